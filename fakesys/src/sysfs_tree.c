@@ -1,0 +1,726 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernfs-like tree: nodes, name lookup, inode numbering, link text and per-open buffers. */
+#include "sysfs_tree.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum node_kind { NODE_DIR, NODE_LINK, NODE_CHR };
+
+struct sysfs_node {
+	char *name;
+	struct sysfs_node *parent;
+	uint32_t index; /* position in tree->nodes; the node's inode is index + 1 */
+	uint32_t hash;	/* kernfs_name_hash(name): the listing order */
+	uint8_t kind;
+	uint16_t mode;
+	union {
+		struct {
+			struct sysfs_node **children; /* in listing order once sorted */
+			uint32_t n_children;
+			uint32_t cap_children;
+			uint32_t n_subdirs;
+			/* Attribute files: groups[0..n_groups), the named ones skipped unless
+			 * this directory is the named group's own subdirectory. */
+			const struct sysfs_attr_group *const *groups;
+			uint8_t n_groups;
+			bool is_named_group;
+			bool sorted;
+			const void *obj;
+		} dir;
+		const struct sysfs_node *link_target;
+		struct {
+			unsigned major;
+			unsigned minor;
+		} chr;
+	} u;
+};
+
+/*
+ * Attribute files have no node. Their inode encodes the directory and the attribute's slot
+ * (group, position in group), so no table grows when the kernel looks them up.
+ */
+#define ATTR_INO_FLAG	((sysfs_ino_t)1 << 40)
+#define ATTR_SLOT_BITS	12
+#define ATTR_GROUP_BITS 4
+#define ATTR_INDEX_BITS (ATTR_SLOT_BITS - ATTR_GROUP_BITS)
+#define ATTR_MAX_DIRS	((uint32_t)1 << (40 - ATTR_SLOT_BITS))
+
+struct sysfs_tree {
+	struct sysfs_node **nodes;
+	uint32_t n_nodes;
+	uint32_t cap_nodes;
+	/* Open addressing on (parent, name): slot holds node index + 1, 0 when empty. */
+	uint32_t *hash;
+	uint32_t hash_mask;
+};
+
+struct sysfs_open_file {
+	const struct sysfs_attr *attr;
+	const void *obj;
+	struct sysfs_opener opener;
+	pthread_mutex_t lock; /* one fd may be read by several threads at once */
+	char *buf;
+	size_t capacity;
+	size_t len;
+	bool rendered;
+};
+
+ssize_t sysfs_emit(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (size == 0)
+		return 0;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	return (size_t)n < size ? n : (ssize_t)size - 1;
+}
+
+/* ---- listing order ------------------------------------------------------------------------ */
+
+/*
+ * kernfs_name_hash() with no namespace: partial_name_hash() per byte, then end_name_hash(),
+ * which is hash_long() = hash_64(h, 32) on 64-bit kernels. sysfs lists a directory in order of
+ * (hash, name), so reproducing it reproduces the kernel's getdents order byte for byte.
+ */
+static uint32_t kernfs_name_hash(const char *name)
+{
+	uint64_t hash = 0;
+
+	for (const char *p = name; *p; p++)
+		hash = (hash + ((uint64_t)(unsigned char)*p << 4) + ((unsigned char)*p >> 4)) * 11;
+	hash = (hash * 0x61c8864680b583ebULL) >> 32;
+	hash &= 0x7fffffffu;
+	if (hash < 2)
+		hash += 2;
+	if (hash >= 0x7fffffffu)
+		hash = 0x7fffffffu - 1;
+	return (uint32_t)hash;
+}
+
+static int kernfs_order(uint32_t hash_a, const char *name_a, uint32_t hash_b, const char *name_b)
+{
+	if (hash_a != hash_b)
+		return hash_a < hash_b ? -1 : 1;
+	return strcmp(name_a, name_b);
+}
+
+static int compare_children(const void *a, const void *b)
+{
+	const struct sysfs_node *x = *(const struct sysfs_node *const *)a;
+	const struct sysfs_node *y = *(const struct sysfs_node *const *)b;
+
+	return kernfs_order(x->hash, x->name, y->hash, y->name);
+}
+
+void sysfs_tree_finish(struct sysfs_tree *tree)
+{
+	for (uint32_t i = 0; i < tree->n_nodes; i++) {
+		struct sysfs_node *node = tree->nodes[i];
+
+		if (node->kind != NODE_DIR || node->u.dir.sorted)
+			continue;
+		qsort(node->u.dir.children, node->u.dir.n_children, sizeof(*node->u.dir.children),
+		      compare_children);
+		node->u.dir.sorted = true;
+	}
+}
+
+/* ---- name hash ---------------------------------------------------------------------------- */
+
+static uint32_t name_hash(uint32_t parent, const char *name)
+{
+	uint32_t h = 2166136261u ^ (parent * 0x9e3779b1u);
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static void hash_insert(struct sysfs_tree *tree, const struct sysfs_node *node)
+{
+	uint32_t slot = name_hash(node->parent->index, node->name) & tree->hash_mask;
+
+	while (tree->hash[slot])
+		slot = (slot + 1) & tree->hash_mask;
+	tree->hash[slot] = node->index + 1;
+}
+
+static int hash_grow(struct sysfs_tree *tree)
+{
+	uint32_t size = (tree->hash_mask + 1) * 2;
+	uint32_t *hash = calloc(size, sizeof(*hash));
+
+	if (!hash)
+		return -ENOMEM;
+	free(tree->hash);
+	tree->hash = hash;
+	tree->hash_mask = size - 1;
+	for (uint32_t i = 1; i < tree->n_nodes; i++)
+		hash_insert(tree, tree->nodes[i]);
+	return 0;
+}
+
+struct sysfs_node *sysfs_find_child(const struct sysfs_tree *tree, const struct sysfs_node *parent,
+				    const char *name)
+{
+	uint32_t slot = name_hash(parent->index, name) & tree->hash_mask;
+
+	for (; tree->hash[slot]; slot = (slot + 1) & tree->hash_mask) {
+		struct sysfs_node *node = tree->nodes[tree->hash[slot] - 1];
+
+		if (node->parent == parent && strcmp(node->name, name) == 0)
+			return node;
+	}
+	return NULL;
+}
+
+/* ---- building ----------------------------------------------------------------------------- */
+
+static struct sysfs_node *node_new(struct sysfs_tree *tree, struct sysfs_node *parent,
+				   const char *name, enum node_kind kind, uint16_t mode)
+{
+	if (tree->n_nodes == tree->cap_nodes) {
+		uint32_t cap = tree->cap_nodes ? tree->cap_nodes * 2 : 64;
+		struct sysfs_node **nodes = realloc(tree->nodes, cap * sizeof(*nodes));
+
+		if (!nodes)
+			return NULL;
+		tree->nodes = nodes;
+		tree->cap_nodes = cap;
+	}
+	/* Keep the hash at most half full so probes stay short. */
+	if ((tree->n_nodes + 1) * 2 > tree->hash_mask + 1 && hash_grow(tree))
+		return NULL;
+	if (parent && parent->u.dir.n_children == parent->u.dir.cap_children) {
+		uint32_t cap = parent->u.dir.cap_children ? parent->u.dir.cap_children * 2 : 8;
+		struct sysfs_node **children =
+			realloc(parent->u.dir.children, cap * sizeof(*children));
+
+		if (!children)
+			return NULL;
+		parent->u.dir.children = children;
+		parent->u.dir.cap_children = cap;
+	}
+
+	struct sysfs_node *node = calloc(1, sizeof(*node));
+
+	if (!node || !(node->name = strdup(name))) {
+		free(node);
+		return NULL;
+	}
+	node->parent = parent;
+	node->index = tree->n_nodes;
+	node->hash = kernfs_name_hash(name);
+	node->kind = kind;
+	node->mode = mode;
+	tree->nodes[tree->n_nodes++] = node;
+	if (parent) {
+		parent->u.dir.children[parent->u.dir.n_children++] = node;
+		parent->u.dir.sorted = false;
+		if (kind == NODE_DIR)
+			parent->u.dir.n_subdirs++;
+		hash_insert(tree, node);
+	}
+	return node;
+}
+
+struct sysfs_tree *sysfs_tree_new(void)
+{
+	struct sysfs_tree *tree = calloc(1, sizeof(*tree));
+
+	if (!tree)
+		return NULL;
+	tree->hash_mask = 255;
+	tree->hash = calloc(tree->hash_mask + 1, sizeof(*tree->hash));
+	if (!tree->hash || !node_new(tree, NULL, "", NODE_DIR, 0755)) {
+		sysfs_tree_free(tree);
+		return NULL;
+	}
+	return tree;
+}
+
+void sysfs_tree_free(struct sysfs_tree *tree)
+{
+	if (!tree)
+		return;
+	for (uint32_t i = 0; i < tree->n_nodes; i++) {
+		struct sysfs_node *node = tree->nodes[i];
+
+		if (node->kind == NODE_DIR)
+			free(node->u.dir.children);
+		free(node->name);
+		free(node);
+	}
+	free(tree->nodes);
+	free(tree->hash);
+	free(tree);
+}
+
+struct sysfs_node *sysfs_tree_root(struct sysfs_tree *tree)
+{
+	return tree->nodes[0];
+}
+
+void sysfs_set_mode(struct sysfs_node *node, uint16_t mode)
+{
+	node->mode = mode;
+}
+
+sysfs_ino_t sysfs_node_ino(const struct sysfs_node *node)
+{
+	return (sysfs_ino_t)node->index + 1;
+}
+
+struct sysfs_node *sysfs_add_dir(struct sysfs_tree *tree, struct sysfs_node *parent,
+				 const char *name, const struct sysfs_attr_group *const *groups,
+				 const void *obj)
+{
+	struct sysfs_node *dir = node_new(tree, parent, name, NODE_DIR, 0755);
+	uint8_t n_groups = 0;
+
+	if (!dir)
+		return NULL;
+	if (dir->index >= ATTR_MAX_DIRS)
+		return NULL;
+	while (groups && groups[n_groups])
+		n_groups++;
+	dir->u.dir.groups = groups;
+	dir->u.dir.n_groups = n_groups;
+	dir->u.dir.obj = obj;
+
+	for (uint8_t g = 0; g < n_groups; g++) {
+		if (!groups[g]->name)
+			continue;
+		struct sysfs_node *sub = node_new(tree, dir, groups[g]->name, NODE_DIR, 0755);
+
+		if (!sub)
+			return NULL;
+		sub->u.dir.groups = &groups[g];
+		sub->u.dir.n_groups = 1;
+		sub->u.dir.is_named_group = true;
+		sub->u.dir.obj = obj;
+	}
+	return dir;
+}
+
+struct sysfs_node *sysfs_add_link(struct sysfs_tree *tree, struct sysfs_node *parent,
+				  const char *name, const struct sysfs_node *target)
+{
+	struct sysfs_node *link = node_new(tree, parent, name, NODE_LINK, 0777);
+
+	if (link)
+		link->u.link_target = target;
+	return link;
+}
+
+struct sysfs_node *sysfs_add_chardev(struct sysfs_tree *tree, struct sysfs_node *parent,
+				     const char *name, uint16_t mode, unsigned major,
+				     unsigned minor)
+{
+	struct sysfs_node *chr = node_new(tree, parent, name, NODE_CHR, mode);
+
+	if (chr) {
+		chr->u.chr.major = major;
+		chr->u.chr.minor = minor;
+	}
+	return chr;
+}
+
+/* ---- attribute slots ---------------------------------------------------------------------- */
+
+struct attr_ref {
+	const struct sysfs_node *dir;
+	const struct sysfs_attr *attr;
+	uint16_t mode;
+	uint32_t slot;
+};
+
+static bool group_in_dir(const struct sysfs_node *dir, uint8_t g)
+{
+	return dir->u.dir.is_named_group || !dir->u.dir.groups[g]->name;
+}
+
+static uint16_t attr_mode(const struct sysfs_node *dir, const struct sysfs_attr_group *group,
+			  const struct sysfs_attr *attr)
+{
+	return group->is_visible ? group->is_visible(dir->u.dir.obj, attr) : attr->mode;
+}
+
+/* The visible attribute at slot, or false. */
+static bool attr_at_slot(const struct sysfs_node *dir, uint32_t slot, struct attr_ref *ref)
+{
+	uint32_t g = slot >> ATTR_INDEX_BITS, a = slot & ((1u << ATTR_INDEX_BITS) - 1);
+
+	if (g >= dir->u.dir.n_groups || !group_in_dir(dir, g))
+		return false;
+	const struct sysfs_attr_group *group = dir->u.dir.groups[g];
+	for (uint32_t i = 0; i < a; i++)
+		if (!group->attrs[i])
+			return false;
+	if (!group->attrs[a])
+		return false;
+	ref->dir = dir;
+	ref->attr = group->attrs[a];
+	ref->mode = attr_mode(dir, group, ref->attr);
+	ref->slot = slot;
+	return ref->mode != 0;
+}
+
+/* The first visible attribute at or after slot; false when there is none. */
+static bool attr_next(const struct sysfs_node *dir, uint32_t slot, struct attr_ref *ref)
+{
+	for (uint32_t g = slot >> ATTR_INDEX_BITS; g < dir->u.dir.n_groups; g++) {
+		if (!group_in_dir(dir, g))
+			continue;
+		const struct sysfs_attr_group *group = dir->u.dir.groups[g];
+		uint32_t a =
+			(g == slot >> ATTR_INDEX_BITS) ? slot & ((1u << ATTR_INDEX_BITS) - 1) : 0;
+
+		for (; group->attrs[a]; a++) {
+			uint16_t mode = attr_mode(dir, group, group->attrs[a]);
+
+			if (mode) {
+				ref->dir = dir;
+				ref->attr = group->attrs[a];
+				ref->mode = mode;
+				ref->slot = g << ATTR_INDEX_BITS | a;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static bool attr_by_name(const struct sysfs_node *dir, const char *name, struct attr_ref *ref)
+{
+	for (uint32_t slot = 0; attr_next(dir, slot, ref); slot = ref->slot + 1)
+		if (strcmp(ref->attr->name, name) == 0)
+			return true;
+	return false;
+}
+
+static sysfs_ino_t attr_ino(const struct attr_ref *ref)
+{
+	return ATTR_INO_FLAG | (sysfs_ino_t)ref->dir->index << ATTR_SLOT_BITS | ref->slot;
+}
+
+/* ---- reading ------------------------------------------------------------------------------ */
+
+struct resolved {
+	const struct sysfs_node *node; /* NULL for an attribute */
+	struct attr_ref attr;
+};
+
+static int resolve(const struct sysfs_tree *tree, sysfs_ino_t ino, struct resolved *out)
+{
+	if (ino & ATTR_INO_FLAG) {
+		uint64_t dir_index = (ino & ~ATTR_INO_FLAG) >> ATTR_SLOT_BITS;
+
+		if (dir_index >= tree->n_nodes || tree->nodes[dir_index]->kind != NODE_DIR)
+			return -ENOENT;
+		out->node = NULL;
+		if (!attr_at_slot(tree->nodes[dir_index], ino & ((1u << ATTR_SLOT_BITS) - 1),
+				  &out->attr))
+			return -ENOENT;
+		return 0;
+	}
+	if (ino == 0 || ino > tree->n_nodes)
+		return -ENOENT;
+	out->node = tree->nodes[ino - 1];
+	return 0;
+}
+
+static void stat_node(const struct sysfs_node *node, struct sysfs_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->ino = sysfs_node_ino(node);
+	st->nlink = 1;
+	switch (node->kind) {
+	case NODE_DIR:
+		st->mode = S_IFDIR | node->mode;
+		st->nlink = 2 + node->u.dir.n_subdirs;
+		break;
+	case NODE_LINK:
+		st->mode = S_IFLNK | node->mode;
+		break;
+	case NODE_CHR:
+		st->mode = S_IFCHR | node->mode;
+		st->rdev_major = node->u.chr.major;
+		st->rdev_minor = node->u.chr.minor;
+		break;
+	}
+}
+
+static void stat_attr(const struct attr_ref *ref, struct sysfs_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->ino = attr_ino(ref);
+	st->mode = S_IFREG | ref->mode;
+	st->nlink = 1;
+	st->size = ref->attr->size ? ref->attr->size(ref->dir->u.dir.obj) : SYSFS_PAGE_SIZE;
+}
+
+int sysfs_stat(const struct sysfs_tree *tree, sysfs_ino_t ino, struct sysfs_stat *st)
+{
+	struct resolved r;
+	int err = resolve(tree, ino, &r);
+
+	if (err)
+		return err;
+	if (r.node)
+		stat_node(r.node, st);
+	else
+		stat_attr(&r.attr, st);
+	return 0;
+}
+
+int sysfs_lookup(const struct sysfs_tree *tree, sysfs_ino_t dir, const char *name,
+		 struct sysfs_stat *st)
+{
+	struct resolved r;
+	int err = resolve(tree, dir, &r);
+
+	if (err)
+		return err;
+	if (!r.node || r.node->kind != NODE_DIR)
+		return -ENOTDIR;
+
+	const struct sysfs_node *child = sysfs_find_child(tree, r.node, name);
+	if (child) {
+		stat_node(child, st);
+		return 0;
+	}
+	struct attr_ref ref;
+	if (attr_by_name(r.node, name, &ref)) {
+		stat_attr(&ref, st);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int sysfs_parent(const struct sysfs_tree *tree, sysfs_ino_t ino, sysfs_ino_t *parent)
+{
+	struct resolved r;
+	int err = resolve(tree, ino, &r);
+
+	if (err)
+		return err;
+	const struct sysfs_node *node = r.node ? r.node : r.attr.dir;
+	if (r.node && !node->parent)
+		*parent = SYSFS_ROOT_INO;
+	else
+		*parent = sysfs_node_ino(r.node ? node->parent : node);
+	return 0;
+}
+
+/*
+ * kernfs_get_target_path(): climb from the link's directory until reaching a directory on
+ * the target's parent chain, one "../" per step, then descend to the target by name.
+ */
+static int link_text(const struct sysfs_node *link, char *buf, size_t size)
+{
+	const struct sysfs_node *target = link->u.link_target;
+	const struct sysfs_node *base = link->parent;
+	size_t len = 0;
+
+	while (base->parent) {
+		const struct sysfs_node *kn = target->parent;
+
+		while (kn->parent && kn != base)
+			kn = kn->parent;
+		if (kn == base)
+			break;
+		if (len + 3 >= size)
+			return -ENAMETOOLONG;
+		memcpy(buf + len, "../", 3);
+		len += 3;
+		base = base->parent;
+	}
+
+	size_t down = 0;
+	for (const struct sysfs_node *kn = target; kn->parent && kn != base; kn = kn->parent)
+		down += strlen(kn->name) + 1;
+	if (down == 0 || len + down > size)
+		return -ENAMETOOLONG;
+	/* Fill the descent backwards, from the target's own name towards base. */
+	size_t end = len + down - 1;
+	buf[end] = '\0';
+	for (const struct sysfs_node *kn = target; kn->parent && kn != base; kn = kn->parent) {
+		size_t n = strlen(kn->name);
+
+		end -= n;
+		memcpy(buf + end, kn->name, n);
+		if (end > len)
+			buf[--end] = '/';
+	}
+	return 0;
+}
+
+int sysfs_readlink(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, size_t size)
+{
+	struct resolved r;
+	int err = resolve(tree, ino, &r);
+
+	if (err)
+		return err;
+	if (!r.node || r.node->kind != NODE_LINK)
+		return -EINVAL;
+	return link_text(r.node, buf, size);
+}
+
+/* A directory's visible attributes in listing order. */
+#define MAX_DIR_ATTRS 512
+struct listed_attr {
+	uint32_t hash;
+	struct attr_ref ref;
+};
+
+static int compare_listed(const void *a, const void *b)
+{
+	const struct listed_attr *x = a, *y = b;
+
+	return kernfs_order(x->hash, x->ref.attr->name, y->hash, y->ref.attr->name);
+}
+
+static size_t list_attrs(const struct sysfs_node *dir, struct listed_attr *out)
+{
+	size_t n = 0;
+	struct attr_ref ref;
+
+	for (uint32_t slot = 0; n < MAX_DIR_ATTRS && attr_next(dir, slot, &ref);
+	     slot = ref.slot + 1) {
+		out[n].hash = kernfs_name_hash(ref.attr->name);
+		out[n++].ref = ref;
+	}
+	qsort(out, n, sizeof(*out), compare_listed);
+	return n;
+}
+
+/*
+ * Children (sorted once) and attributes (sorted per call; a few dozen at most) merge in kernfs
+ * order. The cookie counts how many of each were listed, so resuming costs no walk from the
+ * start, even in a directory of 65,536 entries.
+ */
+#define COOKIE_ATTR_BITS 16
+
+int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cookie,
+		  const char **name, struct sysfs_stat *st)
+{
+	struct listed_attr attrs[MAX_DIR_ATTRS];
+	struct resolved r;
+	int err = resolve(tree, dir, &r);
+
+	if (err)
+		return err;
+	if (!r.node || r.node->kind != NODE_DIR)
+		return -ENOTDIR;
+
+	const struct sysfs_node *node = r.node;
+	uint64_t child = *cookie >> COOKIE_ATTR_BITS;
+	uint64_t attr = *cookie & ((1u << COOKIE_ATTR_BITS) - 1);
+	size_t n_attrs = node->u.dir.n_groups ? list_attrs(node, attrs) : 0;
+	bool have_child = child < node->u.dir.n_children;
+	bool have_attr = attr < n_attrs;
+
+	if (!have_child && !have_attr)
+		return 1;
+	if (have_child && have_attr) {
+		const struct sysfs_node *c = node->u.dir.children[child];
+
+		have_attr = kernfs_order(attrs[attr].hash, attrs[attr].ref.attr->name, c->hash,
+					 c->name) < 0;
+	}
+	if (have_attr) {
+		*name = attrs[attr].ref.attr->name;
+		stat_attr(&attrs[attr].ref, st);
+		attr++;
+	} else {
+		const struct sysfs_node *c = node->u.dir.children[child];
+
+		*name = c->name;
+		stat_node(c, st);
+		child++;
+	}
+	*cookie = child << COOKIE_ATTR_BITS | attr;
+	return 0;
+}
+
+/* ---- open files --------------------------------------------------------------------------- */
+
+int sysfs_open(const struct sysfs_tree *tree, sysfs_ino_t ino, int flags,
+	       const struct sysfs_opener *opener, struct sysfs_open_file **out)
+{
+	struct resolved r;
+	int err = resolve(tree, ino, &r);
+
+	if (err)
+		return err;
+	if (r.node)
+		return r.node->kind == NODE_DIR ? -EISDIR : -ENXIO;
+
+	int access = flags & O_ACCMODE;
+	bool wants_read = access == O_RDONLY || access == O_RDWR;
+	bool wants_write = access == O_WRONLY || access == O_RDWR;
+	const struct sysfs_attr *attr = r.attr.attr;
+	if ((wants_read && !attr->show) || (wants_write && !attr->store))
+		return -EACCES;
+
+	struct sysfs_open_file *file = calloc(1, sizeof(*file));
+	if (!file)
+		return -ENOMEM;
+	file->attr = attr;
+	file->obj = r.attr.dir->u.dir.obj;
+	file->opener = *opener;
+	file->capacity = attr->size ? attr->size(file->obj) : SYSFS_PAGE_SIZE;
+	pthread_mutex_init(&file->lock, NULL);
+	*out = file;
+	return 0;
+}
+
+ssize_t sysfs_read(struct sysfs_open_file *file, char *buf, size_t size, uint64_t offset)
+{
+	ssize_t result = 0;
+
+	pthread_mutex_lock(&file->lock);
+	if (!file->rendered || offset == 0) {
+		if (!file->buf && !(file->buf = malloc(file->capacity ? file->capacity : 1))) {
+			result = -ENOMEM;
+			goto out;
+		}
+		ssize_t n = file->attr->show(file->obj, &file->opener, file->buf, file->capacity);
+		if (n < 0) {
+			result = n;
+			goto out;
+		}
+		file->len = (size_t)n < file->capacity ? (size_t)n : file->capacity;
+		file->rendered = true;
+	}
+	if (offset < file->len) {
+		result = (ssize_t)(file->len - offset < size ? file->len - offset : size);
+		memcpy(buf, file->buf + offset, (size_t)result);
+	}
+out:
+	pthread_mutex_unlock(&file->lock);
+	return result;
+}
+
+void sysfs_release(struct sysfs_open_file *file)
+{
+	if (!file)
+		return;
+	pthread_mutex_destroy(&file->lock);
+	free(file->buf);
+	free(file);
+}

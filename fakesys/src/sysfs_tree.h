@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A kernfs-like tree: directories, symlinks, character devices, and attribute files whose bytes
+ * are rendered by a show function when read, never stored per file. Modelled on fs/kernfs and
+ * include/linux/sysfs.h: an object's directory points at the object and at static tables of
+ * attributes (attribute groups with is_visible), so attribute files cost no memory until opened.
+ *
+ * This layer knows nothing of PCI (the tables come from its callers) and nothing of FUSE (the
+ * file system layer and the plain-directory renderer both walk it through the functions below).
+ */
+#ifndef FAKESYS_SYSFS_TREE_H
+#define FAKESYS_SYSFS_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Size stat reports for every text attribute, whatever its content: one page. */
+#define SYSFS_PAGE_SIZE 4096
+
+/* Who opened a file. Some attributes show less to the unprivileged (config: 64 bytes). */
+struct sysfs_opener {
+	bool privileged; /* CAP_SYS_ADMIN, decided when the file was opened */
+};
+
+/*
+ * One attribute file. show renders the whole content into buf (at most size bytes: one page,
+ * or the attribute's size for binary attributes) and returns its length or -errno (some
+ * attributes exist but fail when read, e.g. EIO). An attribute without show cannot be opened
+ * for reading, one without store cannot be opened for writing; both fail with EACCES even for
+ * root, as kernfs does.
+ */
+struct sysfs_attr {
+	const char *name;
+	uint16_t mode; /* permission bits only */
+	ssize_t (*show)(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size);
+	ssize_t (*store)(void *obj, const char *buf, size_t len);
+	/* Binary attributes report this size in stat; text attributes (NULL) report one page. */
+	size_t (*size)(const void *obj);
+};
+
+/*
+ * A table of attributes. is_visible, like the kernel's, returns the mode an attribute has for
+ * this object, or 0 to hide it; NULL shows every attribute with its own mode. A named group is
+ * a subdirectory of the object's directory (e.g. "power").
+ */
+struct sysfs_attr_group {
+	const char *name;
+	const struct sysfs_attr *const *attrs; /* NULL-terminated */
+	uint16_t (*is_visible)(const void *obj, const struct sysfs_attr *attr);
+};
+
+struct sysfs_tree;
+struct sysfs_node;
+
+/* snprintf for show functions: returns the length written, clipped to size - 1 as the kernel's
+ * sysfs_emit clips to a page. */
+ssize_t sysfs_emit(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Inode numbers are derived from positions in the tree, never looked up in maps. 1 = root. */
+typedef uint64_t sysfs_ino_t;
+#define SYSFS_ROOT_INO ((sysfs_ino_t)1)
+
+/* Building. Names are copied. All functions return NULL only when out of memory. */
+struct sysfs_tree *sysfs_tree_new(void);
+void sysfs_tree_free(struct sysfs_tree *tree);
+struct sysfs_node *sysfs_tree_root(struct sysfs_tree *tree);
+
+/*
+ * Adds a directory for obj under parent, with obj's attribute groups (NULL-terminated array,
+ * may be NULL). Named groups become subdirectories at once. Returns the new directory.
+ */
+struct sysfs_node *sysfs_add_dir(struct sysfs_tree *tree, struct sysfs_node *parent,
+				 const char *name, const struct sysfs_attr_group *const *groups,
+				 const void *obj);
+/* A symlink whose text is computed from both nodes' places by the kernfs rule. */
+struct sysfs_node *sysfs_add_link(struct sysfs_tree *tree, struct sysfs_node *parent,
+				  const char *name, const struct sysfs_node *target);
+/* A character device node (for /dev/vfio). mode holds permission bits only. */
+struct sysfs_node *sysfs_add_chardev(struct sysfs_tree *tree, struct sysfs_node *parent,
+				     const char *name, uint16_t mode, unsigned major,
+				     unsigned minor);
+/* Puts every directory in the kernel's listing order; call once building is done. */
+void sysfs_tree_finish(struct sysfs_tree *tree);
+
+/* Directories are 0755; the few that are not (/sys is 0555) say so after creation. */
+void sysfs_set_mode(struct sysfs_node *node, uint16_t mode);
+sysfs_ino_t sysfs_node_ino(const struct sysfs_node *node);
+
+/* The directory called name directly under parent, or NULL. */
+struct sysfs_node *sysfs_find_child(const struct sysfs_tree *tree, const struct sysfs_node *parent,
+				    const char *name);
+
+/* Reading: what the file system layer and the renderer use. All return 0 or -errno. */
+struct sysfs_stat {
+	sysfs_ino_t ino;
+	uint32_t mode; /* S_IFDIR/S_IFLNK/S_IFREG/S_IFCHR | permission bits */
+	uint64_t size;
+	uint32_t nlink;
+	unsigned rdev_major;
+	unsigned rdev_minor;
+};
+
+int sysfs_stat(const struct sysfs_tree *tree, sysfs_ino_t ino, struct sysfs_stat *st);
+int sysfs_lookup(const struct sysfs_tree *tree, sysfs_ino_t dir, const char *name,
+		 struct sysfs_stat *st);
+/* The parent directory's inode (the root is its own parent). */
+int sysfs_parent(const struct sysfs_tree *tree, sysfs_ino_t ino, sysfs_ino_t *parent);
+/* Writes the NUL-terminated link text; -ENAMETOOLONG if size is too small. */
+int sysfs_readlink(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, size_t size);
+
+/*
+ * Directory listing without "." and "..", in kernfs order (by name hash, as getdents on sysfs
+ * returns it). *cookie starts at 0; each call stores the next entry into name/st and sets
+ * *cookie to the value that continues after it. Returns 1 at the end. Cookies stay valid while
+ * the tree is unchanged.
+ */
+int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cookie,
+		  const char **name, struct sysfs_stat *st);
+
+/* An open attribute file: the per-open buffer a read is served from, as in kernfs. */
+struct sysfs_open_file;
+/* flags: O_RDONLY/O_WRONLY/O_RDWR. -EACCES as sysfs gives it, -EISDIR, -ENOENT. */
+int sysfs_open(const struct sysfs_tree *tree, sysfs_ino_t ino, int flags,
+	       const struct sysfs_opener *opener, struct sysfs_open_file **out);
+/* Renders on the first read and on every read at offset 0, like seq_file; past the end: 0. */
+ssize_t sysfs_read(struct sysfs_open_file *file, char *buf, size_t size, uint64_t offset);
+void sysfs_release(struct sysfs_open_file *file);
+
+#endif

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernfs-like tree: link text by the kernfs rule, lookup, listing, stat and open rules. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sysfs_tree.h"
+
+static int shows;
+
+static ssize_t hello_show(const void *obj, const struct sysfs_opener *opener, char *buf,
+			  size_t size)
+{
+	(void)obj;
+	(void)opener;
+	shows++;
+	return sysfs_emit(buf, size, "hello\n");
+}
+
+static ssize_t fail_show(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size)
+{
+	(void)obj, (void)opener, (void)buf, (void)size;
+	return -EIO;
+}
+
+static ssize_t store_any(void *obj, const char *buf, size_t len)
+{
+	(void)obj, (void)buf;
+	return (ssize_t)len;
+}
+
+static ssize_t blob_show(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size)
+{
+	size_t n = opener->privileged ? size : 4;
+
+	(void)obj;
+	memset(buf, 0xab, n);
+	return (ssize_t)n;
+}
+
+static size_t blob_size(const void *obj)
+{
+	(void)obj;
+	return 16;
+}
+
+static const struct sysfs_attr attr_ro = { "ro", 0444, hello_show, NULL, NULL };
+static const struct sysfs_attr attr_rw_no_store = { "rw", 0644, hello_show, NULL, NULL };
+static const struct sysfs_attr attr_wo = { "wo", 0200, NULL, store_any, NULL };
+static const struct sysfs_attr attr_eio = { "eio", 0644, fail_show, NULL, NULL };
+static const struct sysfs_attr attr_hidden = { "hidden", 0444, hello_show, NULL, NULL };
+static const struct sysfs_attr attr_blob = { "blob", 0644, blob_show, NULL, blob_size };
+
+static const struct sysfs_attr *const main_attrs[] = { &attr_ro,     &attr_rw_no_store, &attr_wo,
+						       &attr_hidden, &attr_blob,	NULL };
+static const struct sysfs_attr *const sub_attrs[] = { &attr_eio, NULL };
+
+static uint16_t hide_hidden(const void *obj, const struct sysfs_attr *attr)
+{
+	(void)obj;
+	return attr == &attr_hidden ? 0 : attr->mode;
+}
+
+static const struct sysfs_attr_group main_group = { .attrs = main_attrs,
+						    .is_visible = hide_hidden };
+static const struct sysfs_attr_group power_group = { .name = "power", .attrs = sub_attrs };
+static const struct sysfs_attr_group *const groups[] = { &main_group, &power_group, NULL };
+
+struct fixture {
+	struct sysfs_tree *tree;
+	struct sysfs_node *sys, *devices, *root_bus, *port, *nic, *bus_pci_devices, *group;
+	struct sysfs_node *link_bus, *link_group_member, *link_iommu_group, *link_device;
+};
+
+/* The shape of the reference's nested example: pci0000:00/0000:00:1c.0/0000:03:00.0. */
+static void build(struct fixture *f)
+{
+	struct sysfs_node *root, *bus, *pci, *kernel, *groups_dir, *members, *pci_bus, *bus03;
+
+	f->tree = sysfs_tree_new();
+	ck_assert_ptr_nonnull(f->tree);
+	root = sysfs_tree_root(f->tree);
+	f->sys = sysfs_add_dir(f->tree, root, "sys", NULL, NULL);
+	f->devices = sysfs_add_dir(f->tree, f->sys, "devices", NULL, NULL);
+	f->root_bus = sysfs_add_dir(f->tree, f->devices, "pci0000:00", NULL, NULL);
+	f->port = sysfs_add_dir(f->tree, f->root_bus, "0000:00:1c.0", groups, NULL);
+	f->nic = sysfs_add_dir(f->tree, f->port, "0000:03:00.0", groups, NULL);
+	bus = sysfs_add_dir(f->tree, f->sys, "bus", NULL, NULL);
+	pci = sysfs_add_dir(f->tree, bus, "pci", NULL, NULL);
+	f->bus_pci_devices = sysfs_add_dir(f->tree, pci, "devices", NULL, NULL);
+	kernel = sysfs_add_dir(f->tree, f->sys, "kernel", NULL, NULL);
+	groups_dir = sysfs_add_dir(f->tree, kernel, "iommu_groups", NULL, NULL);
+	f->group = sysfs_add_dir(f->tree, groups_dir, "37", NULL, NULL);
+	members = sysfs_add_dir(f->tree, f->group, "devices", NULL, NULL);
+	pci_bus = sysfs_add_dir(f->tree, f->root_bus, "pci_bus", NULL, NULL);
+	bus03 = sysfs_add_dir(f->tree, pci_bus, "0000:00", NULL, NULL);
+
+	f->link_bus = sysfs_add_link(f->tree, f->bus_pci_devices, "0000:03:00.0", f->nic);
+	f->link_group_member = sysfs_add_link(f->tree, members, "0000:03:00.0", f->nic);
+	f->link_iommu_group = sysfs_add_link(f->tree, f->nic, "iommu_group", f->group);
+	f->link_device = sysfs_add_link(f->tree, bus03, "device", f->root_bus);
+	ck_assert_ptr_nonnull(f->link_device);
+}
+
+static void link_is(const struct fixture *f, const struct sysfs_node *link, const char *want)
+{
+	char buf[256];
+
+	ck_assert_int_eq(sysfs_readlink(f->tree, sysfs_node_ino(link), buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, want);
+}
+
+START_TEST(link_text_follows_the_kernfs_rule)
+{
+	struct fixture f;
+
+	build(&f);
+	/* The targets in the reference's table (section 2.5). */
+	link_is(&f, f.link_bus, "../../../devices/pci0000:00/0000:00:1c.0/0000:03:00.0");
+	link_is(&f, f.link_group_member,
+		"../../../../devices/pci0000:00/0000:00:1c.0/0000:03:00.0");
+	link_is(&f, f.link_iommu_group, "../../../../kernel/iommu_groups/37");
+	link_is(&f, f.link_device, "../../../pci0000:00");
+
+	char small[8];
+	ck_assert_int_eq(sysfs_readlink(f.tree, sysfs_node_ino(f.link_bus), small, sizeof(small)),
+			 -ENAMETOOLONG);
+	ck_assert_int_eq(sysfs_readlink(f.tree, sysfs_node_ino(f.nic), small, sizeof(small)),
+			 -EINVAL);
+	sysfs_tree_free(f.tree);
+}
+END_TEST
+
+START_TEST(lookup_finds_children_and_visible_attributes)
+{
+	struct fixture f;
+	struct sysfs_stat st;
+
+	build(&f);
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.port), "0000:03:00.0", &st), 0);
+	ck_assert_uint_eq(st.ino, sysfs_node_ino(f.nic));
+	ck_assert_uint_eq(st.mode, S_IFDIR | 0755);
+
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "ro", &st), 0);
+	ck_assert_uint_eq(st.mode, S_IFREG | 0444);
+	ck_assert_uint_eq(st.size, SYSFS_PAGE_SIZE);
+	ck_assert_uint_eq(st.nlink, 1);
+	sysfs_ino_t ro_ino = st.ino;
+	struct sysfs_stat again;
+	ck_assert_int_eq(sysfs_stat(f.tree, ro_ino, &again), 0);
+	ck_assert_mem_eq(&again, &st, sizeof(st));
+
+	/* The same attribute of another object is another inode. */
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.port), "ro", &st), 0);
+	ck_assert_uint_ne(st.ino, ro_ino);
+
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "blob", &st), 0);
+	ck_assert_uint_eq(st.size, 16);
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "hidden", &st), -ENOENT);
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "nope", &st), -ENOENT);
+	/* A named group's attributes live in its subdirectory only. */
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "eio", &st), -ENOENT);
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "power", &st), 0);
+	ck_assert_uint_eq(st.mode, S_IFDIR | 0755);
+	ck_assert_int_eq(sysfs_lookup(f.tree, st.ino, "eio", &st), 0);
+	ck_assert_int_eq(sysfs_lookup(f.tree, ro_ino, "x", &st), -ENOTDIR);
+
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "iommu_group", &st), 0);
+	ck_assert_uint_eq(st.mode, S_IFLNK | 0777);
+	ck_assert_uint_eq(st.size, 0);
+	sysfs_tree_free(f.tree);
+}
+END_TEST
+
+START_TEST(directory_nlink_counts_subdirectories)
+{
+	struct fixture f;
+	struct sysfs_stat st;
+
+	build(&f);
+	/* pci0000:00 holds 0000:00:1c.0 and pci_bus. */
+	ck_assert_int_eq(sysfs_stat(f.tree, sysfs_node_ino(f.root_bus), &st), 0);
+	ck_assert_uint_eq(st.nlink, 4);
+	/* 0000:00:1c.0 holds power/ and 0000:03:00.0. */
+	ck_assert_int_eq(sysfs_stat(f.tree, sysfs_node_ino(f.port), &st), 0);
+	ck_assert_uint_eq(st.nlink, 4);
+	ck_assert_int_eq(sysfs_stat(f.tree, 0, &st), -ENOENT);
+	ck_assert_int_eq(sysfs_stat(f.tree, 1u << 30, &st), -ENOENT);
+	sysfs_tree_free(f.tree);
+}
+END_TEST
+
+START_TEST(readdir_lists_everything_once_and_resumes_from_any_cookie)
+{
+	struct fixture f;
+	const char *name;
+	const char *seen[8];
+	struct sysfs_stat st;
+	uint64_t cookies[8];
+	uint64_t cookie = 0;
+	size_t n = 0;
+
+	build(&f);
+	sysfs_tree_finish(f.tree);
+	sysfs_ino_t dir = sysfs_node_ino(f.nic);
+	while (sysfs_readdir(f.tree, dir, &cookie, &name, &st) == 0) {
+		ck_assert_uint_lt(n, 6);
+		seen[n] = name;
+		cookies[n++] = cookie;
+	}
+	/* power/, the link, and the four visible attributes, each once. */
+	ck_assert_uint_eq(n, 6);
+	const char *want[] = { "power", "iommu_group", "ro", "rw", "wo", "blob" };
+	for (size_t w = 0; w < 6; w++) {
+		size_t hits = 0;
+
+		for (size_t i = 0; i < n; i++)
+			hits += strcmp(seen[i], want[w]) == 0;
+		ck_assert_msg(hits == 1, "%s listed %zu times", want[w], hits);
+	}
+	/* Resuming after entry i yields entry i + 1. */
+	for (size_t i = 0; i + 1 < n; i++) {
+		cookie = cookies[i];
+		ck_assert_int_eq(sysfs_readdir(f.tree, dir, &cookie, &name, &st), 0);
+		ck_assert_str_eq(name, seen[i + 1]);
+	}
+	cookie = cookies[n - 1];
+	ck_assert_int_eq(sysfs_readdir(f.tree, dir, &cookie, &name, &st), 1);
+	cookie = 0;
+	ck_assert_int_eq(sysfs_readdir(f.tree, sysfs_node_ino(f.link_bus), &cookie, &name, &st),
+			 -ENOTDIR);
+	sysfs_tree_free(f.tree);
+}
+END_TEST
+
+static const struct sysfs_attr *const vm_attrs[] = {
+	&(const struct sysfs_attr){ "vendor", 0444, hello_show, NULL, NULL },
+	&(const struct sysfs_attr){ "dma_mask_bits", 0444, hello_show, NULL, NULL },
+	&(const struct sysfs_attr){ "subsystem_device", 0444, hello_show, NULL, NULL },
+	&(const struct sysfs_attr){ "broken_parity_status", 0444, hello_show, NULL, NULL },
+	&(const struct sysfs_attr){ "power_state", 0444, hello_show, NULL, NULL },
+	&(const struct sysfs_attr){ "uevent", 0444, hello_show, NULL, NULL },
+	NULL,
+};
+static const struct sysfs_attr_group vm_group = { .attrs = vm_attrs };
+static const struct sysfs_attr_group *const vm_groups[] = { &vm_group, NULL };
+
+/*
+ * The orders getdents gives on a real sysfs (observed with ls -f on a 6.x kernel): kernfs sorts
+ * by name hash, whatever order the entries were created in.
+ */
+START_TEST(listing_order_is_the_kernels)
+{
+	struct sysfs_tree *tree = sysfs_tree_new();
+	struct sysfs_node *devices =
+		sysfs_add_dir(tree, sysfs_tree_root(tree), "devices", NULL, NULL);
+	struct sysfs_node *dev = sysfs_add_dir(tree, sysfs_tree_root(tree), "dev", vm_groups, NULL);
+	const char *bus_order[] = { "0000:00:01.0", "0000:00:04.0", "0000:00:00.0",
+				    "0000:00:03.0", "0000:00:02.0", "0000:00:05.0" };
+	const char *attr_order[] = { "uevent",		 "power_state",	  "broken_parity_status",
+				     "subsystem_device", "dma_mask_bits", "vendor" };
+	char name[16];
+	const char *listed;
+	struct sysfs_stat st;
+	uint64_t cookie = 0;
+
+	for (int i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "0000:00:%02x.0", i);
+		ck_assert_ptr_nonnull(sysfs_add_link(tree, devices, name, dev));
+	}
+	sysfs_tree_finish(tree);
+	for (int i = 0; i < 6; i++) {
+		ck_assert_int_eq(
+			sysfs_readdir(tree, sysfs_node_ino(devices), &cookie, &listed, &st), 0);
+		ck_assert_str_eq(listed, bus_order[i]);
+	}
+	cookie = 0;
+	for (int i = 0; i < 6; i++) {
+		ck_assert_int_eq(sysfs_readdir(tree, sysfs_node_ino(dev), &cookie, &listed, &st),
+				 0);
+		ck_assert_str_eq(listed, attr_order[i]);
+	}
+	sysfs_tree_free(tree);
+}
+END_TEST
+
+START_TEST(open_refuses_what_kernfs_refuses)
+{
+	struct fixture f;
+	struct sysfs_open_file *file;
+	struct sysfs_opener root = { .privileged = true };
+	struct sysfs_stat st;
+
+	build(&f);
+	sysfs_ino_t dir = sysfs_node_ino(f.nic);
+	ck_assert_int_eq(sysfs_lookup(f.tree, dir, "ro", &st), 0);
+	ck_assert_int_eq(sysfs_open(f.tree, st.ino, O_WRONLY, &root, &file), -EACCES);
+	ck_assert_int_eq(sysfs_open(f.tree, st.ino, O_RDWR, &root, &file), -EACCES);
+	/* 0644 but no store: still no writing, even for root. */
+	ck_assert_int_eq(sysfs_lookup(f.tree, dir, "rw", &st), 0);
+	ck_assert_int_eq(sysfs_open(f.tree, st.ino, O_WRONLY, &root, &file), -EACCES);
+	/* Write-only: no reading. */
+	ck_assert_int_eq(sysfs_lookup(f.tree, dir, "wo", &st), 0);
+	ck_assert_int_eq(sysfs_open(f.tree, st.ino, O_RDONLY, &root, &file), -EACCES);
+	ck_assert_int_eq(sysfs_open(f.tree, st.ino, O_WRONLY, &root, &file), 0);
+	sysfs_release(file);
+	ck_assert_int_eq(sysfs_open(f.tree, dir, O_RDONLY, &root, &file), -EISDIR);
+	sysfs_tree_free(f.tree);
+}
+END_TEST
+
+START_TEST(reads_render_once_per_pass_and_honour_offsets)
+{
+	struct fixture f;
+	struct sysfs_open_file *file;
+	struct sysfs_opener root = { .privileged = true };
+	struct sysfs_stat st;
+	char buf[64];
+
+	build(&f);
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "ro", &st), 0);
+	ck_assert_int_eq(sysfs_open(f.tree, st.ino, O_RDONLY, &root, &file), 0);
+	shows = 0;
+	/* pread at an offset before any read still sees the whole value. */
+	ck_assert_int_eq(sysfs_read(file, buf, sizeof(buf), 2), 4);
+	ck_assert_mem_eq(buf, "llo\n", 4);
+	ck_assert_int_eq(sysfs_read(file, buf, 2, 0), 2);
+	ck_assert_mem_eq(buf, "he", 2);
+	ck_assert_int_eq(sysfs_read(file, buf, sizeof(buf), 2), 4);
+	ck_assert_int_eq(sysfs_read(file, buf, sizeof(buf), 6), 0);
+	ck_assert_int_eq(sysfs_read(file, buf, sizeof(buf), 4096), 0);
+	ck_assert_int_eq(shows, 2); /* the first read, and the read at offset 0 */
+	sysfs_release(file);
+	sysfs_tree_free(f.tree);
+}
+END_TEST
+
+START_TEST(show_errors_and_opener_privilege_reach_the_reader)
+{
+	struct fixture f;
+	struct sysfs_open_file *file;
+	struct sysfs_opener root = { .privileged = true }, user = { .privileged = false };
+	struct sysfs_stat st, power;
+	char buf[64];
+
+	build(&f);
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "power", &power), 0);
+	ck_assert_int_eq(sysfs_lookup(f.tree, power.ino, "eio", &st), 0);
+	ck_assert_int_eq(sysfs_open(f.tree, st.ino, O_RDONLY, &root, &file), 0);
+	ck_assert_int_eq(sysfs_read(file, buf, sizeof(buf), 0), -EIO);
+	sysfs_release(file);
+
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "blob", &st), 0);
+	ck_assert_int_eq(sysfs_open(f.tree, st.ino, O_RDONLY, &root, &file), 0);
+	ck_assert_int_eq(sysfs_read(file, buf, sizeof(buf), 0), 16);
+	sysfs_release(file);
+	ck_assert_int_eq(sysfs_open(f.tree, st.ino, O_RDONLY, &user, &file), 0);
+	ck_assert_int_eq(sysfs_read(file, buf, sizeof(buf), 0), 4);
+	sysfs_release(file);
+	sysfs_tree_free(f.tree);
+}
+END_TEST
+
+START_TEST(many_children_are_found_by_name)
+{
+	struct sysfs_tree *tree = sysfs_tree_new();
+	struct sysfs_node *dir = sysfs_add_dir(tree, sysfs_tree_root(tree), "devices", NULL, NULL);
+	char name[32];
+	struct sysfs_stat st;
+
+	for (int i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "0000:%02x:%02x.%x", i >> 8, (i >> 3) & 0x1f, i & 7);
+		ck_assert_ptr_nonnull(sysfs_add_link(tree, dir, name, dir));
+	}
+	for (int i = 0; i < 5000; i += 7) {
+		snprintf(name, sizeof(name), "0000:%02x:%02x.%x", i >> 8, (i >> 3) & 0x1f, i & 7);
+		ck_assert_int_eq(sysfs_lookup(tree, sysfs_node_ino(dir), name, &st), 0);
+	}
+	ck_assert_int_eq(sysfs_lookup(tree, sysfs_node_ino(dir), "0000:ff:00.0", &st), -ENOENT);
+	sysfs_tree_free(tree);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("sysfs_tree");
+	TCase *tc = tcase_create("tree");
+	SRunner *runner;
+	int failed;
+
+	tcase_add_test(tc, link_text_follows_the_kernfs_rule);
+	tcase_add_test(tc, lookup_finds_children_and_visible_attributes);
+	tcase_add_test(tc, directory_nlink_counts_subdirectories);
+	tcase_add_test(tc, readdir_lists_everything_once_and_resumes_from_any_cookie);
+	tcase_add_test(tc, listing_order_is_the_kernels);
+	tcase_add_test(tc, open_refuses_what_kernfs_refuses);
+	tcase_add_test(tc, reads_render_once_per_pass_and_honour_offsets);
+	tcase_add_test(tc, show_errors_and_opener_privilege_reach_the_reader);
+	tcase_add_test(tc, many_children_are_found_by_name);
+	suite_add_tcase(suite, tc);
+	runner = srunner_create(suite);
+	srunner_run_all(runner, CK_NORMAL);
+	failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
