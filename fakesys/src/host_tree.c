@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/* Assembles the fake root from the topology: which directory goes where, which link to what. */
+#include "host_tree.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct builder {
+	const struct topology *topo;
+	struct host_tree *ht;
+	struct sysfs_tree *tree;
+	struct sysfs_node *bus_pci;	   /* /sys/bus/pci */
+	struct sysfs_node *class_pci_bus;  /* /sys/class/pci_bus */
+	struct sysfs_node *devices_root;   /* /sys/devices */
+	struct sysfs_node **driver_dirs;   /* /sys/bus/pci/drivers/<name>, per driver */
+	struct sysfs_node **group_dirs;	   /* /sys/kernel/iommu_groups/<N>, per group */
+	struct sysfs_node **root_bus_dirs; /* /sys/devices/pci<DDDD>:<BB>, per root bus */
+	struct sysfs_node **function_dirs; /* per function, NULL until made */
+};
+
+static void bus_name(char out[16], uint32_t domain, uint8_t bus)
+{
+	snprintf(out, 16, "%04x:%02x", domain, bus);
+}
+
+/* pci_bus/<DDDD>:<BB> under the device that leads to the bus, and its /sys/class link. */
+static int add_pci_bus(struct builder *b, struct sysfs_node *parent_dev, uint32_t domain,
+		       uint8_t number, int32_t numa_node)
+{
+	struct pci_bus *bus = &b->ht->buses[b->ht->n_buses++];
+	char name[16];
+
+	bus->topo = b->topo;
+	bus->domain = domain;
+	bus->number = number;
+	bus->numa_node = numa_node;
+	bus->pm.runtime_auto = true;
+	bus_name(name, domain, number);
+
+	struct sysfs_node *holder = sysfs_find_child(b->tree, parent_dev, "pci_bus");
+	if (!holder && !(holder = sysfs_add_dir(b->tree, parent_dev, "pci_bus", NULL, NULL)))
+		return -ENOMEM;
+	struct sysfs_node *dir = sysfs_add_dir(b->tree, holder, name, pci_bus_class_groups, bus);
+	if (!dir || !sysfs_add_link(b->tree, dir, "device", parent_dev) ||
+	    !sysfs_add_link(b->tree, dir, "subsystem", b->class_pci_bus) ||
+	    !sysfs_add_link(b->tree, b->class_pci_bus, name, dir))
+		return -ENOMEM;
+	return 0;
+}
+
+static struct sysfs_node *root_bus_dir(const struct builder *b, const struct pci_addr *addr)
+{
+	for (size_t i = 0; i < b->topo->n_root_buses; i++)
+		if (b->topo->root_buses[i].domain == addr->domain &&
+		    b->topo->root_buses[i].bus == addr->bus)
+			return b->root_bus_dirs[i];
+	return NULL;
+}
+
+/* Makes the function's directory, under its bridge's (made first) or its root bus's. */
+static struct sysfs_node *add_function(struct builder *b, size_t index)
+{
+	const struct topology *topo = b->topo;
+	const struct topo_function *fn = &topo->functions[index];
+	struct sysfs_node *parent, *dir;
+	char name[PCI_ADDR_STRLEN];
+
+	if (b->function_dirs[index])
+		return b->function_dirs[index];
+	parent = fn->parent == TOPO_NONE ? root_bus_dir(b, &fn->addr)
+					 : add_function(b, (size_t)fn->parent);
+	if (!parent)
+		return NULL;
+
+	pci_device_init(&b->ht->devices[index], topo, fn);
+	pci_addr_format(&fn->addr, name);
+	dir = sysfs_add_dir(b->tree, parent, name, pci_dev_groups, &b->ht->devices[index]);
+	if (!dir || !sysfs_add_link(b->tree, dir, "subsystem", b->bus_pci))
+		return NULL;
+	if (fn->driver != TOPO_NONE) {
+		struct sysfs_node *drv = b->driver_dirs[fn->driver];
+
+		if (!sysfs_add_link(b->tree, dir, "driver", drv) ||
+		    !sysfs_add_link(b->tree, drv, name, dir))
+			return NULL;
+	}
+	if (fn->group != TOPO_NONE) {
+		struct sysfs_node *group = b->group_dirs[fn->group];
+		struct sysfs_node *members = sysfs_find_child(b->tree, group, "devices");
+
+		if (!sysfs_add_link(b->tree, dir, "iommu_group", group) ||
+		    !sysfs_add_link(b->tree, members, name, dir))
+			return NULL;
+	}
+	if (fn->is_bridge &&
+	    add_pci_bus(b, dir, fn->addr.domain, fn->secondary_bus, fn->numa_node) != 0)
+		return NULL;
+	b->function_dirs[index] = dir;
+	return dir;
+}
+
+static int add_sys(struct builder *b, struct sysfs_node *root)
+{
+	const struct topology *topo = b->topo;
+	struct sysfs_tree *tree = b->tree;
+	struct sysfs_node *sys, *bus, *devices, *drivers, *class, *kernel, *groups;
+	char name[32];
+
+	if (!(sys = sysfs_add_dir(tree, root, "sys", NULL, NULL)))
+		return -ENOMEM;
+	sysfs_set_mode(sys, 0555);
+	if (!(bus = sysfs_add_dir(tree, sys, "bus", NULL, NULL)) ||
+	    !(b->bus_pci = sysfs_add_dir(tree, bus, "pci", pci_bus_type_groups, NULL)) ||
+	    !(devices = sysfs_add_dir(tree, b->bus_pci, "devices", NULL, NULL)) ||
+	    !(drivers = sysfs_add_dir(tree, b->bus_pci, "drivers", NULL, NULL)) ||
+	    !sysfs_add_dir(tree, b->bus_pci, "slots", NULL, NULL) ||
+	    !(class = sysfs_add_dir(tree, sys, "class", NULL, NULL)) ||
+	    !(b->class_pci_bus = sysfs_add_dir(tree, class, "pci_bus", NULL, NULL)) ||
+	    !(b->devices_root = sysfs_add_dir(tree, sys, "devices", NULL, NULL)) ||
+	    !(kernel = sysfs_add_dir(tree, sys, "kernel", NULL, NULL)) ||
+	    !(groups = sysfs_add_dir(tree, kernel, "iommu_groups", NULL, NULL)))
+		return -ENOMEM;
+
+	for (size_t i = 0; i < topo->n_drivers; i++)
+		if (!(b->driver_dirs[i] = sysfs_add_dir(tree, drivers, topo->drivers[i].name,
+							pci_driver_groups, NULL)))
+			return -ENOMEM;
+
+	for (size_t i = 0; i < topo->n_groups; i++) {
+		b->ht->groups[i].topo = topo;
+		b->ht->groups[i].group = &topo->groups[i];
+		snprintf(name, sizeof(name), "%d", topo->groups[i].id);
+		if (!(b->group_dirs[i] = sysfs_add_dir(tree, groups, name, iommu_group_groups,
+						       &b->ht->groups[i])) ||
+		    !sysfs_add_dir(tree, b->group_dirs[i], "devices", NULL, NULL))
+			return -ENOMEM;
+	}
+
+	for (size_t i = 0; i < topo->n_root_buses; i++) {
+		const struct topo_root_bus *rb = &topo->root_buses[i];
+		struct pci_bus *host_bridge = &b->ht->buses[b->ht->n_buses++];
+
+		host_bridge->topo = topo;
+		host_bridge->domain = rb->domain;
+		host_bridge->number = rb->bus;
+		host_bridge->numa_node = -1;
+		host_bridge->pm.runtime_auto = true;
+		snprintf(name, sizeof(name), "pci%04x:%02x", rb->domain, rb->bus);
+		b->root_bus_dirs[i] = sysfs_add_dir(tree, b->devices_root, name,
+						    pci_root_bus_groups, host_bridge);
+		if (!b->root_bus_dirs[i] ||
+		    add_pci_bus(b, b->root_bus_dirs[i], rb->domain, rb->bus, -1) != 0)
+			return -ENOMEM;
+	}
+
+	for (size_t i = 0; i < topo->n_functions; i++)
+		if (!add_function(b, i))
+			return -ENOMEM;
+	/* bus/pci/devices, once every device directory exists. */
+	for (size_t i = 0; i < topo->n_functions; i++) {
+		pci_addr_format(&topo->functions[i].addr, name);
+		if (!sysfs_add_link(tree, devices, name, b->function_dirs[i]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A group gets /dev/vfio/<N> once one of its devices is bound to vfio-pci. */
+static int add_dev(struct builder *b, struct sysfs_node *root)
+{
+	const struct topology *topo = b->topo;
+	int32_t vfio_driver = topology_find_driver(topo, PCI_DRIVER_VFIO);
+	struct sysfs_node *dev, *vfio;
+	unsigned minor = 0;
+	char name[16];
+	bool *viable = calloc(topo->n_groups + 1, sizeof(*viable));
+	int err = -ENOMEM;
+
+	if (!viable)
+		return -ENOMEM;
+	for (size_t i = 0; i < topo->n_functions; i++)
+		if (topo->functions[i].group != TOPO_NONE && vfio_driver != TOPO_NONE &&
+		    topo->functions[i].driver == vfio_driver)
+			viable[topo->functions[i].group] = true;
+
+	if (!(dev = sysfs_add_dir(b->tree, root, "dev", NULL, NULL)) ||
+	    !(vfio = sysfs_add_dir(b->tree, dev, "vfio", NULL, NULL)) ||
+	    !sysfs_add_chardev(b->tree, vfio, "vfio", 0666, VFIO_CONTAINER_MAJOR,
+			       VFIO_CONTAINER_MINOR))
+		goto out;
+	for (size_t i = 0; i < topo->n_groups; i++) {
+		if (!viable[i])
+			continue;
+		snprintf(name, sizeof(name), "%d", topo->groups[i].id);
+		if (!sysfs_add_chardev(b->tree, vfio, name, 0600, VFIO_GROUP_MAJOR, minor++))
+			goto out;
+	}
+	err = 0;
+out:
+	free(viable);
+	return err;
+}
+
+int host_tree_build(const struct topology *topo, struct host_tree *out)
+{
+	struct builder b = { .topo = topo, .ht = out };
+	size_t n_bridges = 0;
+	int err = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < topo->n_functions; i++)
+		n_bridges += topo->functions[i].is_bridge;
+	out->devices = calloc(topo->n_functions + 1, sizeof(*out->devices));
+	out->buses = calloc(topo->n_root_buses + n_bridges + 1, sizeof(*out->buses));
+	out->groups = calloc(topo->n_groups + 1, sizeof(*out->groups));
+	b.driver_dirs = calloc(topo->n_drivers + 1, sizeof(*b.driver_dirs));
+	b.group_dirs = calloc(topo->n_groups + 1, sizeof(*b.group_dirs));
+	b.root_bus_dirs = calloc(topo->n_root_buses + 1, sizeof(*b.root_bus_dirs));
+	b.function_dirs = calloc(topo->n_functions + 1, sizeof(*b.function_dirs));
+	b.tree = out->tree = sysfs_tree_new();
+	if (out->devices && out->buses && out->groups && b.driver_dirs && b.group_dirs &&
+	    b.root_bus_dirs && b.function_dirs && b.tree) {
+		struct sysfs_node *root = sysfs_tree_root(b.tree);
+
+		err = add_sys(&b, root);
+		if (!err)
+			err = add_dev(&b, root);
+		if (!err)
+			sysfs_tree_finish(b.tree);
+	}
+	free(b.driver_dirs);
+	free(b.group_dirs);
+	free(b.root_bus_dirs);
+	free(b.function_dirs);
+	if (err)
+		host_tree_free(out);
+	return err;
+}
+
+void host_tree_free(struct host_tree *ht)
+{
+	sysfs_tree_free(ht->tree);
+	free(ht->devices);
+	free(ht->buses);
+	free(ht->groups);
+	memset(ht, 0, sizeof(*ht));
+}

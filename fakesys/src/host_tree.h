@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The whole fake root built from a topology: sys/bus/pci, sys/devices/pci*, sys/class/pci_bus,
+ * sys/kernel/iommu_groups and dev/vfio, linked together as the kernel links them.
+ */
+#ifndef FAKESYS_HOST_TREE_H
+#define FAKESYS_HOST_TREE_H
+
+#include "iommu_sysfs.h"
+#include "pci_sysfs.h"
+#include "sysfs_tree.h"
+#include "topology.h"
+
+struct host_tree {
+	struct sysfs_tree *tree;
+	/* The objects the directories point at; they live as long as the tree. */
+	struct pci_device *devices; /* one per topology function, same order */
+	struct pci_bus *buses;	    /* root buses, then each bridge's secondary bus */
+	size_t n_buses;
+	struct iommu_group_obj *groups; /* one per topology group, same order */
+};
+
+/* vfio's dynamic char major for /dev/vfio/<N> (the kernel picks one; this is a typical one). */
+#define VFIO_GROUP_MAJOR     242
+#define VFIO_CONTAINER_MAJOR 10	 /* /dev/vfio/vfio is a misc device */
+#define VFIO_CONTAINER_MINOR 196 /* VFIO_MINOR */
+
+/* Builds the tree for topo, which must outlive it. Returns 0 or -ENOMEM (nothing to free). */
+int host_tree_build(const struct topology *topo, struct host_tree *out);
+void host_tree_free(struct host_tree *ht);
+
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* The configuration space a function presents, synthesized from the topology. */
+#ifndef FAKESYS_PCI_CONFIG_H
+#define FAKESYS_PCI_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "topology.h"
+
+#define PCI_CFG_SPACE_SIZE     256
+#define PCI_CFG_SPACE_EXP_SIZE 4096
+/* What a reader without CAP_SYS_ADMIN gets of config (pci_read_config in pci-sysfs.c). */
+#define PCI_CFG_UNPRIVILEGED_SIZE 64
+
+/* cfg_size: 256 for conventional PCI, 4096 for PCI Express / extended config space. */
+size_t pci_config_size(const struct topology *topo, const struct topo_function *fn);
+
+/* Fills out[0..pci_config_size) with the function's configuration space. */
+void pci_config_fill(const struct topology *topo, const struct topo_function *fn, uint8_t *out);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the PCI core shows in sysfs (drivers/pci/pci-sysfs.c, pci-driver.c, probe.c): the
+ * attribute groups of a function's directory, of a pci_bus directory, of the root bus
+ * directory, of /sys/bus/pci and of a driver's directory.
+ */
+#ifndef FAKESYS_PCI_SYSFS_H
+#define FAKESYS_PCI_SYSFS_H
+
+#include "power_sysfs.h"
+#include "sysfs_tree.h"
+#include "topology.h"
+
+/* The object behind /sys/devices/.../<BDF>. */
+struct pci_device {
+	struct dev_pm_info pm; /* first: power/ reads it */
+	const struct topology *topo;
+	const struct topo_function *fn;
+};
+
+/* The object behind a bus: /sys/devices/pci<DDDD>:<BB> and .../pci_bus/<DDDD>:<BB>. */
+struct pci_bus {
+	struct dev_pm_info pm; /* first: power/ reads it */
+	const struct topology *topo;
+	uint32_t domain;
+	uint8_t number;
+	int32_t numa_node; /* of the bridge leading to it; -1 for a root bus */
+};
+
+/* The driver vfio-pci: a group whose devices are bound to it gets /dev/vfio/<N>. */
+#define PCI_DRIVER_VFIO "vfio-pci"
+
+void pci_device_init(struct pci_device *dev, const struct topology *topo,
+		     const struct topo_function *fn);
+
+extern const struct sysfs_attr_group *const pci_dev_groups[];
+extern const struct sysfs_attr_group *const pci_root_bus_groups[];  /* pci<DDDD>:<BB> */
+extern const struct sysfs_attr_group *const pci_bus_class_groups[]; /* pci_bus/<DDDD>:<BB> */
+extern const struct sysfs_attr_group *const pci_bus_type_groups[];  /* /sys/bus/pci */
+extern const struct sysfs_attr_group *const pci_driver_groups[];    /* drivers/<name> */
+
+#endif

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The tree built from a topology: attribute bytes, modes, sizes and link targets, checked
+ * against the values observed on real sysfs (shared reference, sections 1 and 2).
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "host_tree.h"
+
+/*
+ * The reference VM's virtio-net at 00:03.0 and its host bridge, plus a root port at 00:1c.0
+ * leading to bus 03 with a two-function NIC bound to vfio-pci in IOMMU group 37.
+ */
+static struct topo_function functions[] = {
+	{ .addr = { 0, 0x00, 0x00, 0 },
+	  .vendor = 0x8086,
+	  .device = 0x0d57,
+	  .subsys_vendor = 0x8086,
+	  .subsys_device = 0x0d57,
+	  .class_code = 0x060000,
+	  .numa_node = -1,
+	  .group = TOPO_NONE,
+	  .driver = TOPO_NONE,
+	  .parent = TOPO_NONE },
+	{ .addr = { 0, 0x00, 0x03, 0 },
+	  .vendor = 0x1af4,
+	  .device = 0x1041,
+	  .subsys_vendor = 0x1af4,
+	  .subsys_device = 0x1041,
+	  .class_code = 0x020000,
+	  .revision = 0x01,
+	  .numa_node = -1,
+	  .group = TOPO_NONE,
+	  .driver = 2,
+	  .parent = TOPO_NONE },
+	{ .addr = { 0, 0x00, 0x1c, 0 },
+	  .vendor = 0x8086,
+	  .device = 0xa110,
+	  .class_code = 0x060400,
+	  .numa_node = 0,
+	  .group = 0,
+	  .driver = 0,
+	  .parent = TOPO_NONE,
+	  .is_bridge = true,
+	  .secondary_bus = 3,
+	  .subordinate_bus = 3 },
+	{ .addr = { 0, 0x03, 0x00, 0 },
+	  .vendor = 0x8086,
+	  .device = 0x1572,
+	  .subsys_vendor = 0x8086,
+	  .subsys_device = 0x0006,
+	  .class_code = 0x020000,
+	  .revision = 0x02,
+	  .irq = 16,
+	  .numa_node = 1,
+	  .group = 1,
+	  .driver = 1,
+	  .parent = 2 },
+	{ .addr = { 0, 0x03, 0x00, 1 },
+	  .vendor = 0x8086,
+	  .device = 0x1572,
+	  .subsys_vendor = 0x8086,
+	  .subsys_device = 0x0006,
+	  .class_code = 0x020000,
+	  .revision = 0x02,
+	  .numa_node = 1,
+	  .group = 1,
+	  .driver = TOPO_NONE,
+	  .parent = 2 },
+};
+static struct topo_group groups[] = {
+	{ .id = 20, .type = IOMMU_TYPE_DMA_FQ },
+	{ .id = 37, .type = IOMMU_TYPE_DMA },
+};
+/* Sorted by name, as the topology keeps them. */
+static struct topo_driver drivers[] = { { "pcieport" }, { "vfio-pci" }, { "virtio-pci" } };
+static struct topo_root_bus root_buses[] = { { 0, 0 } };
+
+static const struct topology topo = {
+	.host = { .cpus = 8, .numa_nodes = 2 },
+	.functions = functions,
+	.n_functions = 5,
+	.groups = groups,
+	.n_groups = 2,
+	.drivers = drivers,
+	.n_drivers = 3,
+	.root_buses = root_buses,
+	.n_root_buses = 1,
+};
+
+static struct host_tree ht;
+
+static void setup(void)
+{
+	ck_assert_int_eq(host_tree_build(&topo, &ht), 0);
+}
+
+static void teardown(void)
+{
+	host_tree_free(&ht);
+}
+
+/* Walks a path of real directories (no link following) from the root. */
+static int walk(const char *path, struct sysfs_stat *st)
+{
+	char copy[512], *save = NULL;
+	sysfs_ino_t ino = SYSFS_ROOT_INO;
+	int err = sysfs_stat(ht.tree, ino, st);
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	for (char *part = strtok_r(copy, "/", &save); part && !err;
+	     part = strtok_r(NULL, "/", &save)) {
+		err = sysfs_lookup(ht.tree, ino, part, st);
+		ino = st->ino;
+	}
+	return err;
+}
+
+/* Reads a whole file as the given opener; returns its length or -errno. */
+static ssize_t read_as(const char *path, bool privileged, char *buf, size_t size)
+{
+	struct sysfs_opener opener = { .privileged = privileged };
+	struct sysfs_open_file *file;
+	struct sysfs_stat st;
+	int err = walk(path, &st);
+
+	if (err)
+		return err;
+	if ((err = sysfs_open(ht.tree, st.ino, O_RDONLY, &opener, &file)) != 0)
+		return err;
+	ssize_t n = sysfs_read(file, buf, size, 0);
+	sysfs_release(file);
+	return n;
+}
+
+static void file_is(const char *path, const char *want)
+{
+	char buf[SYSFS_PAGE_SIZE + 1];
+	ssize_t n = read_as(path, true, buf, SYSFS_PAGE_SIZE);
+
+	ck_assert_msg(n >= 0, "%s: error %zd", path, n);
+	buf[n] = '\0';
+	ck_assert_msg(strcmp(buf, want) == 0, "%s: got \"%s\", want \"%s\"", path, buf, want);
+}
+
+static void link_is(const char *path, const char *want)
+{
+	struct sysfs_stat st;
+	char buf[512];
+
+	ck_assert_msg(walk(path, &st) == 0, "%s missing", path);
+	ck_assert_int_eq(sysfs_readlink(ht.tree, st.ino, buf, sizeof(buf)), 0);
+	ck_assert_msg(strcmp(buf, want) == 0, "%s -> %s, want %s", path, buf, want);
+}
+
+static void mode_is(const char *path, uint32_t mode, uint64_t size)
+{
+	struct sysfs_stat st;
+
+	ck_assert_msg(walk(path, &st) == 0, "%s missing", path);
+	ck_assert_msg(st.mode == mode, "%s: mode %o, want %o", path, st.mode, mode);
+	ck_assert_msg(st.size == size, "%s: size %llu, want %llu", path,
+		      (unsigned long long)st.size, (unsigned long long)size);
+}
+
+#define VIRTIO "sys/devices/pci0000:00/0000:00:03.0/"
+#define PORT   "sys/devices/pci0000:00/0000:00:1c.0/"
+#define NIC    PORT "0000:03:00.0/"
+
+START_TEST(text_attributes_match_the_reference_bytes)
+{
+	file_is(VIRTIO "vendor", "0x1af4\n");
+	file_is(VIRTIO "device", "0x1041\n");
+	file_is(VIRTIO "subsystem_vendor", "0x1af4\n");
+	file_is(VIRTIO "subsystem_device", "0x1041\n");
+	file_is(VIRTIO "class", "0x020000\n");
+	file_is(VIRTIO "revision", "0x01\n");
+	file_is(VIRTIO "irq", "0\n");
+	file_is(VIRTIO "numa_node", "-1\n");
+	file_is(VIRTIO "modalias", "pci:v00001AF4d00001041sv00001AF4sd00001041bc02sc00i00\n");
+	file_is(VIRTIO "uevent",
+		"DRIVER=virtio-pci\nPCI_CLASS=20000\nPCI_ID=1AF4:1041\n"
+		"PCI_SUBSYS_ID=1AF4:1041\nPCI_SLOT_NAME=0000:00:03.0\n"
+		"MODALIAS=pci:v00001AF4d00001041sv00001AF4sd00001041bc02sc00i00\n");
+	file_is(VIRTIO "driver_override", "(null)\n");
+	file_is(VIRTIO "enable", "1\n");
+	file_is(VIRTIO "power_state", "D0\n");
+	file_is(VIRTIO "dma_mask_bits", "64\n");
+	file_is(VIRTIO "power/control", "on\n");
+	file_is(VIRTIO "power/runtime_status", "active\n");
+	/* The host bridge has no driver: no DRIVER= line, and PCI_CLASS without leading zeros. */
+	file_is("sys/devices/pci0000:00/0000:00:00.0/uevent",
+		"PCI_CLASS=60000\nPCI_ID=8086:0D57\nPCI_SUBSYS_ID=8086:0D57\n"
+		"PCI_SLOT_NAME=0000:00:00.0\n"
+		"MODALIAS=pci:v00008086d00000D57sv00008086sd00000D57bc06sc00i00\n");
+}
+END_TEST
+
+START_TEST(cpu_affinity_follows_the_numa_node)
+{
+	/* 8 CPUs: node -1 is all of them, node 1 the upper half. */
+	file_is(VIRTIO "local_cpus", "ff\n");
+	file_is(VIRTIO "local_cpulist", "0-7\n");
+	file_is(NIC "local_cpus", "f0\n");
+	file_is(NIC "local_cpulist", "4-7\n");
+	file_is(PORT "local_cpulist", "0-3\n");
+	file_is(PORT "pci_bus/0000:03/cpulistaffinity", "0-3\n");
+	file_is("sys/devices/pci0000:00/pci_bus/0000:00/cpuaffinity", "ff\n");
+}
+END_TEST
+
+START_TEST(resource_has_the_distribution_kernel_line_count)
+{
+	char buf[SYSFS_PAGE_SIZE];
+	const char *zero_line = "0x0000000000000000 0x0000000000000000 0x0000000000000000\n";
+	ssize_t n = read_as(VIRTIO "resource", true, buf, sizeof(buf));
+
+	ck_assert_int_eq(n, 13 * (ssize_t)strlen(zero_line));
+	ck_assert_mem_eq(buf, zero_line, strlen(zero_line));
+	n = read_as(PORT "resource", true, buf, sizeof(buf));
+	ck_assert_int_eq(n, 17 * (ssize_t)strlen(zero_line));
+}
+END_TEST
+
+START_TEST(config_space_header_and_who_may_read_it)
+{
+	uint8_t cfg[SYSFS_PAGE_SIZE];
+	ssize_t n = read_as(VIRTIO "config", true, (char *)cfg, sizeof(cfg));
+
+	ck_assert_int_eq(n, 256);
+	/* IDs, revision and class as the reference VM's dump shows them. */
+	static const uint8_t ids[] = { 0xf4, 0x1a, 0x41, 0x10 };
+	static const uint8_t rev_class[] = { 0x01, 0x00, 0x00, 0x02 };
+	static const uint8_t subsys[] = { 0xf4, 0x1a, 0x41, 0x10 };
+	ck_assert_mem_eq(cfg, ids, 4);
+	ck_assert_mem_eq(cfg + 0x08, rev_class, 4);
+	ck_assert_mem_eq(cfg + 0x2c, subsys, 4);
+	ck_assert_uint_eq(cfg[0x0e], 0x00);
+
+	ck_assert_int_eq(read_as(VIRTIO "config", false, (char *)cfg, sizeof(cfg)), 64);
+	mode_is(VIRTIO "config", S_IFREG | 0644, 256);
+
+	/* Type 1 header with the bus numbers the bridge attributes show. */
+	ck_assert_int_eq(read_as(PORT "config", true, (char *)cfg, sizeof(cfg)), 256);
+	ck_assert_uint_eq(cfg[0x0e], 0x01);
+	ck_assert_uint_eq(cfg[0x18], 0x00);
+	ck_assert_uint_eq(cfg[0x19], 0x03);
+	ck_assert_uint_eq(cfg[0x1a], 0x03);
+	file_is(PORT "secondary_bus_number", "3\n");
+	file_is(PORT "subordinate_bus_number", "3\n");
+
+	/* 03:00.0 has a sibling function: multi-function bit; INTx pin A with its line. */
+	ck_assert_int_eq(read_as(NIC "config", true, (char *)cfg, sizeof(cfg)), 256);
+	ck_assert_uint_eq(cfg[0x0e], 0x80);
+	ck_assert_uint_eq(cfg[0x3c], 16);
+	ck_assert_uint_eq(cfg[0x3d], 1);
+	file_is(NIC "irq", "16\n");
+}
+END_TEST
+
+START_TEST(modes_and_sizes_are_sysfs_ones)
+{
+	struct sysfs_stat st;
+
+	mode_is(VIRTIO "vendor", S_IFREG | 0444, 4096);
+	mode_is(VIRTIO "numa_node", S_IFREG | 0644, 4096);
+	mode_is(VIRTIO "remove", S_IFREG | 0220, 4096);
+	mode_is(VIRTIO "rescan", S_IFREG | 0200, 4096);
+	mode_is(VIRTIO "subsystem", S_IFLNK | 0777, 0);
+	mode_is("sys", S_IFDIR | 0555, 0);
+	mode_is("sys/bus/pci/drivers_probe", S_IFREG | 0200, 4096);
+	mode_is("sys/bus/pci/drivers/vfio-pci/bind", S_IFREG | 0200, 4096);
+	mode_is("sys/kernel/iommu_groups/37/type", S_IFREG | 0644, 4096);
+	/* Bridge-only attributes are absent elsewhere, and so is an unbound device's driver. */
+	ck_assert_int_eq(walk(VIRTIO "secondary_bus_number", &st), -ENOENT);
+	ck_assert_int_eq(walk(NIC "../", &st), -ENOENT);
+	ck_assert_int_eq(walk("sys/devices/pci0000:00/0000:00:00.0/driver", &st), -ENOENT);
+	ck_assert_int_eq(walk(PORT "0000:03:00.1/driver", &st), -ENOENT);
+	/* Write-only and read-only files refuse the other direction, even to root. */
+	ck_assert_int_eq(read_as(VIRTIO "remove", true, (char *)&st, sizeof(st)), -EACCES);
+	struct sysfs_open_file *file;
+	struct sysfs_opener root = { .privileged = true };
+	ck_assert_int_eq(walk(VIRTIO "numa_node", &st), 0);
+	ck_assert_int_eq(sysfs_open(ht.tree, st.ino, O_WRONLY, &root, &file), -EACCES);
+	/* power/autosuspend_delay_ms exists but the read fails. */
+	char buf[16];
+	ck_assert_int_eq(read_as(VIRTIO "power/autosuspend_delay_ms", true, buf, sizeof(buf)),
+			 -EIO);
+}
+END_TEST
+
+START_TEST(links_resolve_where_the_kernel_points_them)
+{
+	link_is("sys/bus/pci/devices/0000:00:03.0", "../../../devices/pci0000:00/0000:00:03.0");
+	link_is("sys/bus/pci/devices/0000:03:00.0",
+		"../../../devices/pci0000:00/0000:00:1c.0/0000:03:00.0");
+	link_is(VIRTIO "subsystem", "../../../bus/pci");
+	link_is(VIRTIO "driver", "../../../bus/pci/drivers/virtio-pci");
+	link_is(NIC "subsystem", "../../../../bus/pci");
+	link_is(NIC "driver", "../../../../bus/pci/drivers/vfio-pci");
+	link_is(NIC "iommu_group", "../../../../kernel/iommu_groups/37");
+	link_is(PORT "iommu_group", "../../../kernel/iommu_groups/20");
+	link_is("sys/bus/pci/drivers/virtio-pci/0000:00:03.0",
+		"../../../../devices/pci0000:00/0000:00:03.0");
+	link_is("sys/kernel/iommu_groups/37/devices/0000:03:00.1",
+		"../../../../devices/pci0000:00/0000:00:1c.0/0000:03:00.1");
+	link_is("sys/class/pci_bus/0000:00", "../../devices/pci0000:00/pci_bus/0000:00");
+	link_is("sys/devices/pci0000:00/pci_bus/0000:00/device", "../../../pci0000:00");
+	link_is(PORT "pci_bus/0000:03/device", "../../../0000:00:1c.0");
+}
+END_TEST
+
+START_TEST(iommu_groups_and_vfio_nodes)
+{
+	struct sysfs_stat st;
+
+	file_is("sys/kernel/iommu_groups/37/type", "DMA\n");
+	file_is("sys/kernel/iommu_groups/20/type", "DMA-FQ\n");
+	file_is("sys/kernel/iommu_groups/37/reserved_regions",
+		"0x00000000fee00000 0x00000000feefffff msi\n");
+	/* vfio-pci keeps an unopened device suspended. */
+	file_is(NIC "power_state", "D3hot\n");
+	file_is(NIC "enable", "0\n");
+
+	ck_assert_int_eq(walk("dev/vfio/vfio", &st), 0);
+	ck_assert_uint_eq(st.mode, S_IFCHR | 0666);
+	ck_assert_uint_eq(st.rdev_major, 10);
+	ck_assert_uint_eq(st.rdev_minor, 196);
+	ck_assert_int_eq(walk("dev/vfio/37", &st), 0);
+	ck_assert_uint_eq(st.mode, S_IFCHR | 0600);
+	ck_assert_uint_eq(st.rdev_major, VFIO_GROUP_MAJOR);
+	/* Group 20 holds only a pcieport-bound bridge: no VFIO node. */
+	ck_assert_int_eq(walk("dev/vfio/20", &st), -ENOENT);
+
+	file_is("sys/bus/pci/drivers_autoprobe", "1\n");
+	file_is("sys/bus/pci/resource_alignment", "");
+}
+END_TEST
+
+START_TEST(bus_device_listing_is_complete)
+{
+	struct sysfs_stat st;
+	const char *name;
+	uint64_t cookie = 0;
+	bool listed[5] = { false };
+	size_t n = 0;
+
+	ck_assert_int_eq(walk("sys/bus/pci/devices", &st), 0);
+	sysfs_ino_t dir = st.ino;
+	while (sysfs_readdir(ht.tree, dir, &cookie, &name, &st) == 0) {
+		struct pci_addr addr;
+
+		ck_assert(pci_addr_parse(name, &addr));
+		int32_t index = topology_find_function(&topo, &addr);
+		ck_assert_int_ge(index, 0);
+		ck_assert(!listed[index]);
+		listed[index] = true;
+		ck_assert_uint_eq(st.mode, S_IFLNK | 0777);
+		n++;
+	}
+	ck_assert_uint_eq(n, topo.n_functions);
+	ck_assert_int_eq(walk("sys/kernel/iommu_groups/37/devices/0000:03:00.0", &st), 0);
+	ck_assert_int_eq(walk("sys/kernel/iommu_groups/37/devices/0000:00:03.0", &st), -ENOENT);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *suite = suite_create("host_tree");
+	TCase *tc = tcase_create("attributes");
+	SRunner *runner;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, text_attributes_match_the_reference_bytes);
+	tcase_add_test(tc, cpu_affinity_follows_the_numa_node);
+	tcase_add_test(tc, resource_has_the_distribution_kernel_line_count);
+	tcase_add_test(tc, config_space_header_and_who_may_read_it);
+	tcase_add_test(tc, modes_and_sizes_are_sysfs_ones);
+	tcase_add_test(tc, links_resolve_where_the_kernel_points_them);
+	tcase_add_test(tc, iommu_groups_and_vfio_nodes);
+	tcase_add_test(tc, bus_device_listing_is_complete);
+	suite_add_tcase(suite, tc);
+	runner = srunner_create(suite);
+	srunner_run_all(runner, CK_NORMAL);
+	failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
