@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The FUSE low-level operations over a sysfs tree (after libfuse's example/hello_ll.c and
+ * passthrough_hp). The tree does not change while mounted, so entries and attributes are
+ * cached by the kernel for long, and no lock is taken on the read path.
+ */
+#define _GNU_SOURCE
+#define FUSE_USE_VERSION 312
+#include "fuse_fs.h"
+
+#include <errno.h>
+#include <fuse_lowlevel.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Nothing changes under a mounted tree yet: let the kernel keep what it has seen. */
+#define CACHE_TIMEOUT_S 86400.0
+
+struct fuse_fs {
+	const struct sysfs_tree *tree;
+	struct timespec created; /* every node's timestamps, like sysfs at boot */
+};
+
+static struct fuse_fs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static void to_stat(const struct fuse_fs *fs, const struct sysfs_stat *in, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = in->ino;
+	st->st_mode = in->mode;
+	st->st_nlink = in->nlink;
+	st->st_size = (off_t)in->size;
+	st->st_rdev = makedev(in->rdev_major, in->rdev_minor);
+	st->st_blksize = SYSFS_PAGE_SIZE;
+	st->st_atim = st->st_mtim = st->st_ctim = fs->created;
+}
+
+static void to_entry(const struct fuse_fs *fs, const struct sysfs_stat *in,
+		     struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = in->ino;
+	e->attr_timeout = CACHE_TIMEOUT_S;
+	e->entry_timeout = CACHE_TIMEOUT_S;
+	to_stat(fs, in, &e->attr);
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fuse_fs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	struct sysfs_stat st;
+	int err = sysfs_lookup(fs->tree, parent, name, &st);
+
+	if (err == -ENOENT) {
+		/* A negative entry: absent optional attributes are asked for again and again. */
+		memset(&e, 0, sizeof(e));
+		e.entry_timeout = CACHE_TIMEOUT_S;
+		fuse_reply_entry(req, &e);
+		return;
+	}
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	to_entry(fs, &st, &e);
+	fuse_reply_entry(req, &e);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fuse_fs *fs = fs_of(req);
+	struct sysfs_stat st;
+	struct stat out;
+	int err = sysfs_stat(fs->tree, ino, &st);
+
+	(void)fi;
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	to_stat(fs, &st, &out);
+	fuse_reply_attr(req, &out, CACHE_TIMEOUT_S);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	char target[PATH_MAX];
+	int err = sysfs_readlink(fs_of(req)->tree, ino, target, sizeof(target));
+
+	if (err)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_readlink(req, target);
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct sysfs_stat st;
+	int err = sysfs_stat(fs_of(req)->tree, ino, &st);
+
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	if (!S_ISDIR(st.mode)) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	fi->cache_readdir = 1;
+	fi->keep_cache = 1;
+	fuse_reply_open(req, fi);
+}
+
+/*
+ * Directory offsets: 1 and 2 follow "." and ".."; after that, offset = tree cookie + 2, so any
+ * offset the kernel hands back continues exactly where the previous reply stopped.
+ */
+#define DOT_ENTRIES 2
+
+static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, bool plus)
+{
+	struct fuse_fs *fs = fs_of(req);
+	char *buf = malloc(size);
+	size_t used = 0;
+	int err = 0;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	for (;;) {
+		struct sysfs_stat st;
+		const char *name;
+		uint64_t next;
+
+		if (offset < DOT_ENTRIES) {
+			sysfs_ino_t self = ino;
+
+			if (offset == 1 && (err = sysfs_parent(fs->tree, ino, &self)) != 0)
+				break;
+			memset(&st, 0, sizeof(st));
+			st.ino = self;
+			st.mode = S_IFDIR;
+			name = offset == 0 ? "." : "..";
+			next = (uint64_t)offset + 1;
+		} else {
+			uint64_t cookie = (uint64_t)offset - DOT_ENTRIES;
+
+			err = sysfs_readdir(fs->tree, ino, &cookie, &name, &st);
+			if (err) {
+				err = err > 0 ? 0 : err;
+				break;
+			}
+			next = cookie + DOT_ENTRIES;
+		}
+
+		size_t n;
+		if (plus) {
+			struct fuse_entry_param e;
+
+			to_entry(fs, &st, &e);
+			if (offset < DOT_ENTRIES)
+				e.ino = 0; /* no lookup reference for "." and ".." */
+			n = fuse_add_direntry_plus(req, buf + used, size - used, name, &e,
+						   (off_t)next);
+		} else {
+			struct stat out;
+
+			to_stat(fs, &st, &out);
+			n = fuse_add_direntry(req, buf + used, size - used, name, &out,
+					      (off_t)next);
+		}
+		if (n > size - used)
+			break;
+		used += n;
+		offset = (off_t)next;
+	}
+	if (err && used == 0)
+		fuse_reply_err(req, -err);
+	else
+		fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
+		       struct fuse_file_info *fi)
+{
+	(void)fi;
+	do_readdir(req, ino, size, offset, false);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
+			   struct fuse_file_info *fi)
+{
+	(void)fi;
+	do_readdir(req, ino, size, offset, true);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	/* Decided by who opens, not who reads, as file_ns_capable() does in pci-sysfs.c. */
+	struct sysfs_opener opener = { .privileged = fuse_req_ctx(req)->uid == 0 };
+	struct sysfs_open_file *file;
+	int err = sysfs_open(fs_of(req)->tree, ino, fi->flags, &opener, &file);
+
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	fi->fh = (uintptr_t)file;
+	/* Without direct_io the kernel shrinks the cached size to the bytes read, and stat would
+	 * no longer show 4096. */
+	fi->direct_io = 1;
+	fi->noflush = 1;
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		sysfs_release(file); /* the opener was interrupted */
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
+		    struct fuse_file_info *fi)
+{
+	struct sysfs_open_file *file = (struct sysfs_open_file *)(uintptr_t)fi->fh;
+	char page[SYSFS_PAGE_SIZE];
+	char *buf = size <= sizeof(page) ? page : malloc(size);
+	ssize_t n;
+
+	(void)ino;
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	n = offset < 0 ? -EINVAL : sysfs_read(file, buf, size, (uint64_t)offset);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+	if (buf != page)
+		free(buf);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	sysfs_release((struct sysfs_open_file *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs st = { .f_bsize = SYSFS_PAGE_SIZE,
+			      .f_frsize = SYSFS_PAGE_SIZE,
+			      .f_namemax = 255 };
+
+	(void)ino;
+	fuse_reply_statfs(req, &st);
+}
+
+/* kernfs has no create, mknod or link operations: the VFS answers EACCES or EPERM. */
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+	(void)parent, (void)name, (void)mode, (void)rdev;
+	fuse_reply_err(req, EACCES);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	(void)parent, (void)name, (void)mode, (void)fi;
+	fuse_reply_err(req, EACCES);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	(void)parent, (void)name, (void)mode;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	(void)parent, (void)name;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	(void)link, (void)parent, (void)name;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		      const char *newname, unsigned int flags)
+{
+	(void)parent, (void)name, (void)newparent, (void)newname, (void)flags;
+	fuse_reply_err(req, EPERM);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	(void)ino, (void)newparent, (void)newname;
+	fuse_reply_err(req, EPERM);
+}
+
+/* Ownership and modes of the emulated tree are fixed for now. */
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	(void)ino, (void)attr, (void)to_set, (void)fi;
+	fuse_reply_err(req, EPERM);
+}
+
+static const struct fuse_lowlevel_ops fuse_fs_ops = {
+	.lookup = op_lookup,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.readlink = op_readlink,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_unlink,
+	.symlink = op_symlink,
+	.rename = op_rename,
+	.link = op_link,
+	.open = op_open,
+	.read = op_read,
+	.release = op_release,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.readdirplus = op_readdirplus,
+	.statfs = op_statfs,
+	.create = op_create,
+};
+
+int fuse_fs_serve(const struct sysfs_tree *tree, const struct fuse_fs_options *options, char *error,
+		  size_t error_size)
+{
+	struct fuse_fs fs = { .tree = tree };
+	char mount_options[128];
+	char *argv[5];
+	int argc = 0;
+	int status = 1;
+
+	clock_gettime(CLOCK_REALTIME, &fs.created);
+	snprintf(mount_options, sizeof(mount_options),
+		 "default_permissions,fsname=fakesys,subtype=fakesys%s",
+		 options->allow_other ? ",allow_other" : "");
+	argv[argc++] = "fakesys";
+	argv[argc++] = "-o";
+	argv[argc++] = mount_options;
+	if (options->debug)
+		argv[argc++] = "-d";
+	argv[argc] = NULL;
+
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_session *se = fuse_session_new(&args, &fuse_fs_ops, sizeof(fuse_fs_ops), &fs);
+	if (!se) {
+		snprintf(error, error_size, "cannot start a FUSE session");
+		goto out_args;
+	}
+	if (fuse_set_signal_handlers(se) != 0) {
+		snprintf(error, error_size, "cannot install signal handlers");
+		goto out_session;
+	}
+	if (fuse_session_mount(se, options->mountpoint) != 0) {
+		snprintf(error, error_size,
+			 "%s: cannot mount (is /dev/fuse there and usable? see the message above)",
+			 options->mountpoint);
+		goto out_signals;
+	}
+	/* The mount is in place: from here on the parent may return to its caller. */
+	if (fuse_daemonize(options->foreground || options->debug) != 0) {
+		snprintf(error, error_size, "cannot detach from the terminal");
+		goto out_unmount;
+	}
+
+	struct fuse_loop_config *loop = fuse_loop_cfg_create();
+	if (!loop) {
+		snprintf(error, error_size, "out of memory");
+		goto out_unmount;
+	}
+	fuse_loop_cfg_set_max_threads(loop, options->max_threads ? options->max_threads : 8);
+	fuse_loop_cfg_set_idle_threads(loop, 2);
+	status = fuse_session_loop_mt(se, loop) == 0 ? 0 : 1;
+	if (status)
+		snprintf(error, error_size, "the FUSE session ended with an error");
+	fuse_loop_cfg_destroy(loop);
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_session:
+	fuse_session_destroy(se);
+out_args:
+	fuse_opt_free_args(&args);
+	return status;
+}

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/* The fakesys command: check, mount and unmount scenarios. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fuse_fs.h"
+#include "host_tree.h"
+#include "scenario.h"
+
+#define EXIT_FAILED 1 /* the check or the command failed */
+#define EXIT_USAGE  2 /* usage or input error */
+
+struct command {
+	const char *name;
+	const char *synopsis;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[];
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(out, "  fakesys %s %s\n", c->name, c->synopsis);
+	fprintf(out, "  fakesys --help | --version\n"
+		     "\nexamples:\n"
+		     "  fakesys check scenarios/*.yaml\n"
+		     "  fakesys mount scenarios/kata-10576.yaml /tmp/host && ls "
+		     "/tmp/host/sys/kernel/iommu_groups\n"
+		     "  fakesys umount /tmp/host\n"
+		     "\nexit status: 0 success, 1 failure, 2 usage or input error\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "fakesys: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
+static int load(const char *path, struct scenario *sc)
+{
+	char error[SCENARIO_ERROR_MAX];
+
+	if (scenario_load(path, sc, error) != 0) {
+		fprintf(stderr, "%s\n", error);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	int status = 0;
+
+	if (argc < 2)
+		return usage_error("%s needs at least one scenario", "check");
+	for (int i = 1; i < argc; i++) {
+		struct scenario sc;
+
+		if (load(argv[i], &sc) != 0) {
+			status = EXIT_USAGE;
+			continue;
+		}
+		printf("%s: ok (%zu functions, %zu IOMMU groups)\n", argv[i], sc.topo.n_functions,
+		       sc.topo.n_groups);
+		scenario_free(&sc);
+	}
+	return status;
+}
+
+static int cmd_mount(int argc, char **argv)
+{
+	struct fuse_fs_options options = { 0 };
+	static const struct option long_options[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "options", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "+fdo:", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			options.foreground = true;
+			break;
+		case 'd':
+			options.debug = true;
+			break;
+		case 'o':
+			if (strcmp(optarg, "allow_other") != 0)
+				return usage_error("unsupported mount option '%s'", optarg);
+			options.allow_other = true;
+			break;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2)
+		return usage_error("%s needs SCENARIO and MOUNTPOINT", "mount");
+
+	const char *path = argv[optind];
+	struct stat st;
+	options.mountpoint = argv[optind + 1];
+	if (stat(options.mountpoint, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "fakesys: %s: %s\n", options.mountpoint,
+			errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "Not a directory");
+		return EXIT_USAGE;
+	}
+
+	struct scenario sc;
+	int status = load(path, &sc);
+	if (status)
+		return status;
+
+	struct host_tree ht;
+	char error[256];
+	if (host_tree_build(&sc.topo, &ht) != 0) {
+		fprintf(stderr, "fakesys: %s: out of memory building the tree\n", path);
+		scenario_free(&sc);
+		return EXIT_FAILED;
+	}
+	status = fuse_fs_serve(ht.tree, &options, error, sizeof(error));
+	if (status)
+		fprintf(stderr, "fakesys: %s\n", error);
+	host_tree_free(&ht);
+	scenario_free(&sc);
+	return status ? EXIT_FAILED : 0;
+}
+
+static int cmd_umount(int argc, char **argv)
+{
+	bool lazy = false;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "+l")) != -1) {
+		if (opt != 'l') {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		lazy = true;
+	}
+	if (argc - optind != 1)
+		return usage_error("%s needs MOUNTPOINT", "umount");
+
+	const char *mountpoint = argv[optind];
+	if (geteuid() == 0) {
+		if (umount2(mountpoint, lazy ? MNT_DETACH : 0) != 0) {
+			fprintf(stderr, "fakesys: %s: %s\n", mountpoint,
+				errno == EINVAL ? "not a mount point" : strerror(errno));
+			return EXIT_FAILED;
+		}
+		return 0;
+	}
+	/* An unprivileged mount is undone by the setuid helper that made it. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		execlp("fusermount3", "fusermount3", lazy ? "-uz" : "-u", "--", mountpoint,
+		       (char *)NULL);
+		fprintf(stderr, "fakesys: fusermount3: %s\n", strerror(errno));
+		_exit(EXIT_FAILED);
+	}
+	int wstatus;
+	if (pid < 0 || waitpid(pid, &wstatus, 0) < 0)
+		return EXIT_FAILED;
+	return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 ? 0 : EXIT_FAILED;
+}
+
+static const struct command commands[] = {
+	{ "check", "SCENARIO...", cmd_check },
+	{ "mount", "[-f] [-d] [-o allow_other] SCENARIO MOUNTPOINT", cmd_mount },
+	{ "umount", "[-l] MOUNTPOINT", cmd_umount },
+	{ NULL, NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("fakesys %s\n", FAKESYS_VERSION);
+		return 0;
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", argv[1]);
+}
