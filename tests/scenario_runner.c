@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Runs one scenario end to end: mounts it with the real fakesys binary, names the sandbox's
+ * devices with each scheme the scenario expects, compares, checks that lspci lists every
+ * function with its IDs and class, and unmounts on every path.
+ *
+ * usage: scenario-test --fakesys PATH [--lspci PATH] SCENARIO
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "scenario.h"
+#include "vfionaming.h"
+
+static char mountpoint[256];
+static volatile sig_atomic_t mounted;
+
+/* A test killed half-way must not leave its mount behind. */
+static void on_signal(int sig)
+{
+	if (mounted)
+		umount2(mountpoint, MNT_DETACH);
+	rmdir(mountpoint);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Runs argv; with output, captures its stdout (NUL-terminated, caller frees). */
+static int run(char *const argv[], char **output)
+{
+	int pipefd[2] = { -1, -1 };
+
+	if (output && pipe(pipefd) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (output) {
+			dup2(pipefd[1], STDOUT_FILENO);
+			close(pipefd[0]);
+			close(pipefd[1]);
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "scenario-test: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (output) {
+		size_t len = 0, cap = 4096;
+		char *buf = malloc(cap);
+		ssize_t n;
+
+		close(pipefd[1]);
+		while (buf && (n = read(pipefd[0], buf + len, cap - len - 1)) > 0) {
+			len += (size_t)n;
+			if (cap - len < 2048) {
+				char *bigger = realloc(buf, cap *= 2);
+
+				if (!bigger)
+					free(buf);
+				buf = bigger;
+			}
+		}
+		close(pipefd[0]);
+		if (buf)
+			buf[len] = '\0';
+		*output = buf;
+	}
+	int status;
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Replaces the mount point in a message with "<root>", as scenario files write it. */
+static char *with_root_placeholder(const char *message)
+{
+	size_t root_len = strlen(mountpoint);
+	char *out = malloc(strlen(message) + 1);
+	char *o = out;
+
+	if (!out)
+		return NULL;
+	for (const char *p = message; *p;) {
+		if (strncmp(p, mountpoint, root_len) == 0) {
+			/* "<root>" is 6 bytes, never longer than a mkdtemp path. */
+			memcpy(o, "<root>", 6);
+			o += 6;
+			p += root_len;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool check_expectation(const struct scenario *sc, const struct scenario_expect *expect)
+{
+	struct vfio_naming_options options = { .root = mountpoint, .prefix = expect->prefix };
+	struct vfio_naming_result result;
+	bool ok = true;
+
+	if (vfio_naming_scheme_parse(expect->scheme, &options.scheme) != 0) {
+		printf("FAIL %s: unknown scheme\n", expect->scheme);
+		return false;
+	}
+	vfio_naming_assign(&options, (const char *const *)sc->sandbox, sc->n_sandbox, &result);
+
+	char *error = result.error ? with_root_placeholder(result.error) : NULL;
+	if (expect->error) {
+		if (result.status == VFIO_NAMING_OK || !error ||
+		    strcmp(error, expect->error) != 0) {
+			printf("FAIL %s: expected error \"%s\", got %s%s%s\n", expect->scheme,
+			       expect->error, error ? "error \"" : "success", error ? error : "",
+			       error ? "\"" : "");
+			ok = false;
+		}
+	} else if (result.status != VFIO_NAMING_OK) {
+		printf("FAIL %s: expected IDs, got error \"%s\"\n", expect->scheme,
+		       error ? error : "?");
+		ok = false;
+	} else if (result.n_devices != expect->n_ids) {
+		printf("FAIL %s: expected %zu IDs, got %zu\n", expect->scheme, expect->n_ids,
+		       result.n_devices);
+		ok = false;
+	} else {
+		for (size_t i = 0; i < expect->n_ids; i++) {
+			if (strcmp(result.devices[i].id, expect->ids[i]) != 0) {
+				printf("FAIL %s: ID %zu is %s (%s), expected %s\n", expect->scheme,
+				       i, result.devices[i].id, result.devices[i].bdf,
+				       expect->ids[i]);
+				ok = false;
+			}
+		}
+	}
+	if (ok) {
+		printf("ok   %s:", expect->scheme);
+		if (expect->error)
+			printf(" %s", expect->error);
+		for (size_t i = 0; !expect->error && i < result.n_devices; i++)
+			printf(" %s", result.devices[i].id);
+		printf("\n");
+	}
+	free(error);
+	vfio_naming_result_free(&result);
+	return ok;
+}
+
+/* The line lspci -D -nn prints for fn, or NULL. Lines start with the address. */
+static const char *find_line(const char *listing, const char *bdf)
+{
+	size_t len = strlen(bdf);
+
+	for (const char *line = listing; line && *line;) {
+		if (strncmp(line, bdf, len) == 0 && line[len] == ' ')
+			return line;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return NULL;
+}
+
+static bool contains_in_line(const char *line, const char *needle)
+{
+	const char *end = strchr(line, '\n');
+	const char *hit = strstr(line, needle);
+
+	return hit && (!end || hit < end);
+}
+
+static bool check_lspci(const struct scenario *sc, const char *lspci)
+{
+	char sysfs_path[512];
+	char *listing = NULL;
+	bool ok = true;
+
+	snprintf(sysfs_path, sizeof(sysfs_path), "sysfs.path=%s/sys/bus/pci", mountpoint);
+	/* -A linux-sysfs: without it a bad path silently falls back to the real /proc/bus/pci. */
+	char *argv[] = { (char *)lspci, "-A", "linux-sysfs", "-O", sysfs_path, "-D", "-nn", NULL };
+	int status = run(argv, &listing);
+	if (status != 0 || !listing) {
+		printf("FAIL lspci: exit status %d\n", status);
+		free(listing);
+		return false;
+	}
+
+	size_t lines = 0;
+	for (const char *p = listing; *p; p++)
+		lines += *p == '\n';
+	if (lines != sc->topo.n_functions) {
+		printf("FAIL lspci: %zu lines for %zu functions\n", lines, sc->topo.n_functions);
+		ok = false;
+	}
+	for (size_t i = 0; i < sc->topo.n_functions; i++) {
+		const struct topo_function *fn = &sc->topo.functions[i];
+		char bdf[PCI_ADDR_STRLEN], class_tag[16], id_tag[16];
+
+		pci_addr_format(&fn->addr, bdf);
+		snprintf(class_tag, sizeof(class_tag), " [%04x]: ", fn->class_code >> 8);
+		snprintf(id_tag, sizeof(id_tag), " [%04x:%04x]", fn->vendor, fn->device);
+		const char *line = find_line(listing, bdf);
+		if (!line || !contains_in_line(line, class_tag) ||
+		    !contains_in_line(line, id_tag)) {
+			printf("FAIL lspci: no line for %s with%s and%s\n", bdf, class_tag, id_tag);
+			ok = false;
+		}
+	}
+	if (ok)
+		printf("ok   lspci: %zu functions with their IDs and classes\n", lines);
+	free(listing);
+	return ok;
+}
+
+static bool still_mounted(void)
+{
+	FILE *f = fopen("/proc/self/mounts", "r");
+	char line[1024];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *dir = strchr(line, ' ');
+
+		found = dir && strncmp(dir + 1, mountpoint, strlen(mountpoint)) == 0 &&
+			dir[1 + strlen(mountpoint)] == ' ';
+	}
+	fclose(f);
+	return found;
+}
+
+int main(int argc, char **argv)
+{
+	const char *fakesys = NULL, *lspci = "lspci";
+	static const struct option long_options[] = {
+		{ "fakesys", required_argument, NULL, 'f' },
+		{ "lspci", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		if (opt == 'f')
+			fakesys = optarg;
+		else if (opt == 'l')
+			lspci = optarg;
+		else
+			return 2;
+	}
+	if (!fakesys || argc - optind != 1) {
+		fprintf(stderr, "usage: scenario-test --fakesys PATH [--lspci PATH] SCENARIO\n");
+		return 2;
+	}
+	const char *path = argv[optind];
+
+	struct scenario sc;
+	char error[SCENARIO_ERROR_MAX];
+	if (scenario_load(path, &sc, error) != 0) {
+		printf("FAIL load: %s\n", error);
+		return 1;
+	}
+
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	snprintf(mountpoint, sizeof(mountpoint), "%s/fakesys-test.XXXXXX", tmp);
+	if (!mkdtemp(mountpoint)) {
+		printf("FAIL mkdtemp %s: %s\n", mountpoint, strerror(errno));
+		scenario_free(&sc);
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+
+	bool ok = true;
+	char *mount_argv[] = { (char *)fakesys, "mount", (char *)path, mountpoint, NULL };
+	mounted = 1;
+	int status = run(mount_argv, NULL);
+	if (status != 0) {
+		printf("FAIL mount: fakesys exited with %d\n", status);
+		ok = false;
+	}
+	for (size_t i = 0; ok && i < sc.n_expect; i++)
+		ok &= check_expectation(&sc, &sc.expect[i]);
+	if (status == 0)
+		ok &= check_lspci(&sc, lspci);
+
+	char *umount_argv[] = { (char *)fakesys, "umount", mountpoint, NULL };
+	if (run(umount_argv, NULL) != 0 && still_mounted()) {
+		printf("FAIL umount: fakesys umount failed; detaching\n");
+		umount2(mountpoint, MNT_DETACH);
+		ok = false;
+	}
+	mounted = 0;
+	if (still_mounted()) {
+		printf("FAIL umount: %s is still mounted\n", mountpoint);
+		ok = false;
+	}
+	rmdir(mountpoint);
+	scenario_free(&sc);
+	printf("%s %s\n", ok ? "PASS" : "FAIL", path);
+	return ok ? 0 : 1;
+}
