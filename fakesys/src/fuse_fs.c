@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fuse_lowlevel.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,19 @@
 /* Nothing changes under a mounted tree yet: let the kernel keep what it has seen. */
 #define CACHE_TIMEOUT_S 86400.0
 
+/* An open file as the kernel holds it. */
+struct open_handle {
+	struct sysfs_open_file *file;
+	struct open_handle *prev, *next;
+};
+
 struct fuse_fs {
 	const struct sysfs_tree *tree;
 	struct timespec created; /* every node's timestamps, like sysfs at boot */
+	/* Every handle given out: RELEASE for the last ones can still be in flight when the
+	 * session ends, and what the kernel never returns is freed here. */
+	pthread_mutex_t handles_lock;
+	struct open_handle handles; /* list head */
 };
 
 static struct fuse_fs *fs_of(fuse_req_t req)
@@ -206,30 +217,49 @@ static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 	do_readdir(req, ino, size, offset, true);
 }
 
+static void handle_unlink(struct fuse_fs *fs, struct open_handle *h)
+{
+	pthread_mutex_lock(&fs->handles_lock);
+	h->prev->next = h->next;
+	h->next->prev = h->prev;
+	pthread_mutex_unlock(&fs->handles_lock);
+	sysfs_release(h->file);
+	free(h);
+}
+
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct fuse_fs *fs = fs_of(req);
 	/* Decided by who opens, not who reads, as file_ns_capable() does in pci-sysfs.c. */
 	struct sysfs_opener opener = { .privileged = fuse_req_ctx(req)->uid == 0 };
-	struct sysfs_open_file *file;
-	int err = sysfs_open(fs_of(req)->tree, ino, fi->flags, &opener, &file);
+	struct open_handle *h = calloc(1, sizeof(*h));
+	int err = h ? sysfs_open(fs->tree, ino, fi->flags, &opener, &h->file) : -ENOMEM;
 
 	if (err) {
+		free(h);
 		fuse_reply_err(req, -err);
 		return;
 	}
-	fi->fh = (uintptr_t)file;
+	pthread_mutex_lock(&fs->handles_lock);
+	h->prev = &fs->handles;
+	h->next = fs->handles.next;
+	h->next->prev = h;
+	fs->handles.next = h;
+	pthread_mutex_unlock(&fs->handles_lock);
+
+	fi->fh = (uintptr_t)h;
 	/* Without direct_io the kernel shrinks the cached size to the bytes read, and stat would
 	 * no longer show 4096. */
 	fi->direct_io = 1;
 	fi->noflush = 1;
 	if (fuse_reply_open(req, fi) == -ENOENT)
-		sysfs_release(file); /* the opener was interrupted */
+		handle_unlink(fs, h); /* the opener was interrupted */
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 		    struct fuse_file_info *fi)
 {
-	struct sysfs_open_file *file = (struct sysfs_open_file *)(uintptr_t)fi->fh;
+	struct open_handle *h = (struct open_handle *)(uintptr_t)fi->fh;
 	char page[SYSFS_PAGE_SIZE];
 	char *buf = size <= sizeof(page) ? page : malloc(size);
 	ssize_t n;
@@ -239,7 +269,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	n = offset < 0 ? -EINVAL : sysfs_read(file, buf, size, (uint64_t)offset);
+	n = offset < 0 ? -EINVAL : sysfs_read(h->file, buf, size, (uint64_t)offset);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -251,7 +281,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	sysfs_release((struct sysfs_open_file *)(uintptr_t)fi->fh);
+	handle_unlink(fs_of(req), (struct open_handle *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -345,6 +375,9 @@ int fuse_fs_serve(const struct sysfs_tree *tree, const struct fuse_fs_options *o
 {
 	struct fuse_fs fs = { .tree = tree };
 	char mount_options[128];
+
+	pthread_mutex_init(&fs.handles_lock, NULL);
+	fs.handles.prev = fs.handles.next = &fs.handles;
 	char *argv[5];
 	int argc = 0;
 	int status = 1;
@@ -401,5 +434,8 @@ out_session:
 	fuse_session_destroy(se);
 out_args:
 	fuse_opt_free_args(&args);
+	while (fs.handles.next != &fs.handles)
+		handle_unlink(&fs, fs.handles.next);
+	pthread_mutex_destroy(&fs.handles_lock);
 	return status;
 }
