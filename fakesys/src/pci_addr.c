@@ -2,6 +2,8 @@
 /* PCI addresses ("DDDD:BB:DD.F"): the canonical text form, its strict parser and the order. */
 #include "topology.h"
 
+#include "hex.h"
+
 #include <stdio.h>
 
 /*
@@ -18,17 +20,6 @@ void pci_addr_format(const struct pci_addr *addr, char out[PCI_ADDR_STRLEN])
 		 addr->dev, addr->fn);
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads up to max_digits hex digits at *cursor; returns how many it read. */
 static size_t read_hex(const char **cursor, size_t max_digits, uint32_t *value)
 {
@@ -36,8 +27,8 @@ static size_t read_hex(const char **cursor, size_t max_digits, uint32_t *value)
 	uint32_t accumulated = 0;
 	size_t digits = 0;
 
-	while (digits < max_digits && hex_value(*p) >= 0) {
-		accumulated = accumulated << 4 | (uint32_t)hex_value(*p);
+	while (digits < max_digits && hex_digit_value(*p) >= 0) {
+		accumulated = accumulated << 4 | (uint32_t)hex_digit_value(*p);
 		p++;
 		digits++;
 	}

@@ -8,6 +8,7 @@
  */
 #include "scenario.h"
 
+#include "hex.h"
 #include "pci_class.h"
 
 #include <errno.h>
@@ -501,17 +502,6 @@ static bool at_null(const struct loader *ld)
 
 /* ---- scalar values --------------------------------------------------------------------- */
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool is_decimal(char c)
 {
 	return c >= '0' && c <= '9';
@@ -528,7 +518,7 @@ static bool parse_fixed_hex(const char *text, size_t digits, uint32_t *value)
 	uint32_t accumulated = 0;
 
 	for (size_t i = 0; i < digits; i++) {
-		int digit = hex_digit(text[i]);
+		int digit = hex_digit_value(text[i]);
 
 		if (digit < 0)
 			return false;
@@ -552,11 +542,11 @@ static enum number_shape parse_number(const char *text, bool *negative, unsigned
 	if (*negative)
 		p++;
 	if (has_hex_prefix(p)) {
-		for (p += 2; hex_digit(*p) >= 0; p++, digits++) {
+		for (p += 2; hex_digit_value(*p) >= 0; p++, digits++) {
 			if (accumulated > ULLONG_MAX >> 4)
 				huge = true;
 			else
-				accumulated = accumulated << 4 | (unsigned)hex_digit(*p);
+				accumulated = accumulated << 4 | (unsigned)hex_digit_value(*p);
 		}
 	} else {
 		const char *first = p;

@@ -11,11 +11,11 @@
 
 /* What one naming scheme is expected to produce for the sandbox: either IDs or an error. */
 struct scenario_expect {
-	char *scheme;  /* "index" or "group-index" */
-	char *prefix;  /* NULL: the naming module's default */
-	char **ids;    /* in sandbox order, then BDF order within a group; NULL when error is set */
+	char *scheme; /* "index" or "group-index" */
+	char *prefix; /* NULL: the naming module's default */
+	char **ids;   /* in sandbox order, then BDF order within a group; NULL when error is set */
 	size_t n_ids;
-	char *error;   /* exact message expected instead of IDs, e.g. "Duplicate device ID '...'" */
+	char *error; /* exact message expected instead of IDs, e.g. "Duplicate device ID '...'" */
 	struct src_pos pos;
 };
 

@@ -442,6 +442,21 @@ static int resolve(const struct sysfs_tree *tree, sysfs_ino_t ino, struct resolv
 	return 0;
 }
 
+/* The node at ino if it is of the given kind, else -wrong_kind (ENOTDIR, EINVAL...). */
+static int resolve_kind(const struct sysfs_tree *tree, sysfs_ino_t ino, enum node_kind kind,
+			int wrong_kind, const struct sysfs_node **out)
+{
+	struct resolved r;
+	int err = resolve(tree, ino, &r);
+
+	if (err)
+		return err;
+	if (!r.node || r.node->kind != kind)
+		return -wrong_kind;
+	*out = r.node;
+	return 0;
+}
+
 static void stat_node(const struct sysfs_node *node, struct sysfs_stat *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -489,21 +504,19 @@ int sysfs_stat(const struct sysfs_tree *tree, sysfs_ino_t ino, struct sysfs_stat
 int sysfs_lookup(const struct sysfs_tree *tree, sysfs_ino_t dir, const char *name,
 		 struct sysfs_stat *st)
 {
-	struct resolved r;
-	int err = resolve(tree, dir, &r);
+	const struct sysfs_node *node;
+	int err = resolve_kind(tree, dir, NODE_DIR, ENOTDIR, &node);
 
 	if (err)
 		return err;
-	if (!r.node || r.node->kind != NODE_DIR)
-		return -ENOTDIR;
 
-	const struct sysfs_node *child = sysfs_find_child(tree, r.node, name);
+	const struct sysfs_node *child = sysfs_find_child(tree, node, name);
 	if (child) {
 		stat_node(child, st);
 		return 0;
 	}
 	struct attr_ref ref;
-	if (attr_by_name(r.node, name, &ref)) {
+	if (attr_by_name(node, name, &ref)) {
 		stat_attr(&ref, st);
 		return 0;
 	}
@@ -570,14 +583,10 @@ static int link_text(const struct sysfs_node *link, char *buf, size_t size)
 
 int sysfs_readlink(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, size_t size)
 {
-	struct resolved r;
-	int err = resolve(tree, ino, &r);
+	const struct sysfs_node *link;
+	int err = resolve_kind(tree, ino, NODE_LINK, EINVAL, &link);
 
-	if (err)
-		return err;
-	if (!r.node || r.node->kind != NODE_LINK)
-		return -EINVAL;
-	return link_text(r.node, buf, size);
+	return err ? err : link_text(link, buf, size);
 }
 
 /* A directory's visible attributes in listing order. */
@@ -619,15 +628,12 @@ int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cook
 		  const char **name, struct sysfs_stat *st)
 {
 	struct listed_attr attrs[MAX_DIR_ATTRS];
-	struct resolved r;
-	int err = resolve(tree, dir, &r);
+	const struct sysfs_node *node;
+	int err = resolve_kind(tree, dir, NODE_DIR, ENOTDIR, &node);
 
 	if (err)
 		return err;
-	if (!r.node || r.node->kind != NODE_DIR)
-		return -ENOTDIR;
 
-	const struct sysfs_node *node = r.node;
 	uint64_t child = *cookie >> COOKIE_ATTR_BITS;
 	uint64_t attr = *cookie & ((1u << COOKIE_ATTR_BITS) - 1);
 	size_t n_attrs = node->u.dir.n_groups ? list_attrs(node, attrs) : 0;

@@ -44,58 +44,48 @@ void topology_free(struct topology *topo)
 	memset(topo, 0, sizeof(*topo));
 }
 
+/* bsearch's hit as an index; bsearch is not called on an empty (NULL) array. */
+static int32_t find_index(const void *key, const void *base, size_t n, size_t size,
+			  int (*compare)(const void *, const void *))
+{
+	const char *found = n ? bsearch(key, base, n, size, compare) : NULL;
+
+	return found ? (int32_t)((size_t)(found - (const char *)base) / size) : TOPO_NONE;
+}
+
+static int compare_function_addr(const void *key, const void *element)
+{
+	return pci_addr_compare(key, &((const struct topo_function *)element)->addr);
+}
+
+static int compare_group_id(const void *key, const void *element)
+{
+	int32_t id = *(const int32_t *)key, here = ((const struct topo_group *)element)->id;
+
+	return (id > here) - (id < here);
+}
+
+static int compare_driver_name(const void *key, const void *element)
+{
+	return strcmp(key, ((const struct topo_driver *)element)->name);
+}
+
 int32_t topology_find_function(const struct topology *topo, const struct pci_addr *addr)
 {
-	size_t low = 0, high = topo->n_functions;
-
-	while (low < high) {
-		size_t mid = low + (high - low) / 2;
-		int order = pci_addr_compare(&topo->functions[mid].addr, addr);
-
-		if (order == 0)
-			return (int32_t)mid;
-		if (order < 0)
-			low = mid + 1;
-		else
-			high = mid;
-	}
-	return TOPO_NONE;
+	return find_index(addr, topo->functions, topo->n_functions, sizeof(*topo->functions),
+			  compare_function_addr);
 }
 
 int32_t topology_find_group(const struct topology *topo, int32_t id)
 {
-	size_t low = 0, high = topo->n_groups;
-
-	while (low < high) {
-		size_t mid = low + (high - low) / 2;
-		int32_t here = topo->groups[mid].id;
-
-		if (here == id)
-			return (int32_t)mid;
-		if (here < id)
-			low = mid + 1;
-		else
-			high = mid;
-	}
-	return TOPO_NONE;
+	return find_index(&id, topo->groups, topo->n_groups, sizeof(*topo->groups),
+			  compare_group_id);
 }
 
 int32_t topology_find_driver(const struct topology *topo, const char *name)
 {
-	size_t low = 0, high = topo->n_drivers;
-
-	while (low < high) {
-		size_t mid = low + (high - low) / 2;
-		int order = strcmp(topo->drivers[mid].name, name);
-
-		if (order == 0)
-			return (int32_t)mid;
-		if (order < 0)
-			low = mid + 1;
-		else
-			high = mid;
-	}
-	return TOPO_NONE;
+	return find_index(name, topo->drivers, topo->n_drivers, sizeof(*topo->drivers),
+			  compare_driver_name);
 }
 
 static bool same_slot(const struct pci_addr *a, const struct pci_addr *b)

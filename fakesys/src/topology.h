@@ -23,8 +23,8 @@ struct src_pos {
 struct pci_addr {
 	uint32_t domain; /* 0..0xffff normally; VMD domains are 0x10000 and up */
 	uint8_t bus;
-	uint8_t dev;     /* 0..31 */
-	uint8_t fn;      /* 0..7 */
+	uint8_t dev; /* 0..31 */
+	uint8_t fn;  /* 0..7 */
 };
 
 /* "DDDD:BB:DD.F", or "DDDDD:BB:DD.F" for a VMD domain. */
@@ -54,13 +54,13 @@ struct topo_function {
 	uint16_t subsys_device;
 	uint32_t class_code; /* base << 16 | sub << 8 | prog-if */
 	uint8_t revision;
-	uint8_t irq;         /* INTx line; 0 = none */
-	int32_t numa_node;   /* -1 = none */
-	int32_t group;       /* index into topology.groups, or TOPO_NONE */
-	int32_t driver;      /* index into topology.drivers, or TOPO_NONE */
-	int32_t parent;      /* index of the bridge whose secondary bus we sit on, or TOPO_NONE */
-	bool is_bridge;      /* type 1 header: PCI-to-PCI bridge (class 0x0604xx/0x0609xx) */
-	uint8_t secondary_bus;   /* bridges only */
+	uint8_t irq;	       /* INTx line; 0 = none */
+	int32_t numa_node;     /* -1 = none */
+	int32_t group;	       /* index into topology.groups, or TOPO_NONE */
+	int32_t driver;	       /* index into topology.drivers, or TOPO_NONE */
+	int32_t parent;	       /* index of the bridge whose secondary bus we sit on, or TOPO_NONE */
+	bool is_bridge;	       /* type 1 header: PCI-to-PCI bridge (class 0x0604xx/0x0609xx) */
+	uint8_t secondary_bus; /* bridges only */
 	uint8_t subordinate_bus; /* bridges only: highest bus number below */
 	struct src_pos pos;
 };
@@ -82,7 +82,7 @@ struct topo_root_bus {
 };
 
 struct topo_host {
-	uint32_t cpus;       /* logical CPUs, 0..cpus-1 */
+	uint32_t cpus;	     /* logical CPUs, 0..cpus-1 */
 	uint32_t numa_nodes; /* CPUs split into this many equal contiguous ranges */
 };
 
