@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +143,66 @@ static int cmd_mount(int argc, char **argv)
 	return status ? EXIT_FAILED : 0;
 }
 
+/*
+ * The canonical path of a mount point without touching the mount itself: a mount whose daemon
+ * died answers ENOTCONN to every access, so only its parent is resolved.
+ */
+static bool canonical_mountpoint(const char *path, char out[PATH_MAX])
+{
+	char copy_dir[PATH_MAX], copy_base[PATH_MAX], parent[PATH_MAX];
+
+	snprintf(copy_dir, sizeof(copy_dir), "%s", path);
+	snprintf(copy_base, sizeof(copy_base), "%s", path);
+	const char *base = basename(copy_base);
+	if (!realpath(dirname(copy_dir), parent))
+		return false;
+	if (strcmp(base, "/") == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return realpath(path, out) != NULL;
+	return snprintf(out, PATH_MAX, "%s/%s", strcmp(parent, "/") == 0 ? "" : parent, base) <
+	       PATH_MAX;
+}
+
+/* /proc/self/mounts escapes space, tab, newline and backslash as octal. */
+static void unescape_mount_field(char *field)
+{
+	char *out = field;
+
+	for (char *p = field; *p; p++) {
+		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
+		    p[3] >= '0' && p[3] <= '7') {
+			*out++ = (char)((p[1] - '0') << 6 | (p[2] - '0') << 3 | (p[3] - '0'));
+			p += 3;
+		} else {
+			*out++ = *p;
+		}
+	}
+	*out = '\0';
+}
+
+/* Only a fakesys mount may be taken down by fakesys umount, even by root. */
+static bool is_fakesys_mount(const char *mountpoint)
+{
+	char line[PATH_MAX * 2];
+	bool found = false;
+	FILE *mounts = fopen("/proc/self/mounts", "r");
+
+	if (!mounts)
+		return false;
+	while (!found && fgets(line, sizeof(line), mounts)) {
+		char *save = NULL;
+		char *source = strtok_r(line, " ", &save);
+		char *dir = strtok_r(NULL, " ", &save);
+		char *type = strtok_r(NULL, " ", &save);
+
+		if (!source || !dir || !type)
+			continue;
+		unescape_mount_field(dir);
+		found = strcmp(dir, mountpoint) == 0 && strcmp(type, "fuse.fakesys") == 0;
+	}
+	fclose(mounts);
+	return found;
+}
+
 static int cmd_umount(int argc, char **argv)
 {
 	bool lazy = false;
@@ -157,11 +219,18 @@ static int cmd_umount(int argc, char **argv)
 	if (argc - optind != 1)
 		return usage_error("%s needs MOUNTPOINT", "umount");
 
-	const char *mountpoint = argv[optind];
+	char mountpoint[PATH_MAX];
+	if (!canonical_mountpoint(argv[optind], mountpoint)) {
+		fprintf(stderr, "fakesys: %s: %s\n", argv[optind], strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (!is_fakesys_mount(mountpoint)) {
+		fprintf(stderr, "fakesys: %s: not a fakesys mount\n", argv[optind]);
+		return EXIT_FAILED;
+	}
 	if (geteuid() == 0) {
 		if (umount2(mountpoint, lazy ? MNT_DETACH : 0) != 0) {
-			fprintf(stderr, "fakesys: %s: %s\n", mountpoint,
-				errno == EINVAL ? "not a mount point" : strerror(errno));
+			fprintf(stderr, "fakesys: %s: %s\n", mountpoint, strerror(errno));
 			return EXIT_FAILED;
 		}
 		return 0;
