@@ -46,6 +46,63 @@ enum iommu_group_type {
 const char *iommu_group_type_name(enum iommu_group_type type);
 bool iommu_group_type_parse(const char *text, enum iommu_group_type *out);
 
+/* PCI Express capability: device/port type and link (conventional PCI when !present). */
+enum pcie_port_type {
+	PCIE_ENDPOINT = 0x0,
+	PCIE_LEGACY_ENDPOINT = 0x1,
+	PCIE_ROOT_PORT = 0x4,
+	PCIE_UPSTREAM_PORT = 0x5,
+	PCIE_DOWNSTREAM_PORT = 0x6,
+	PCIE_TO_PCI_BRIDGE = 0x7,
+	PCI_TO_PCIE_BRIDGE = 0x8,
+	PCIE_RC_INTEGRATED_ENDPOINT = 0x9,
+	PCIE_RC_EVENT_COLLECTOR = 0xa,
+};
+
+struct topo_pcie {
+	bool present;	   /* false: conventional PCI, 256-byte config space */
+	uint8_t port_type; /* enum pcie_port_type, the capability's Device/Port Type field */
+	uint8_t max_speed; /* link generation 1..6 = 2.5, 5, 8, 16, 32, 64 GT/s; 0 = no link */
+	uint8_t max_width; /* lanes: 1, 2, 4, 8, 12, 16, 32 */
+	uint8_t speed;	   /* negotiated, <= max_speed */
+	uint8_t width;	   /* negotiated, <= max_width */
+};
+
+enum topo_bar_kind {
+	BAR_UNUSED = 0,
+	BAR_MEM32,
+	BAR_MEM64, /* also takes the next BAR register, which stays BAR_UNUSED */
+	BAR_IO,
+};
+
+/* A BAR, a ROM or an SR-IOV VF BAR: size from the scenario, start assigned as firmware does. */
+struct topo_bar {
+	uint64_t start;
+	uint64_t size; /* a power of two; 0 when unused */
+	uint8_t kind;  /* enum topo_bar_kind */
+	bool prefetchable;
+};
+
+#define TOPO_N_BARS 6
+
+/* A bridge's forwarding windows, derived from what sits below it; size 0 = closed. */
+struct topo_window {
+	uint64_t start;
+	uint64_t size;
+};
+
+struct topo_sriov {
+	uint16_t total;		/* TotalVFs */
+	uint16_t num;		/* NumVFs enabled now; VFs 0..num-1 exist as functions */
+	uint16_t offset;	/* First VF Offset */
+	uint16_t stride;	/* VF Stride */
+	uint16_t vf_device;	/* VF Device ID */
+	int32_t vf_driver;	/* index into topology.drivers, or TOPO_NONE */
+	bool drivers_autoprobe; /* sriov_drivers_autoprobe */
+	struct topo_bar vf_bars[TOPO_N_BARS]; /* per-VF size; start of VF 0's BAR */
+	int32_t first_vf; /* index of VF 0 in topology.functions, TOPO_NONE if num == 0 */
+};
+
 struct topo_function {
 	struct pci_addr addr;
 	uint16_t vendor;
@@ -62,12 +119,35 @@ struct topo_function {
 	bool is_bridge;	       /* type 1 header: PCI-to-PCI bridge (class 0x0604xx/0x0609xx) */
 	uint8_t secondary_bus; /* bridges only */
 	uint8_t subordinate_bus; /* bridges only: highest bus number below */
+	struct topo_pcie pcie;
+	struct topo_bar bars[TOPO_N_BARS];
+	struct topo_bar rom; /* expansion ROM; size 0 = none */
+	/* Bridges: I/O, memory and prefetchable windows covering everything below. */
+	struct topo_window io_window, mem_window, pref_window;
+	struct topo_sriov *sriov; /* physical functions only, else NULL */
+	int32_t physfn;		  /* virtual functions: index of the PF, else TOPO_NONE */
+	uint16_t vf_index;	  /* virtual functions: the N of the PF's virtfnN */
+	char *label;		  /* firmware name (label file, lspci "DeviceName"), or NULL */
+	int32_t acpi_index;	  /* acpi_index file; -1 = none */
 	struct src_pos pos;
+};
+
+/* A line of reserved_regions: "0x%016llx 0x%016llx %s\n" (end inclusive). */
+struct topo_region {
+	uint64_t start;
+	uint64_t end;
+	char type[20]; /* direct, direct-relaxable, reserved, msi */
 };
 
 struct topo_group {
 	int32_t id; /* the number in /sys/kernel/iommu_groups/<id> */
 	enum iommu_group_type type;
+	/* No IOMMU: the group is named "vfio-noiommu", its node is /dev/vfio/noiommu-<id>, and
+	 * reserved_regions is empty. */
+	bool noiommu;
+	/* reserved_regions, sorted by start; NULL/0 with !noiommu means the x86 MSI default. */
+	struct topo_region *regions;
+	size_t n_regions;
 	struct src_pos pos;
 };
 
