@@ -213,7 +213,9 @@ int host_tree_build(const struct topology *topo, struct host_tree *out)
 	for (size_t i = 0; i < topo->n_functions; i++)
 		n_bridges += topo->functions[i].is_bridge;
 	out->devices = calloc(topo->n_functions + 1, sizeof(*out->devices));
-	out->buses = calloc(topo->n_root_buses + n_bridges + 1, sizeof(*out->buses));
+	/* A root bus is two objects (pci<DDDD>:<BB> and its pci_bus), a bridge's bus one; the
+	 * + 1 keeps calloc from being asked for nothing. */
+	out->buses = calloc(2 * topo->n_root_buses + n_bridges + 1, sizeof(*out->buses));
 	out->groups = calloc(topo->n_groups + 1, sizeof(*out->groups));
 	b.driver_dirs = calloc(topo->n_drivers + 1, sizeof(*b.driver_dirs));
 	b.group_dirs = calloc(topo->n_groups + 1, sizeof(*b.group_dirs));
