@@ -28,11 +28,13 @@ if ! mountpoint -q "$mnt"; then
 	exit 1
 fi
 
+walkers=()
 for _ in 1 2 3 4; do
 	(find "$mnt" -type f -exec cat {} + >/dev/null 2>&1
 	 find "$mnt" -type l -exec readlink -f {} + >/dev/null) &
+	walkers+=($!)
 done
-wait $(jobs -p | grep -v "^$daemon$")
+wait "${walkers[@]}"
 lspci -A linux-sysfs -O sysfs.path="$mnt/sys/bus/pci" -vvv -xxxx >/dev/null 2>&1
 entries=$(find "$mnt" | wc -l)
 "$fakesys" umount "$mnt"

@@ -15,6 +15,7 @@
 
 #include "fuse_fs.h"
 #include "host_tree.h"
+#include "render.h"
 #include "scenario.h"
 
 #define EXIT_FAILED 1 /* the check or the command failed */
@@ -33,13 +34,17 @@ static void usage(FILE *out)
 	fprintf(out, "usage:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  fakesys %s %s\n", c->name, c->synopsis);
-	fprintf(out, "  fakesys --help | --version\n"
-		     "\nexamples:\n"
-		     "  fakesys check scenarios/*.yaml\n"
-		     "  fakesys mount scenarios/kata-10576.yaml /tmp/host && ls "
-		     "/tmp/host/sys/kernel/iommu_groups\n"
-		     "  fakesys umount /tmp/host\n"
-		     "\nexit status: 0 success, 1 failure, 2 usage or input error\n");
+	fprintf(out,
+		"  fakesys --help | --version\n"
+		"\nexamples:\n"
+		"  fakesys check scenarios/*.yaml\n"
+		"  fakesys mount scenarios/kata-10576.yaml /tmp/host && ls "
+		"/tmp/host/sys/kernel/iommu_groups\n"
+		"  fakesys umount /tmp/host\n"
+		"  fakesys render scenarios/kata-10576.yaml /tmp/plain   # no FUSE needed\n"
+		"\nORDER: how directories list: kernfs (the kernel's, default), sorted, reverse,\n"
+		"shuffle:SEED\n"
+		"\nexit status: 0 success, 1 failure, 2 usage or input error\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -82,19 +87,59 @@ static int cmd_check(int argc, char **argv)
 	return status;
 }
 
+/* "kernfs", "sorted", "reverse" or "shuffle:SEED". */
+static bool parse_order(const char *text, enum sysfs_order *order, uint64_t *seed)
+{
+	static const struct {
+		const char *name;
+		enum sysfs_order order;
+	} orders[] = {
+		{ "kernfs", SYSFS_ORDER_KERNFS },
+		{ "sorted", SYSFS_ORDER_SORTED },
+		{ "reverse", SYSFS_ORDER_REVERSE },
+	};
+
+	*seed = 0;
+	for (size_t i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
+		if (strcmp(text, orders[i].name) == 0) {
+			*order = orders[i].order;
+			return true;
+		}
+	}
+	if (strncmp(text, "shuffle:", 8) != 0 || !text[8])
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long value = strtoull(text + 8, &end, 0);
+	if (errno || *end || text[8] == '-')
+		return false;
+	*order = SYSFS_ORDER_SHUFFLE;
+	*seed = value;
+	return true;
+}
+
 static int cmd_mount(int argc, char **argv)
 {
 	struct fuse_fs_options options = { 0 };
+	enum sysfs_order order = SYSFS_ORDER_KERNFS;
+	uint64_t seed = 0;
 	static const struct option long_options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "options", required_argument, NULL, 'o' },
+		{ "order", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "+fdo:", long_options, NULL)) != -1) {
 		switch (opt) {
+		case 'O':
+			if (!parse_order(optarg, &order, &seed))
+				return usage_error("unknown listing order '%s' (kernfs, sorted, "
+						   "reverse or shuffle:SEED)",
+						   optarg);
+			break;
 		case 'f':
 			options.foreground = true;
 			break;
@@ -134,6 +179,10 @@ static int cmd_mount(int argc, char **argv)
 		fprintf(stderr, "fakesys: %s: out of memory building the tree\n", path);
 		scenario_free(&sc);
 		return EXIT_FAILED;
+	}
+	if (order != SYSFS_ORDER_KERNFS) {
+		sysfs_tree_set_order(ht.tree, order, seed);
+		sysfs_tree_finish(ht.tree);
 	}
 	status = fuse_fs_serve(ht.tree, &options, error, sizeof(error));
 	if (status)
@@ -249,9 +298,44 @@ static int cmd_umount(int argc, char **argv)
 	return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 ? 0 : EXIT_FAILED;
 }
 
+static int cmd_render(int argc, char **argv)
+{
+	if (argc != 3)
+		return usage_error("%s needs SCENARIO and DIR", "render");
+
+	struct scenario sc;
+	int status = load(argv[1], &sc);
+	if (status)
+		return status;
+
+	struct host_tree ht;
+	struct render_stats stats;
+	char error[PATH_MAX + 256];
+	if (host_tree_build(&sc.topo, &ht) != 0) {
+		fprintf(stderr, "fakesys: %s: out of memory building the tree\n", argv[1]);
+		scenario_free(&sc);
+		return EXIT_FAILED;
+	}
+	if (render_tree(ht.tree, argv[2], &stats, error, sizeof(error)) != 0) {
+		fprintf(stderr, "fakesys: %s\n", error);
+		status = EXIT_FAILED;
+	} else {
+		printf("%s: %zu directories, %zu files, %zu links, %zu character devices\n",
+		       argv[2], stats.dirs, stats.files, stats.links, stats.chardevs);
+		if (stats.chardev_placeholders)
+			printf("%s: %zu character devices written as empty files (mknod needs "
+			       "CAP_MKNOD)\n",
+			       argv[2], stats.chardev_placeholders);
+	}
+	host_tree_free(&ht);
+	scenario_free(&sc);
+	return status;
+}
+
 static const struct command commands[] = {
 	{ "check", "SCENARIO...", cmd_check },
-	{ "mount", "[-f] [-d] [-o allow_other] SCENARIO MOUNTPOINT", cmd_mount },
+	{ "mount", "[-f] [-d] [-o allow_other] [--order ORDER] SCENARIO MOUNTPOINT", cmd_mount },
+	{ "render", "SCENARIO DIR", cmd_render },
 	{ "umount", "[-l] MOUNTPOINT", cmd_umount },
 	{ NULL, NULL, NULL },
 };

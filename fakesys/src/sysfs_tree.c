@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The kernfs-like tree: nodes, name lookup, inode numbering, link text and per-open buffers. */
+#define _GNU_SOURCE /* qsort_r */
 #include "sysfs_tree.h"
 
 #include <errno.h>
@@ -53,6 +54,8 @@ struct sysfs_node {
 #define ATTR_MAX_DIRS	((uint32_t)1 << (40 - ATTR_SLOT_BITS))
 
 struct sysfs_tree {
+	enum sysfs_order order;
+	uint64_t shuffle_seed;
 	struct sysfs_node **nodes;
 	uint32_t n_nodes;
 	uint32_t cap_nodes;
@@ -109,32 +112,65 @@ static uint32_t kernfs_name_hash(const char *name)
 	return (uint32_t)hash;
 }
 
-static int kernfs_order(uint32_t hash_a, const char *name_a, uint32_t hash_b, const char *name_b)
+/* Where a name goes in a listing under the tree's order; ties are broken by name. */
+static uint32_t listing_key(const struct sysfs_tree *tree, const char *name)
 {
-	if (hash_a != hash_b)
-		return hash_a < hash_b ? -1 : 1;
-	return strcmp(name_a, name_b);
+	uint64_t x;
+
+	switch (tree->order) {
+	case SYSFS_ORDER_KERNFS:
+		return kernfs_name_hash(name);
+	case SYSFS_ORDER_SHUFFLE:
+		/* FNV-1a of the name, then splitmix64 with the seed: a fixed shuffle per seed. */
+		x = 14695981039346656037ULL;
+		for (const char *p = name; *p; p++)
+			x = (x ^ (unsigned char)*p) * 1099511628211ULL;
+		x ^= tree->shuffle_seed + 0x9e3779b97f4a7c15ULL;
+		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+		return (uint32_t)((x ^ (x >> 31)) >> 32);
+	case SYSFS_ORDER_SORTED:
+	case SYSFS_ORDER_REVERSE:
+		break;
+	}
+	return 0;
 }
 
-static int compare_children(const void *a, const void *b)
+static int listing_compare(const struct sysfs_tree *tree, uint32_t key_a, const char *name_a,
+			   uint32_t key_b, const char *name_b)
+{
+	int order = key_a != key_b ? (key_a < key_b ? -1 : 1) : strcmp(name_a, name_b);
+
+	return tree->order == SYSFS_ORDER_REVERSE ? -order : order;
+}
+
+static int compare_children(const void *a, const void *b, void *tree)
 {
 	const struct sysfs_node *x = *(const struct sysfs_node *const *)a;
 	const struct sysfs_node *y = *(const struct sysfs_node *const *)b;
 
-	return kernfs_order(x->hash, x->name, y->hash, y->name);
+	return listing_compare(tree, x->hash, x->name, y->hash, y->name);
 }
 
 void sysfs_tree_finish(struct sysfs_tree *tree)
 {
+	for (uint32_t i = 0; i < tree->n_nodes; i++)
+		tree->nodes[i]->hash = listing_key(tree, tree->nodes[i]->name);
 	for (uint32_t i = 0; i < tree->n_nodes; i++) {
 		struct sysfs_node *node = tree->nodes[i];
 
-		if (node->kind != NODE_DIR || node->u.dir.sorted)
+		if (node->kind != NODE_DIR)
 			continue;
-		qsort(node->u.dir.children, node->u.dir.n_children, sizeof(*node->u.dir.children),
-		      compare_children);
+		qsort_r(node->u.dir.children, node->u.dir.n_children, sizeof(*node->u.dir.children),
+			compare_children, tree);
 		node->u.dir.sorted = true;
 	}
+}
+
+void sysfs_tree_set_order(struct sysfs_tree *tree, enum sysfs_order order, uint64_t shuffle_seed)
+{
+	tree->order = order;
+	tree->shuffle_seed = shuffle_seed;
 }
 
 /* ---- name hash ---------------------------------------------------------------------------- */
@@ -222,7 +258,7 @@ static struct sysfs_node *node_new(struct sysfs_tree *tree, struct sysfs_node *p
 	}
 	node->parent = parent;
 	node->index = tree->n_nodes;
-	node->hash = kernfs_name_hash(name);
+	node->hash = listing_key(tree, name);
 	node->kind = kind;
 	node->mode = mode;
 	tree->nodes[tree->n_nodes++] = node;
@@ -596,24 +632,25 @@ struct listed_attr {
 	struct attr_ref ref;
 };
 
-static int compare_listed(const void *a, const void *b)
+static int compare_listed(const void *a, const void *b, void *tree)
 {
 	const struct listed_attr *x = a, *y = b;
 
-	return kernfs_order(x->hash, x->ref.attr->name, y->hash, y->ref.attr->name);
+	return listing_compare(tree, x->hash, x->ref.attr->name, y->hash, y->ref.attr->name);
 }
 
-static size_t list_attrs(const struct sysfs_node *dir, struct listed_attr *out)
+static size_t list_attrs(const struct sysfs_tree *tree, const struct sysfs_node *dir,
+			 struct listed_attr *out)
 {
 	size_t n = 0;
 	struct attr_ref ref;
 
 	for (uint32_t slot = 0; n < MAX_DIR_ATTRS && attr_next(dir, slot, &ref);
 	     slot = ref.slot + 1) {
-		out[n].hash = kernfs_name_hash(ref.attr->name);
+		out[n].hash = listing_key(tree, ref.attr->name);
 		out[n++].ref = ref;
 	}
-	qsort(out, n, sizeof(*out), compare_listed);
+	qsort_r(out, n, sizeof(*out), compare_listed, (void *)tree);
 	return n;
 }
 
@@ -636,7 +673,7 @@ int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cook
 
 	uint64_t child = *cookie >> COOKIE_ATTR_BITS;
 	uint64_t attr = *cookie & ((1u << COOKIE_ATTR_BITS) - 1);
-	size_t n_attrs = node->u.dir.n_groups ? list_attrs(node, attrs) : 0;
+	size_t n_attrs = node->u.dir.n_groups ? list_attrs(tree, node, attrs) : 0;
 	bool have_child = child < node->u.dir.n_children;
 	bool have_attr = attr < n_attrs;
 
@@ -645,8 +682,8 @@ int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cook
 	if (have_child && have_attr) {
 		const struct sysfs_node *c = node->u.dir.children[child];
 
-		have_attr = kernfs_order(attrs[attr].hash, attrs[attr].ref.attr->name, c->hash,
-					 c->name) < 0;
+		have_attr = listing_compare(tree, attrs[attr].hash, attrs[attr].ref.attr->name,
+					    c->hash, c->name) < 0;
 	}
 	if (have_attr) {
 		*name = attrs[attr].ref.attr->name;

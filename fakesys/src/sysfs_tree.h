@@ -82,7 +82,19 @@ struct sysfs_node *sysfs_add_link(struct sysfs_tree *tree, struct sysfs_node *pa
 struct sysfs_node *sysfs_add_chardev(struct sysfs_tree *tree, struct sysfs_node *parent,
 				     const char *name, uint16_t mode, unsigned major,
 				     unsigned minor);
-/* Puts every directory in the kernel's listing order; call once building is done. */
+/*
+ * How directories list. sysfs lists by kernfs name hash, which looks random; the others are
+ * for flushing out programs that depend on a listing order (the kernel guarantees none).
+ */
+enum sysfs_order {
+	SYSFS_ORDER_KERNFS, /* the kernel's own order (default) */
+	SYSFS_ORDER_SORTED, /* by name */
+	SYSFS_ORDER_REVERSE,
+	SYSFS_ORDER_SHUFFLE, /* a fixed permutation per seed */
+};
+void sysfs_tree_set_order(struct sysfs_tree *tree, enum sysfs_order order, uint64_t shuffle_seed);
+
+/* Puts every directory in listing order; call once building is done (or the order changed). */
 void sysfs_tree_finish(struct sysfs_tree *tree);
 
 /* Directories are 0755; the few that are not (/sys is 0555) say so after creation. */
@@ -112,10 +124,10 @@ int sysfs_parent(const struct sysfs_tree *tree, sysfs_ino_t ino, sysfs_ino_t *pa
 int sysfs_readlink(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, size_t size);
 
 /*
- * Directory listing without "." and "..", in kernfs order (by name hash, as getdents on sysfs
- * returns it). *cookie starts at 0; each call stores the next entry into name/st and sets
- * *cookie to the value that continues after it. Returns 1 at the end. Cookies stay valid while
- * the tree is unchanged.
+ * Directory listing without "." and "..", in the tree's order (by default the kernfs name-hash
+ * order getdents gives on sysfs). *cookie starts at 0; each call stores the next entry into name/st
+ * and sets *cookie to the value that continues after it. Returns 1 at the end. Cookies stay valid
+ * while the tree is unchanged.
  */
 int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cookie,
 		  const char **name, struct sysfs_stat *st);
