@@ -1,24 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Assembles the fake root from the topology: which directory goes where, which link to what. */
-#include "host_tree.h"
+#include "host_tree_builder.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct builder {
-	const struct topology *topo;
-	struct host_tree *ht;
-	struct sysfs_tree *tree;
-	struct sysfs_node *bus_pci;	   /* /sys/bus/pci */
-	struct sysfs_node *class_pci_bus;  /* /sys/class/pci_bus */
-	struct sysfs_node *devices_root;   /* /sys/devices */
-	struct sysfs_node **driver_dirs;   /* /sys/bus/pci/drivers/<name>, per driver */
-	struct sysfs_node **group_dirs;	   /* /sys/kernel/iommu_groups/<N>, per group */
-	struct sysfs_node **root_bus_dirs; /* /sys/devices/pci<DDDD>:<BB>, per root bus */
-	struct sysfs_node **function_dirs; /* per function, NULL until made */
-};
 
 static void bus_name(char out[16], uint32_t domain, uint8_t bus)
 {
@@ -108,7 +95,7 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 	struct sysfs_node *sys, *bus, *devices, *drivers, *class, *kernel, *groups;
 	char name[32];
 
-	if (!(sys = sysfs_add_dir(tree, root, "sys", NULL, NULL)))
+	if (!(sys = b->sys = sysfs_add_dir(tree, root, "sys", NULL, NULL)))
 		return -ENOMEM;
 	sysfs_set_mode(sys, 0555);
 	if (!(bus = sysfs_add_dir(tree, sys, "bus", NULL, NULL)) ||
@@ -116,7 +103,7 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 	    !(devices = sysfs_add_dir(tree, b->bus_pci, "devices", NULL, NULL)) ||
 	    !(drivers = sysfs_add_dir(tree, b->bus_pci, "drivers", NULL, NULL)) ||
 	    !sysfs_add_dir(tree, b->bus_pci, "slots", NULL, NULL) ||
-	    !(class = sysfs_add_dir(tree, sys, "class", NULL, NULL)) ||
+	    !(class = b->class_dir = sysfs_add_dir(tree, sys, "class", NULL, NULL)) ||
 	    !(b->class_pci_bus = sysfs_add_dir(tree, class, "pci_bus", NULL, NULL)) ||
 	    !(b->devices_root = sysfs_add_dir(tree, sys, "devices", NULL, NULL)) ||
 	    !(kernel = sysfs_add_dir(tree, sys, "kernel", NULL, NULL)) ||
@@ -167,42 +154,6 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 	return 0;
 }
 
-/* A group gets /dev/vfio/<N> once one of its devices is bound to vfio-pci. */
-static int add_dev(struct builder *b, struct sysfs_node *root)
-{
-	const struct topology *topo = b->topo;
-	int32_t vfio_driver = topology_find_driver(topo, PCI_DRIVER_VFIO);
-	struct sysfs_node *dev, *vfio;
-	unsigned minor = 0;
-	char name[16];
-	bool *viable = calloc(topo->n_groups + 1, sizeof(*viable));
-	int err = -ENOMEM;
-
-	if (!viable)
-		return -ENOMEM;
-	for (size_t i = 0; i < topo->n_functions; i++)
-		if (topo->functions[i].group != TOPO_NONE && vfio_driver != TOPO_NONE &&
-		    topo->functions[i].driver == vfio_driver)
-			viable[topo->functions[i].group] = true;
-
-	if (!(dev = sysfs_add_dir(b->tree, root, "dev", NULL, NULL)) ||
-	    !(vfio = sysfs_add_dir(b->tree, dev, "vfio", NULL, NULL)) ||
-	    !sysfs_add_chardev(b->tree, vfio, "vfio", 0666, VFIO_CONTAINER_MAJOR,
-			       VFIO_CONTAINER_MINOR))
-		goto out;
-	for (size_t i = 0; i < topo->n_groups; i++) {
-		if (!viable[i])
-			continue;
-		snprintf(name, sizeof(name), "%d", topo->groups[i].id);
-		if (!sysfs_add_chardev(b->tree, vfio, name, 0600, VFIO_GROUP_MAJOR, minor++))
-			goto out;
-	}
-	err = 0;
-out:
-	free(viable);
-	return err;
-}
-
 int host_tree_build(const struct topology *topo, struct host_tree *out)
 {
 	struct builder b = { .topo = topo, .ht = out };
@@ -217,18 +168,21 @@ int host_tree_build(const struct topology *topo, struct host_tree *out)
 	 * + 1 keeps calloc from being asked for nothing. */
 	out->buses = calloc(2 * topo->n_root_buses + n_bridges + 1, sizeof(*out->buses));
 	out->groups = calloc(topo->n_groups + 1, sizeof(*out->groups));
+	/* Device nodes: /dev/vfio/vfio, /dev/iommu, one per group, one per function at most. */
+	out->chardevs = calloc(2 + topo->n_groups + topo->n_functions, sizeof(*out->chardevs));
+	out->iommus = calloc(topo->n_root_buses + 1, sizeof(*out->iommus));
 	b.driver_dirs = calloc(topo->n_drivers + 1, sizeof(*b.driver_dirs));
 	b.group_dirs = calloc(topo->n_groups + 1, sizeof(*b.group_dirs));
 	b.root_bus_dirs = calloc(topo->n_root_buses + 1, sizeof(*b.root_bus_dirs));
 	b.function_dirs = calloc(topo->n_functions + 1, sizeof(*b.function_dirs));
 	b.tree = out->tree = sysfs_tree_new();
-	if (out->devices && out->buses && out->groups && b.driver_dirs && b.group_dirs &&
-	    b.root_bus_dirs && b.function_dirs && b.tree) {
+	if (out->devices && out->buses && out->groups && out->chardevs && out->iommus &&
+	    b.driver_dirs && b.group_dirs && b.root_bus_dirs && b.function_dirs && b.tree) {
 		struct sysfs_node *root = sysfs_tree_root(b.tree);
 
 		err = add_sys(&b, root);
 		if (!err)
-			err = add_dev(&b, root);
+			err = vfio_tree_add(&b, root);
 		if (!err)
 			sysfs_tree_finish(b.tree);
 	}
@@ -247,5 +201,7 @@ void host_tree_free(struct host_tree *ht)
 	free(ht->devices);
 	free(ht->buses);
 	free(ht->groups);
+	free(ht->chardevs);
+	free(ht->iommus);
 	memset(ht, 0, sizeof(*ht));
 }

@@ -6,6 +6,7 @@
 #ifndef FAKESYS_HOST_TREE_H
 #define FAKESYS_HOST_TREE_H
 
+#include "device_sysfs.h"
 #include "iommu_sysfs.h"
 #include "pci_sysfs.h"
 #include "sysfs_tree.h"
@@ -18,12 +19,18 @@ struct host_tree {
 	struct pci_bus *buses;	    /* root buses, then each bridge's secondary bus */
 	size_t n_buses;
 	struct iommu_group_obj *groups; /* one per topology group, same order */
+	struct chardev_obj *chardevs;	/* the devices behind dev/ nodes */
+	size_t n_chardevs;
+	struct dev_pm_info *iommus; /* IOMMU instances: one per root bus that needs one */
+	size_t n_iommus;
 };
 
-/* vfio's dynamic char major for /dev/vfio/<N> (the kernel picks one; this is a typical one). */
+/* Dynamic char majors (the kernel picks them; these are typical): vfio groups, then vfio-dev. */
 #define VFIO_GROUP_MAJOR     242
+#define VFIO_CDEV_MAJOR	     241
 #define VFIO_CONTAINER_MAJOR 10	 /* /dev/vfio/vfio is a misc device */
 #define VFIO_CONTAINER_MINOR 196 /* VFIO_MINOR */
+#define IOMMUFD_MINOR	     122 /* misc dynamic minor of /dev/iommu: a typical value */
 
 /* Builds the tree for topo, which must outlive it. Returns 0 or -ENOMEM (nothing to free). */
 int host_tree_build(const struct topology *topo, struct host_tree *out);

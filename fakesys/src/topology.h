@@ -164,6 +164,9 @@ struct topo_root_bus {
 struct topo_host {
 	uint32_t cpus;	     /* logical CPUs, 0..cpus-1 */
 	uint32_t numa_nodes; /* CPUs split into this many equal contiguous ranges */
+	/* CONFIG_VFIO_DEVICE_CDEV: devices bound to vfio-pci also get /dev/vfio/devices/vfio<X>
+	 * (iommufd), and /dev/iommu exists. */
+	bool vfio_cdev;
 };
 
 struct topology {

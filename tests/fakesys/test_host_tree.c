@@ -83,7 +83,7 @@ static struct topo_driver drivers[] = { { "pcieport" }, { "vfio-pci" }, { "virti
 static struct topo_root_bus root_buses[] = { { 0, 0 } };
 
 static const struct topology topo = {
-	.host = { .cpus = 8, .numa_nodes = 2 },
+	.host = { .cpus = 8, .numa_nodes = 2, .vfio_cdev = true },
 	.functions = functions,
 	.n_functions = 5,
 	.groups = groups,
@@ -370,6 +370,106 @@ START_TEST(bus_device_listing_is_complete)
 }
 END_TEST
 
+START_TEST(vfio_nodes_have_their_class_devices)
+{
+	struct sysfs_stat st;
+
+	/* How Kata maps a device number back to a host path: sys/dev/char/<maj>:<min>/uevent. */
+	link_is("sys/dev/char/242:0", "../../devices/virtual/vfio/37");
+	file_is("sys/devices/virtual/vfio/37/uevent", "MAJOR=242\nMINOR=0\nDEVNAME=vfio/37\n");
+	file_is("sys/devices/virtual/vfio/37/dev", "242:0\n");
+	link_is("sys/devices/virtual/vfio/37/subsystem", "../../../../class/vfio");
+	link_is("sys/class/vfio/37", "../../devices/virtual/vfio/37");
+	file_is("sys/devices/virtual/misc/vfio/uevent",
+		"MAJOR=10\nMINOR=196\nDEVNAME=vfio/vfio\nDEVMODE=0666\n");
+	link_is("sys/dev/char/10:196", "../../devices/virtual/misc/vfio");
+	file_is("sys/devices/virtual/vfio/37/power/runtime_status", "unsupported\n");
+
+	/* iommufd: one node per device bound to vfio-pci, found from the function. */
+	link_is(NIC "vfio-dev/vfio0/device", "../../../0000:03:00.0");
+	link_is("sys/class/vfio-dev/vfio0",
+		"../../devices/pci0000:00/0000:00:1c.0/0000:03:00.0/vfio-dev/vfio0");
+	file_is(NIC "vfio-dev/vfio0/uevent",
+		"MAJOR=241\nMINOR=0\nDEVNAME=vfio/devices/vfio0\n");
+	link_is("sys/dev/char/241:0", "../../devices/pci0000:00/0000:00:1c.0/0000:03:00.0/"
+				      "vfio-dev/vfio0");
+	ck_assert_int_eq(walk("dev/vfio/devices/vfio0", &st), 0);
+	ck_assert_uint_eq(st.mode, S_IFCHR | 0600);
+	ck_assert_uint_eq(st.rdev_major, VFIO_CDEV_MAJOR);
+	ck_assert_int_eq(walk("dev/vfio/devices/vfio1", &st), -ENOENT);
+	ck_assert_int_eq(walk(PORT "0000:03:00.1/vfio-dev", &st), -ENOENT);
+	ck_assert_int_eq(walk("dev/iommu", &st), 0);
+	ck_assert_uint_eq(st.mode, S_IFCHR | 0660);
+}
+END_TEST
+
+START_TEST(grouped_functions_link_their_iommu)
+{
+	struct sysfs_stat st;
+
+	link_is(NIC "iommu", "../../../virtual/iommu/dmar0");
+	link_is(PORT "iommu", "../../virtual/iommu/dmar0");
+	link_is("sys/class/iommu/dmar0", "../../devices/virtual/iommu/dmar0");
+	link_is("sys/devices/virtual/iommu/dmar0/devices/0000:03:00.1",
+		"../../../../pci0000:00/0000:00:1c.0/0000:03:00.1");
+	/* No group, no IOMMU. */
+	ck_assert_int_eq(walk(VIRTIO "iommu", &st), -ENOENT);
+	ck_assert_int_eq(walk("sys/kernel/iommu_groups/37/name", &st), -ENOENT);
+}
+END_TEST
+
+/* The same host with group 37 behind no IOMMU: vfio-noiommu. */
+START_TEST(noiommu_groups_are_named_and_have_noiommu_nodes)
+{
+	struct topo_group noiommu_groups[2] = { groups[0], groups[1] };
+	struct topology variant = topo;
+	struct host_tree other;
+	struct host_tree saved = ht;
+	struct sysfs_stat st;
+
+	noiommu_groups[1].noiommu = true;
+	variant.groups = noiommu_groups;
+	ck_assert_int_eq(host_tree_build(&variant, &other), 0);
+	ht = other;
+	file_is("sys/kernel/iommu_groups/37/name", "vfio-noiommu\n");
+	file_is("sys/kernel/iommu_groups/37/type", "unknown\n");
+	file_is("sys/kernel/iommu_groups/37/reserved_regions", "");
+	ck_assert_int_eq(walk("dev/vfio/noiommu-37", &st), 0);
+	ck_assert_int_eq(walk("dev/vfio/37", &st), -ENOENT);
+	file_is("sys/devices/virtual/vfio/noiommu-37/uevent",
+		"MAJOR=242\nMINOR=0\nDEVNAME=vfio/noiommu-37\n");
+	ck_assert_int_eq(walk(NIC "iommu", &st), -ENOENT);
+	link_is(NIC "iommu_group", "../../../../kernel/iommu_groups/37");
+	link_is(PORT "iommu", "../../virtual/iommu/dmar0");
+	host_tree_free(&other);
+	ht = saved;
+}
+END_TEST
+
+/* Regions given by the scenario replace the default, one line each. */
+START_TEST(reserved_regions_come_from_the_model)
+{
+	struct topo_region regions[] = {
+		{ 0x00000000000a0000ULL, 0x00000000000fffffULL, "direct-relaxable" },
+		{ 0x00000000fee00000ULL, 0x00000000feefffffULL, "msi" },
+	};
+	struct topo_group with_regions[2] = { groups[0], groups[1] };
+	struct topology variant = topo;
+	struct host_tree other, saved = ht;
+
+	with_regions[1].regions = regions;
+	with_regions[1].n_regions = 2;
+	variant.groups = with_regions;
+	ck_assert_int_eq(host_tree_build(&variant, &other), 0);
+	ht = other;
+	file_is("sys/kernel/iommu_groups/37/reserved_regions",
+		"0x00000000000a0000 0x00000000000fffff direct-relaxable\n"
+		"0x00000000fee00000 0x00000000feefffff msi\n");
+	host_tree_free(&other);
+	ht = saved;
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("host_tree");
@@ -386,6 +486,10 @@ int main(void)
 	tcase_add_test(tc, links_resolve_where_the_kernel_points_them);
 	tcase_add_test(tc, iommu_groups_and_vfio_nodes);
 	tcase_add_test(tc, bus_device_listing_is_complete);
+	tcase_add_test(tc, vfio_nodes_have_their_class_devices);
+	tcase_add_test(tc, grouped_functions_link_their_iommu);
+	tcase_add_test(tc, noiommu_groups_are_named_and_have_noiommu_nodes);
+	tcase_add_test(tc, reserved_regions_come_from_the_model);
 	suite_add_tcase(suite, tc);
 	runner = srunner_create(suite);
 	srunner_run_all(runner, CK_NORMAL);
