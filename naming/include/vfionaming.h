@@ -36,18 +36,32 @@ enum vfio_naming_status {
 	VFIO_NAMING_INPUT_ERROR = 2,
 };
 
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx": how sysfs names a mediated device (mdev). */
+#define VFIO_NAMING_UUID_LENGTH 36
+
+/*
+ * A group's members are its PCI functions, in (domain, bus, device, function) order, then its
+ * mediated devices, in UUID string order; bridges (class 0x0600xx, 0x0604xx) stay with the host
+ * and take no index. That order is what index counts, whatever order sysfs lists them in.
+ */
 struct vfio_named_device {
-	char *id;            /* full ID, never truncated; may exceed VFIO_NAMING_ID_MAX */
-	char *host_path;     /* the sandbox entry this device came from, as given */
-	char bdf[16];        /* "DDDD:BB:DD.F" */
-	int group;           /* IOMMU group number */
-	unsigned index;      /* position among the handed-over members of its group, BDF order */
-	uint32_t class_code; /* 24-bit class, read via the group's devices/<bdf>/class */
+	char *id;	 /* full ID, never truncated; may exceed VFIO_NAMING_ID_MAX */
+	char *host_path; /* the sandbox entry this device came from, as given */
+	/* "DDDD:BB:DD.F": the PCI function, or for a mediated device its parent function. */
+	char bdf[16];
+	/* A mediated device's UUID, lower case as sysfs names it; "" for a PCI function. */
+	char uuid[VFIO_NAMING_UUID_LENGTH + 1];
+	int group;	/* IOMMU group number */
+	unsigned index; /* position among the handed-over members of its group (order above) */
+	/* 24-bit class, read via the group's devices/<bdf>/class; 0 for a mediated device, which
+	 * has no class attribute. */
+	uint32_t class_code;
 };
 
 struct vfio_naming_result {
 	enum vfio_naming_status status;
-	struct vfio_named_device *devices; /* in host-path order, then BDF order within a group */
+	/* In host-path order, then member order (see struct vfio_named_device) within a group. */
+	struct vfio_named_device *devices;
 	size_t n_devices;
 	/*
 	 * When status != OK: one line, no trailing newline. A duplicate is reported in QEMU's
@@ -59,16 +73,19 @@ struct vfio_naming_result {
 
 /* A NULL options pointer means root "/", scheme VFIO_NAMING_GROUP_INDEX, the default prefix. */
 struct vfio_naming_options {
-	const char *root;   /* NULL or "" means "/"; trailing slashes are ignored */
+	const char *root; /* NULL or "" means "/"; trailing slashes are ignored */
 	enum vfio_naming_scheme scheme;
 	const char *prefix; /* NULL means VFIO_NAMING_DEFAULT_PREFIX */
 };
 
 /*
- * Names the devices behind host_paths. Each host path is "/dev/vfio/<N>",
- * "/dev/vfio/noiommu-<N>", or a PCI address ("DDDD:BB:DD.F", or "BB:DD.F" for domain 0), which
- * stands for its whole IOMMU group. Always fills *result (free it with
- * vfio_naming_result_free) and returns result->status.
+ * Names the devices behind host_paths. Each host path is one of:
+ *  - "/dev/vfio/<N>", "/dev/vfio/noiommu-<N>": the whole IOMMU group N;
+ *  - a PCI address ("DDDD:BB:DD.F", or "BB:DD.F" for domain 0): its whole IOMMU group;
+ *  - "/dev/vfio/devices/vfio<X>" (an iommufd device node): that one device only, found through
+ *    <root>/sys/class/vfio-dev/vfio<X>/device (a PCI function or a mediated device). It keeps
+ *    the index it has in its group, so it gets the same ID as when the group is handed over.
+ * Always fills *result (free it with vfio_naming_result_free) and returns result->status.
  */
 enum vfio_naming_status vfio_naming_assign(const struct vfio_naming_options *options,
 					   const char *const *host_paths, size_t n_host_paths,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vfio-naming: command line front end of libvfionaming. Prints the device IDs the VFIO devices
- * behind some host paths would get, as aligned columns or as one JSON object, and exits 1 when
- * the hypervisor would refuse them.
+ * (PCI functions and mediated devices) behind some host paths would get, as aligned columns or
+ * as one JSON object, and exits 1 when the hypervisor would refuse them.
  */
 #include "vfionaming.h"
 
@@ -34,16 +34,23 @@ static void print_help(void)
 	printf(USAGE_LINE
 	       "\n"
 	       "Prints the device ID each VFIO device behind HOSTPATH would get in one sandbox:\n"
-	       "ID, IOMMU group, PCI address, class and host path, one device per line.\n"
+	       "ID, IOMMU group, device, class and host path, one device per line. The device\n"
+	       "is the PCI address, or <parent PCI address>/<UUID> for a mediated device\n"
+	       "(class 0x000000: mdevs have no class).\n"
 	       "HOSTPATH is /dev/vfio/<N>, /dev/vfio/noiommu-<N>, or a PCI address\n"
-	       "(DDDD:BB:DD.F or BB:DD.F), which stands for its whole IOMMU group.\n"
+	       "(DDDD:BB:DD.F or BB:DD.F), which stand for a whole IOMMU group, or an iommufd\n"
+	       "node /dev/vfio/devices/vfio<X>, which stands for its one device (found through\n"
+	       "sys/class/vfio-dev/vfio<X>/device) and keeps the index it has in its group.\n"
+	       "Within a group, PCI functions come first in address order, then mediated\n"
+	       "devices in UUID order; bridges stay with the host and take no index.\n"
 	       "\n"
 	       "Options:\n"
 	       "  -r, --root DIR      read DIR/sys, not /sys (a fakesys mount, a rendered tree)\n"
 	       "  -s, --scheme NAME   group-index: <prefix>_<group>_<index> (default)\n"
 	       "                      index:       <prefix>_<index> (legacy; groups collide)\n"
 	       "  -p, --prefix P      ID prefix (default " VFIO_NAMING_DEFAULT_PREFIX ")\n"
-	       "  -j, --json          print one JSON object instead of columns\n"
+	       "  -j, --json          print one JSON object instead of columns; \"mdev\" is a\n"
+	       "                      mediated device's UUID (\"bdf\" its parent), else null\n"
 	       "  -h, --help          show this help\n"
 	       "  -V, --version       show the version\n"
 	       "\n"
@@ -51,6 +58,7 @@ static void print_help(void)
 	       "  " PROGRAM_NAME " /dev/vfio/215 /dev/vfio/216\n"
 	       "  " PROGRAM_NAME " --root /tmp/fakesys --scheme index /dev/vfio/215 0000:3b:00.1\n"
 	       "  " PROGRAM_NAME " --json --prefix physical_nic 3b:00.0\n"
+	       "  " PROGRAM_NAME " /dev/vfio/devices/vfio3 /dev/vfio/devices/vfio7\n"
 	       "\n"
 	       "Exit status: 0 the IDs are fine, 1 the hypervisor would refuse them (duplicate,\n"
 	       "ill-formed or longer than %d bytes), 2 usage or input error.\n",
@@ -120,23 +128,43 @@ static int parse_arguments(int argc, char **argv, struct cli_options *options)
 	return 0;
 }
 
+/* "<BDF>" for a PCI function, "<parent BDF>/<UUID>" for a mediated device. */
+#define DEVICE_NAME_SIZE                                                                           \
+	(sizeof(((struct vfio_named_device *)0)->bdf) + 1 + VFIO_NAMING_UUID_LENGTH)
+
+static void format_device_name(const struct vfio_named_device *device, char out[DEVICE_NAME_SIZE])
+{
+	if (device->uuid[0])
+		snprintf(out, DEVICE_NAME_SIZE, "%s/%s", device->bdf, device->uuid);
+	else
+		snprintf(out, DEVICE_NAME_SIZE, "%s", device->bdf);
+}
+
 static void print_columns(const struct vfio_naming_result *result)
 {
-	int id_width = 0, group_width = 0;
+	/* A short BDF is 12 columns: the device column is never narrower. */
+	int id_width = 0, group_width = 0, device_width = 12;
 	for (size_t i = 0; i < result->n_devices; i++) {
 		const struct vfio_named_device *device = &result->devices[i];
+		char name[DEVICE_NAME_SIZE];
+		format_device_name(device, name);
 		int id_length = (int)strlen(device->id);
 		int group_length = snprintf(NULL, 0, "%d", device->group);
+		int device_length = (int)strlen(name);
 		if (id_length > id_width)
 			id_width = id_length;
 		if (group_length > group_width)
 			group_width = group_length;
+		if (device_length > device_width)
+			device_width = device_length;
 	}
-	/* Short BDFs are 12 columns; 5-digit domains push the column out, which awk ignores. */
 	for (size_t i = 0; i < result->n_devices; i++) {
 		const struct vfio_named_device *device = &result->devices[i];
-		printf("%-*s  %-*d  %-12s  0x%06x  %s\n", id_width, device->id, group_width,
-		       device->group, device->bdf, (unsigned)device->class_code, device->host_path);
+		char name[DEVICE_NAME_SIZE];
+		format_device_name(device, name);
+		printf("%-*s  %-*d  %-*s  0x%06x  %s\n", id_width, device->id, group_width,
+		       device->group, device_width, name, (unsigned)device->class_code,
+		       device->host_path);
 	}
 }
 
@@ -219,6 +247,11 @@ static void print_json(const struct cli_options *options, const struct vfio_nami
 		print_json_string(device->id);
 		printf(",\"group\":%d,\"index\":%u,\"bdf\":", device->group, device->index);
 		print_json_string(device->bdf);
+		fputs(",\"mdev\":", stdout);
+		if (device->uuid[0])
+			print_json_string(device->uuid);
+		else
+			fputs("null", stdout);
 		printf(",\"class\":\"0x%06x\",\"host_path\":", (unsigned)device->class_code);
 		print_json_string(device->host_path);
 		putchar('}');
@@ -235,18 +268,22 @@ static void explain_duplicate(const struct cli_options *options,
 		return;
 	const struct vfio_named_device *first = &result->devices[earlier];
 	const struct vfio_named_device *second = &result->devices[later];
+	char first_name[DEVICE_NAME_SIZE], second_name[DEVICE_NAME_SIZE];
+	format_device_name(first, first_name);
+	format_device_name(second, second_name);
 
-	if (strcmp(first->bdf, second->bdf) == 0) {
+	/* Two mdevs of one parent share a BDF but are different devices. */
+	if (strcmp(first_name, second_name) == 0) {
 		fprintf(stderr,
 			PROGRAM_NAME ": %s (IOMMU group %d) is handed over twice, by '%s' and "
 				     "'%s'\n",
-			first->bdf, first->group, first->host_path, second->host_path);
+			first_name, first->group, first->host_path, second->host_path);
 		return;
 	}
 	fprintf(stderr,
 		PROGRAM_NAME ": %s (IOMMU group %d, %s) and %s (IOMMU group %d, %s) both get "
 			     "'%s'%s\n",
-		first->bdf, first->group, first->host_path, second->bdf, second->group,
+		first_name, first->group, first->host_path, second_name, second->group,
 		second->host_path, first->id,
 		options->naming.scheme == VFIO_NAMING_INDEX && first->group != second->group
 			? "; --scheme group-index puts the group number in the ID"

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libvfionaming: resolves each host path to its IOMMU group, lists the group's PCI functions
- * from <root>/sys, gives the handed-over ones device IDs by the chosen scheme and applies the
- * checks the hypervisor will apply to those IDs (well-formed, at most 31 bytes, unique).
+ * libvfionaming: resolves each host path to its IOMMU group (and, for an iommufd device node, to
+ * one device of it), lists the group's members (PCI functions and mediated devices) from
+ * <root>/sys, gives the handed-over ones device IDs by the chosen scheme and applies the checks
+ * the hypervisor will apply to those IDs (well-formed, at most 31 bytes, unique).
  */
+#define _XOPEN_SOURCE 700 /* realpath */
+
 #include "vfionaming.h"
 
 #include <dirent.h>
@@ -25,21 +28,53 @@
 #define PCI_DOMAIN_MAX	      0xfffffffu
 #define PCI_CLASS_HOST_BRIDGE 0x0600
 #define PCI_CLASS_PCI_BRIDGE  0x0604
+#define GROUP_CACHE_MIN_BITS  4
 
 struct pci_address {
 	uint32_t domain;
 	unsigned bus, dev, fn;
 };
 
-/* One entry of <root>/sys/kernel/iommu_groups/<N>/devices. */
-struct group_member {
-	struct pci_address address;
-	char *entry_name; /* as listed, for building paths */
+/* What a group entry names: a PCI function, or a mediated device on a parent function. */
+struct member_key {
+	bool is_mdev;
+	struct pci_address address;		/* the function, or the mediated device's parent */
+	char uuid[VFIO_NAMING_UUID_LENGTH + 1]; /* "" for a PCI function */
 };
 
-struct member_list {
+/* One entry of <root>/sys/kernel/iommu_groups/<N>/devices. */
+struct group_member {
+	struct member_key key;
+	char *entry_name; /* as listed, for building paths */
+	/* Valid once classify_members has reached this member. */
+	uint32_t class_code;
+	bool handed_over; /* false for a bridge */
+	unsigned index;
+};
+
+/* A group's members, listed and sorted once, then shared by every host path into the group. */
+struct listed_group {
+	int group;
 	struct group_member *members;
 	size_t count, capacity;
+	size_t classified; /* members[0, classified) have class_code, handed_over and index */
+	unsigned next_index;
+};
+
+/* Open addressing on the group number: each host path finds its group in O(1), so naming n
+ * devices never lists a group more than once. */
+struct group_cache {
+	struct listed_group **slots;
+	size_t capacity;	/* 0 or 2^capacity_bits */
+	unsigned capacity_bits; /* at least GROUP_CACHE_MIN_BITS once allocated */
+	size_t count;
+};
+
+/* What one host path stands for. */
+struct host_path_target {
+	int group;
+	bool one_device; /* an iommufd node: only this device, not its whole group */
+	struct member_key device;
 };
 
 struct naming_context {
@@ -48,6 +83,7 @@ struct naming_context {
 	const char *prefix;
 	struct vfio_naming_result *result;
 	size_t devices_capacity;
+	struct group_cache groups;
 };
 
 static char *format_string_va(const char *format, va_list args)
@@ -138,9 +174,9 @@ static int hex_digit_value(char c)
 	return -1;
 }
 
-/* A group number as the kernel prints it ("%d" of a non-negative IDA id): no sign, no
- * leading zero, no trailing text. */
-static bool parse_group_number(const char *text, int *out)
+/* A group number or vfio-dev index as the kernel prints it ("%d" of a non-negative IDA id): no
+ * sign, no leading zero, no trailing text. */
+static bool parse_kernel_number(const char *text, int *out)
 {
 	if (!is_decimal_digit(text[0]) || (text[0] == '0' && text[1] != '\0'))
 		return false;
@@ -235,66 +271,182 @@ static int compare_pci_addresses(const struct pci_address *a, const struct pci_a
 	return 0;
 }
 
+/* The kernel names a mediated device "%pUl": 8-4-4-4-12 lower-case hex digits. */
+static bool is_mdev_uuid(const char *text)
+{
+	for (size_t i = 0; i < VFIO_NAMING_UUID_LENGTH; i++) {
+		char c = text[i];
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return false;
+		} else if (!is_decimal_digit(c) && !(c >= 'a' && c <= 'f')) {
+			return false;
+		}
+	}
+	return text[VFIO_NAMING_UUID_LENGTH] == '\0';
+}
+
+/* PCI functions first, in address order, then mediated devices in UUID order. */
+static int compare_member_keys(const struct member_key *a, const struct member_key *b)
+{
+	if (a->is_mdev != b->is_mdev)
+		return a->is_mdev ? 1 : -1;
+	if (a->is_mdev)
+		return strcmp(a->uuid, b->uuid);
+	return compare_pci_addresses(&a->address, &b->address);
+}
+
 static int compare_members(const void *a, const void *b)
 {
 	const struct group_member *left = a, *right = b;
-	int order = compare_pci_addresses(&left->address, &right->address);
+	int order = compare_member_keys(&left->key, &right->key);
 	/* Equal addresses spelt differently ("3b" and "3B"): keep the result deterministic. */
 	return order ? order : strcmp(left->entry_name, right->entry_name);
 }
 
-/* basename(readlink(<root>/sys/bus/pci/devices/<BDF>/iommu_group)), as the runtimes do. */
-static int group_of_pci_function(struct naming_context *ctx, const struct pci_address *address,
-				 int *group)
+/* The BDF of a function, the UUID of a mediated device: how messages name a member. */
+static void describe_member_key(const struct member_key *key, char out[64])
+{
+	if (key->is_mdev)
+		snprintf(out, 64, "%s", key->uuid);
+	else
+		format_pci_address(&key->address, out);
+}
+
+/* basename(readlink(link_path)) as a group number; subject names the device in messages. */
+static int read_group_link(struct naming_context *ctx, const char *subject, const char *link_path,
+			   int *group)
+{
+	char target[PATH_MAX];
+	ssize_t length = readlink(link_path, target, sizeof(target));
+	if (length < 0 || (size_t)length >= sizeof(target)) {
+		int error = length < 0 ? errno : ENAMETOOLONG;
+		return fail(ctx, "%s has no IOMMU group: %s: %s", subject, link_path,
+			    strerror(error));
+	}
+	target[length] = '\0';
+
+	const char *slash = strrchr(target, '/');
+	const char *name = slash ? slash + 1 : target;
+	if (!parse_kernel_number(name, group)) {
+		char *shown = escape_for_message(target, sizeof(target));
+		if (!shown)
+			return fail_out_of_memory(ctx);
+		fail(ctx, "%s has no IOMMU group: %s points to '%s', not to an IOMMU group",
+		     subject, link_path, shown);
+		free(shown);
+		return -1;
+	}
+	return 0;
+}
+
+/* basename(readlink(<root>/sys/bus/pci/devices/<BDF>/iommu_group)), as the runtimes do.
+ * subject names the device in messages; NULL means its BDF. */
+static int group_of_pci_function(struct naming_context *ctx, const char *subject,
+				 const struct pci_address *address, int *group)
 {
 	char bdf[16];
 	format_pci_address(address, bdf);
 	char *link_path = format_string("%s/sys/bus/pci/devices/%s/iommu_group", ctx->root, bdf);
 	if (!link_path)
 		return fail_out_of_memory(ctx);
-
-	char target[PATH_MAX];
-	ssize_t length = readlink(link_path, target, sizeof(target));
-	if (length < 0 || (size_t)length >= sizeof(target)) {
-		int error = length < 0 ? errno : ENAMETOOLONG;
-		fail(ctx, "%s has no IOMMU group: %s: %s", bdf, link_path, strerror(error));
-		free(link_path);
-		return -1;
-	}
-	target[length] = '\0';
-
-	const char *slash = strrchr(target, '/');
-	const char *name = slash ? slash + 1 : target;
-	if (!parse_group_number(name, group)) {
-		char *shown = escape_for_message(target, sizeof(target));
-		if (shown)
-			fail(ctx, "%s has no IOMMU group: %s points to '%s', not to an IOMMU group",
-			     bdf, link_path, shown);
-		else
-			fail_out_of_memory(ctx);
-		free(shown);
-		free(link_path);
-		return -1;
-	}
+	int status = read_group_link(ctx, subject ? subject : bdf, link_path, group);
 	free(link_path);
-	return 0;
+	return status;
 }
 
-static int resolve_group(struct naming_context *ctx, const char *host_path, int *group)
+/*
+ * An iommufd node stands for the device behind <root>/sys/class/vfio-dev/vfio<X>/device (the
+ * kernel links it to the PCI function or mediated device directory). Without that entry there
+ * is nothing to go on: the char-device fallback (/sys/dev/char/<major>:<minor>) needs the
+ * node's major, which a path alone does not give.
+ */
+static int resolve_vfio_device(struct naming_context *ctx, const char *host_path, int number,
+			       struct host_path_target *target)
 {
+	char *device_link = format_string("%s/sys/class/vfio-dev/vfio%d/device", ctx->root, number);
+	if (!device_link)
+		return fail_out_of_memory(ctx);
+
+	char resolved[PATH_MAX];
+	if (!realpath(device_link, resolved)) {
+		fail(ctx, "%s has no device: %s: %s", host_path, device_link, strerror(errno));
+		free(device_link);
+		return -1;
+	}
+	const char *slash = strrchr(resolved, '/');
+	const char *name = slash ? slash + 1 : resolved;
+
+	struct member_key *device = &target->device;
+	*device = (struct member_key){ 0 };
+	char *subject = NULL, *group_link = NULL;
+	int status = -1;
+	if (parse_pci_address(name, false, &device->address)) {
+		char bdf[16];
+		format_pci_address(&device->address, bdf);
+		subject = format_string("%s (%s)", host_path, bdf);
+		if (subject)
+			status = group_of_pci_function(ctx, subject, &device->address,
+						       &target->group);
+	} else if (is_mdev_uuid(name)) {
+		device->is_mdev = true;
+		memcpy(device->uuid, name, sizeof(device->uuid));
+		subject = format_string("%s (%s)", host_path, name);
+		group_link = format_string("%s/iommu_group", device_link);
+		if (subject && group_link)
+			status = read_group_link(ctx, subject, group_link, &target->group);
+	} else {
+		char *shown = escape_for_message(resolved, sizeof(resolved));
+		if (shown)
+			fail(ctx,
+			     "%s has no device: %s resolves to '%s', not to a PCI function or a "
+			     "mediated device",
+			     host_path, device_link, shown);
+		free(shown);
+	}
+	if (status != 0 && !ctx->result->error)
+		fail_out_of_memory(ctx);
+	free(group_link);
+	free(subject);
+	free(device_link);
+	return status;
+}
+
+static int resolve_host_path(struct naming_context *ctx, const char *host_path,
+			     struct host_path_target *target)
+{
+	static const char devices_dir[] = "/dev/vfio/devices/";
 	static const char vfio_dir[] = "/dev/vfio/";
 	static const char noiommu[] = "noiommu-";
+	static const char device_node[] = "vfio";
+
+	*target = (struct host_path_target){ 0 };
+	if (strncmp(host_path, devices_dir, strlen(devices_dir)) == 0) {
+		const char *name = host_path + strlen(devices_dir);
+		int number;
+		if (strncmp(name, device_node, strlen(device_node)) == 0 &&
+		    parse_kernel_number(name + strlen(device_node), &number)) {
+			target->one_device = true;
+			return resolve_vfio_device(ctx, host_path, number, target);
+		}
+		char *shown = escape_for_message(host_path, PATH_MAX);
+		if (!shown)
+			return fail_out_of_memory(ctx);
+		fail(ctx, "'%s' is not a VFIO device path (/dev/vfio/devices/vfio<X>)", shown);
+		free(shown);
+		return -1;
+	}
 
 	if (strncmp(host_path, vfio_dir, strlen(vfio_dir)) == 0) {
 		const char *name = host_path + strlen(vfio_dir);
 		if (strncmp(name, noiommu, strlen(noiommu)) == 0)
 			name += strlen(noiommu);
-		if (parse_group_number(name, group))
+		if (parse_kernel_number(name, &target->group))
 			return 0;
 	} else {
 		struct pci_address address;
 		if (parse_pci_address(host_path, true, &address))
-			return group_of_pci_function(ctx, &address, group);
+			return group_of_pci_function(ctx, NULL, &address, &target->group);
 	}
 
 	char *shown = escape_for_message(host_path, PATH_MAX);
@@ -308,16 +460,18 @@ static int resolve_group(struct naming_context *ctx, const char *host_path, int 
 	return -1;
 }
 
-static void member_list_clear(struct member_list *list)
+static void listed_group_free(struct listed_group *list)
 {
+	if (!list)
+		return;
 	for (size_t i = 0; i < list->count; i++)
 		free(list->members[i].entry_name);
 	free(list->members);
-	*list = (struct member_list){ 0 };
+	free(list);
 }
 
-static int member_list_add(struct member_list *list, const struct pci_address *address,
-			   const char *entry_name)
+static int listed_group_add(struct listed_group *list, const struct member_key *key,
+			    const char *entry_name)
 {
 	if (list->count == list->capacity) {
 		size_t capacity = list->capacity ? list->capacity * 2 : 8;
@@ -330,13 +484,57 @@ static int member_list_add(struct member_list *list, const struct pci_address *a
 	char *name = strdup(entry_name);
 	if (!name)
 		return -1;
-	list->members[list->count++] = (struct group_member){ *address, name };
+	list->members[list->count++] = (struct group_member){ .key = *key, .entry_name = name };
 	return 0;
 }
 
-/* Fills *list with the group's PCI functions in (domain, bus, dev, fn) order: sysfs lists
- * them in hash order, which must not leak into the IDs. */
-static int list_group_members(struct naming_context *ctx, int group, struct member_list *list)
+/*
+ * A mediated device's group entry links to /sys/devices/.../<parent BDF>/<UUID>: the parent is
+ * the second-to-last component of the resolved path (as Kata reads it). Parents that are not
+ * PCI functions (s390 AP matrix devices) cannot be named by a PCI address.
+ */
+static int find_mdev_parent(struct naming_context *ctx, int group, const char *devices_path,
+			    const char *uuid, struct pci_address *parent)
+{
+	char *entry_path = format_string("%s/%s", devices_path, uuid);
+	if (!entry_path)
+		return fail_out_of_memory(ctx);
+
+	char resolved[PATH_MAX];
+	if (!realpath(entry_path, resolved)) {
+		fail(ctx, "cannot resolve mediated device %s of IOMMU group %d: %s: %s", uuid,
+		     group, entry_path, strerror(errno));
+		free(entry_path);
+		return -1;
+	}
+
+	int status = 0;
+	char *last_slash = strrchr(resolved, '/');
+	bool found = false;
+	if (last_slash) {
+		*last_slash = '\0';
+		const char *slash = strrchr(resolved, '/');
+		found = parse_pci_address(slash ? slash + 1 : resolved, false, parent);
+		*last_slash = '/';
+	}
+	if (!found) {
+		char *shown = escape_for_message(resolved, sizeof(resolved));
+		if (shown)
+			status = fail(ctx,
+				      "mediated device %s of IOMMU group %d has no PCI parent: %s "
+				      "resolves to '%s'",
+				      uuid, group, entry_path, shown);
+		else
+			status = fail_out_of_memory(ctx);
+		free(shown);
+	}
+	free(entry_path);
+	return status;
+}
+
+/* Fills *list with the group's members in the documented order (PCI functions by address, then
+ * mediated devices by UUID): sysfs lists them in hash order, which must not leak into the IDs. */
+static int list_group_members(struct naming_context *ctx, int group, struct listed_group *list)
 {
 	char *devices_path =
 		format_string("%s/sys/kernel/iommu_groups/%d/devices", ctx->root, group);
@@ -374,8 +572,15 @@ static int list_group_members(struct naming_context *ctx, int group, struct memb
 		if (entry->d_name[0] == '.')
 			continue;
 
-		struct pci_address address;
-		if (!parse_pci_address(entry->d_name, false, &address)) {
+		struct member_key key = { 0 };
+		if (is_mdev_uuid(entry->d_name)) {
+			key.is_mdev = true;
+			memcpy(key.uuid, entry->d_name, sizeof(key.uuid));
+			status = find_mdev_parent(ctx, group, devices_path, entry->d_name,
+						  &key.address);
+			if (status != 0)
+				break;
+		} else if (!parse_pci_address(entry->d_name, false, &key.address)) {
 			char *shown = escape_for_message(entry->d_name, NAME_MAX);
 			if (shown)
 				status = fail(ctx,
@@ -387,7 +592,7 @@ static int list_group_members(struct naming_context *ctx, int group, struct memb
 			free(shown);
 			break;
 		}
-		if (member_list_add(list, &address, entry->d_name) != 0) {
+		if (listed_group_add(list, &key, entry->d_name) != 0) {
 			status = fail_out_of_memory(ctx);
 			break;
 		}
@@ -427,7 +632,7 @@ static int read_member_class(struct naming_context *ctx, int group,
 	if (!path)
 		return fail_out_of_memory(ctx);
 	char bdf[16];
-	format_pci_address(&member->address, bdf);
+	format_pci_address(&member->key.address, bdf);
 
 	char content[CLASS_READ_MAX];
 	size_t length = 0;
@@ -485,8 +690,8 @@ static char *make_device_id(const struct naming_context *ctx, int group, unsigne
 	return format_string("%s_%d_%u", ctx->prefix, group, index);
 }
 
-static int add_device(struct naming_context *ctx, const char *host_path, int group, unsigned index,
-		      const struct group_member *member, uint32_t class_code)
+static int add_device(struct naming_context *ctx, const char *host_path, int group,
+		      const struct group_member *member)
 {
 	struct vfio_naming_result *result = ctx->result;
 	if (result->n_devices == ctx->devices_capacity) {
@@ -500,13 +705,14 @@ static int add_device(struct naming_context *ctx, const char *host_path, int gro
 	}
 
 	struct vfio_named_device device = {
-		.id = make_device_id(ctx, group, index),
+		.id = make_device_id(ctx, group, member->index),
 		.host_path = strdup(host_path),
 		.group = group,
-		.index = index,
-		.class_code = class_code,
+		.index = member->index,
+		.class_code = member->class_code,
 	};
-	format_pci_address(&member->address, device.bdf);
+	format_pci_address(&member->key.address, device.bdf);
+	memcpy(device.uuid, member->key.uuid, sizeof(device.uuid));
 	if (!device.id || !device.host_path) {
 		free(device.id);
 		free(device.host_path);
@@ -516,34 +722,161 @@ static int add_device(struct naming_context *ctx, const char *host_path, int gro
 	return 0;
 }
 
+/* Fibonacci hashing: the top bits of the product depend on every bit of the group number, so
+ * neither runs of groups nor numbers that differ only in high bits pile up in one place. */
+static size_t group_cache_slot(const struct group_cache *cache, int group)
+{
+	size_t mask = cache->capacity - 1;
+	uint64_t hash = (uint64_t)(uint32_t)group * UINT64_C(0x9e3779b97f4a7c15);
+	size_t slot = (size_t)(hash >> (64 - cache->capacity_bits));
+	while (cache->slots[slot] && cache->slots[slot]->group != group)
+		slot = (slot + 1) & mask;
+	return slot;
+}
+
+static struct listed_group *group_cache_find(const struct group_cache *cache, int group)
+{
+	if (cache->capacity == 0)
+		return NULL;
+	return cache->slots[group_cache_slot(cache, group)];
+}
+
+/* The group must not be in the cache yet. Returns -1 if out of memory. */
+static int group_cache_insert(struct group_cache *cache, struct listed_group *list)
+{
+	if ((cache->count + 1) * 2 > cache->capacity) {
+		unsigned bits = cache->capacity ? cache->capacity_bits + 1 : GROUP_CACHE_MIN_BITS;
+		struct group_cache grown = { .capacity = (size_t)1 << bits,
+					     .capacity_bits = bits,
+					     .count = cache->count };
+		grown.slots = calloc(grown.capacity, sizeof(*grown.slots));
+		if (!grown.slots)
+			return -1;
+		for (size_t i = 0; i < cache->capacity; i++)
+			if (cache->slots[i])
+				grown.slots[group_cache_slot(&grown, cache->slots[i]->group)] =
+					cache->slots[i];
+		free(cache->slots);
+		*cache = grown;
+	}
+	cache->slots[group_cache_slot(cache, list->group)] = list;
+	cache->count++;
+	return 0;
+}
+
+static void group_cache_clear(struct group_cache *cache)
+{
+	for (size_t i = 0; i < cache->capacity; i++)
+		listed_group_free(cache->slots[i]);
+	free(cache->slots);
+	*cache = (struct group_cache){ 0 };
+}
+
+/* The group's sorted members, listed from sysfs on the first request only. */
+static struct listed_group *get_listed_group(struct naming_context *ctx, int group)
+{
+	struct listed_group *list = group_cache_find(&ctx->groups, group);
+	if (list)
+		return list;
+
+	list = calloc(1, sizeof(*list));
+	if (!list) {
+		fail_out_of_memory(ctx);
+		return NULL;
+	}
+	list->group = group;
+	if (list_group_members(ctx, group, list) != 0) {
+		listed_group_free(list);
+		return NULL;
+	}
+	if (group_cache_insert(&ctx->groups, list) != 0) {
+		listed_group_free(list);
+		fail_out_of_memory(ctx);
+		return NULL;
+	}
+	return list;
+}
+
+/* Reads classes and hands out indices up to (not including) members[end], continuing where an
+ * earlier host path into the same group stopped. */
+static int classify_members(struct naming_context *ctx, struct listed_group *list, size_t end)
+{
+	for (; list->classified < end; list->classified++) {
+		struct group_member *member = &list->members[list->classified];
+		member->class_code = 0;
+		/* A mediated device has no class attribute and is never a bridge. */
+		if (!member->key.is_mdev &&
+		    read_member_class(ctx, list->group, member, &member->class_code) != 0)
+			return -1;
+		/* Bridges stay with the host and take no index. */
+		member->handed_over = member->key.is_mdev || !is_bridge(member->class_code);
+		if (member->handed_over)
+			member->index = list->next_index++;
+	}
+	return 0;
+}
+
+/* Position of the first member with this key, or list->count if there is none. */
+static size_t find_member(const struct listed_group *list, const struct member_key *key)
+{
+	size_t low = 0, high = list->count;
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+		if (compare_member_keys(&list->members[middle].key, key) < 0)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	if (low < list->count && compare_member_keys(&list->members[low].key, key) == 0)
+		return low;
+	return list->count;
+}
+
+/* An iommufd node hands over its one device, with the index it has within the group. */
+static int name_one_device(struct naming_context *ctx, const char *host_path,
+			   struct listed_group *list, const struct member_key *key)
+{
+	char name[64];
+	describe_member_key(key, name);
+	size_t position = find_member(list, key);
+	if (position == list->count)
+		return fail(ctx,
+			    "%s (%s) is not listed in IOMMU group %d: "
+			    "%s/sys/kernel/iommu_groups/%d/devices",
+			    host_path, name, list->group, ctx->root, list->group);
+	if (classify_members(ctx, list, position + 1) != 0)
+		return -1;
+
+	const struct group_member *member = &list->members[position];
+	if (!member->handed_over)
+		return fail(ctx, "%s (%s) is a bridge (class 0x%06x), which stays with the host",
+			    host_path, name, (unsigned)member->class_code);
+	return add_device(ctx, host_path, list->group, member);
+}
+
 static int name_host_path(struct naming_context *ctx, const char *host_path)
 {
-	int group;
-	if (resolve_group(ctx, host_path, &group) != 0)
+	struct host_path_target target;
+	if (resolve_host_path(ctx, host_path, &target) != 0)
 		return -1;
+	struct listed_group *list = get_listed_group(ctx, target.group);
+	if (!list)
+		return -1;
+	if (target.one_device)
+		return name_one_device(ctx, host_path, list, &target.device);
 
-	struct member_list list = { 0 };
-	if (list_group_members(ctx, group, &list) != 0) {
-		member_list_clear(&list);
+	if (classify_members(ctx, list, list->count) != 0)
 		return -1;
+	bool any_handed_over = false;
+	for (size_t i = 0; i < list->count; i++) {
+		if (!list->members[i].handed_over)
+			continue;
+		if (add_device(ctx, host_path, list->group, &list->members[i]) != 0)
+			return -1;
+		any_handed_over = true;
 	}
-
-	unsigned next_index = 0;
-	int status = 0;
-	for (size_t i = 0; i < list.count && status == 0; i++) {
-		uint32_t class_code = 0;
-		status = read_member_class(ctx, group, &list.members[i], &class_code);
-		/* Bridges stay with the host and take no index. */
-		if (status == 0 && !is_bridge(class_code))
-			status = add_device(ctx, host_path, group, next_index++, &list.members[i],
-					    class_code);
-	}
-	member_list_clear(&list);
-	if (status != 0)
-		return -1;
-
-	if (next_index == 0)
-		return fail(ctx, "IOMMU group %d has no device to hand over", group);
+	if (!any_handed_over)
+		return fail(ctx, "IOMMU group %d has no device to hand over", list->group);
 	return 0;
 }
 
@@ -657,10 +990,17 @@ static void free_devices(struct vfio_naming_result *result)
 	result->n_devices = 0;
 }
 
+static void release_context(struct naming_context *ctx)
+{
+	group_cache_clear(&ctx->groups);
+	free(ctx->root);
+	ctx->root = NULL;
+}
+
 static enum vfio_naming_status finish_with_input_error(struct naming_context *ctx)
 {
 	free_devices(ctx->result);
-	free(ctx->root);
+	release_context(ctx);
 	ctx->result->status = VFIO_NAMING_INPUT_ERROR;
 	return VFIO_NAMING_INPUT_ERROR;
 }
@@ -706,7 +1046,7 @@ enum vfio_naming_status vfio_naming_assign(const struct vfio_naming_options *opt
 	int checked = check_ids(&ctx);
 	if (checked < 0)
 		return finish_with_input_error(&ctx);
-	free(ctx.root);
+	release_context(&ctx);
 	result->status = checked ? VFIO_NAMING_CHECK_FAILED : VFIO_NAMING_OK;
 	return result->status;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of libvfionaming against small sysfs-like trees built in a temporary directory,
- * shaped like the kernel's (device dirs under sys/devices, relative links from sys/bus/pci and
- * sys/kernel/iommu_groups).
+ * shaped like the kernel's (device dirs under sys/devices, relative links from sys/bus/pci,
+ * sys/kernel/iommu_groups and sys/class/vfio-dev; mediated devices below their parent).
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 
@@ -85,11 +85,16 @@ static void tree_add_group(int group)
  * sys/devices/pci<DDDD>:00/<BDF>/class, sys/bus/pci/devices/<BDF>, and, when group >= 0, the
  * group's devices/<BDF> and the function's iommu_group.
  */
+static void host_bridge_of(const char *bdf, char out[32])
+{
+	int domain_length = (int)strcspn(bdf, ":");
+	snprintf(out, 32, "pci%.*s:00", domain_length, bdf);
+}
+
 static void tree_add_function(const char *bdf, const char *class_content, int group)
 {
 	char host_bridge[32];
-	int domain_length = (int)strcspn(bdf, ":");
-	snprintf(host_bridge, sizeof(host_bridge), "pci%.*s:00", domain_length, bdf);
+	host_bridge_of(bdf, host_bridge);
 
 	char device_link[128];
 	tree_mkdir("sys/devices/%s", host_bridge);
@@ -106,6 +111,50 @@ static void tree_add_function(const char *bdf, const char *class_content, int gr
 	tree_symlink(device_link, "sys/kernel/iommu_groups/%d/devices/%s", group, bdf);
 	snprintf(group_link, sizeof(group_link), "../../../kernel/iommu_groups/%d", group);
 	tree_symlink(group_link, "sys/devices/%s/%s/iommu_group", host_bridge, bdf);
+}
+
+/*
+ * A mediated device as the kernel makes it: sys/devices/pci<DDDD>:00/<parent>/<uuid>/ with an
+ * iommu_group link (no class attribute), and its own entry in the group's devices/.
+ */
+static void tree_add_mdev(const char *parent_bdf, const char *uuid, int group)
+{
+	char host_bridge[32], link[160];
+	host_bridge_of(parent_bdf, host_bridge);
+	tree_mkdir("sys/devices/%s/%s/%s", host_bridge, parent_bdf, uuid);
+	tree_add_group(group);
+	snprintf(link, sizeof(link), "../../../../devices/%s/%s/%s", host_bridge, parent_bdf, uuid);
+	tree_symlink(link, "sys/kernel/iommu_groups/%d/devices/%s", group, uuid);
+	snprintf(link, sizeof(link), "../../../../kernel/iommu_groups/%d", group);
+	tree_symlink(link, "sys/devices/%s/%s/%s/iommu_group", host_bridge, parent_bdf, uuid);
+}
+
+/*
+ * The iommufd node vfio<number> of the device at sys/devices/<device_dir>: the kernel's
+ * <device_dir>/vfio-dev/vfio<X>/ with a device link back up, and sys/class/vfio-dev/vfio<X>
+ * linking to it.
+ */
+static void tree_add_vfio_dev(const char *device_dir, int number)
+{
+	char link[192];
+	const char *slash = strrchr(device_dir, '/');
+	tree_mkdir("sys/class");
+	tree_mkdir("sys/class/vfio-dev");
+	tree_mkdir("sys/devices/%s/vfio-dev", device_dir);
+	tree_mkdir("sys/devices/%s/vfio-dev/vfio%d", device_dir, number);
+	snprintf(link, sizeof(link), "../../../%s", slash ? slash + 1 : device_dir);
+	tree_symlink(link, "sys/devices/%s/vfio-dev/vfio%d/device", device_dir, number);
+	snprintf(link, sizeof(link), "../../devices/%s/vfio-dev/vfio%d", device_dir, number);
+	tree_symlink(link, "sys/class/vfio-dev/vfio%d", number);
+}
+
+/* tree_add_vfio_dev for a PCI function made by tree_add_function. */
+static void tree_add_function_vfio_dev(const char *bdf, int number)
+{
+	char host_bridge[32], device_dir[64];
+	host_bridge_of(bdf, host_bridge);
+	snprintf(device_dir, sizeof(device_dir), "%s/%s", host_bridge, bdf);
+	tree_add_vfio_dev(device_dir, number);
 }
 
 /* Holds every test's tree, so main() can remove what a failed forked test left behind. */
@@ -184,6 +233,23 @@ static void assert_device(const struct vfio_naming_result *result, size_t positi
 	ck_assert_uint_eq(device->index, index);
 	ck_assert_str_eq(device->bdf, bdf);
 	ck_assert_uint_eq(device->class_code, class_code);
+	ck_assert_str_eq(device->host_path, host_path);
+	ck_assert_str_eq(device->uuid, "");
+}
+
+/* A mediated device: bdf is its parent's, class 0. */
+static void assert_mdev(const struct vfio_naming_result *result, size_t position, const char *id,
+			int group, unsigned index, const char *parent_bdf, const char *uuid,
+			const char *host_path)
+{
+	ck_assert_uint_gt(result->n_devices, position);
+	const struct vfio_named_device *device = &result->devices[position];
+	ck_assert_str_eq(device->id, id);
+	ck_assert_int_eq(device->group, group);
+	ck_assert_uint_eq(device->index, index);
+	ck_assert_str_eq(device->bdf, parent_bdf);
+	ck_assert_str_eq(device->uuid, uuid);
+	ck_assert_uint_eq(device->class_code, 0);
 	ck_assert_str_eq(device->host_path, host_path);
 }
 
@@ -481,7 +547,7 @@ START_TEST(malformed_host_paths_are_input_errors)
 		"/dev/vfio/noiommu-",
 		"/dev/vfio/noiommu-07",
 		"/dev/vfio/vfio",
-		"/dev/vfio/devices/vfio0",
+		"/dev/vfio/devices",
 		"dev/vfio/215",
 		"/dev/vfio//215",
 		"215",
@@ -623,11 +689,11 @@ END_TEST
 START_TEST(non_pci_member_names_the_path)
 {
 	tree_add_function("0000:00:02.0", "0x030000\n", 0);
-	/* An mdev is listed by UUID: not supported by this version. */
+	/* The kernel prints mdev UUIDs in lower case: an upper-case one is no mdev name. */
 	tree_add_group(11);
 	tree_symlink("../../../../devices/pci0000:00/0000:00:02.0/"
-		     "4b20d080-1b54-4048-85b3-a6a62d165c01",
-		     "sys/kernel/iommu_groups/11/devices/4b20d080-1b54-4048-85b3-a6a62d165c01");
+		     "4B20D080-1B54-4048-85B3-A6A62D165C01",
+		     "sys/kernel/iommu_groups/11/devices/4B20D080-1B54-4048-85B3-A6A62D165C01");
 	const char *paths[] = { "/dev/vfio/11" };
 	char expected[4096];
 	struct vfio_naming_result result;
@@ -635,7 +701,7 @@ START_TEST(non_pci_member_names_the_path)
 	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
 	snprintf(expected, sizeof(expected),
 		 "IOMMU group 11 has a member that is not a PCI function: "
-		 "%s/sys/kernel/iommu_groups/11/devices/4b20d080-1b54-4048-85b3-a6a62d165c01",
+		 "%s/sys/kernel/iommu_groups/11/devices/4B20D080-1B54-4048-85B3-A6A62D165C01",
 		 tree_root);
 	assert_input_error(&result, expected);
 	vfio_naming_result_free(&result);
@@ -965,6 +1031,406 @@ START_TEST(scheme_names_round_trip)
 }
 END_TEST
 
+/* Group 40: a PCI bridge and two NICs, each NIC with its iommufd node. */
+static void add_iommufd_layout(void)
+{
+	/* Function 1 first, so a plain directory is likely to list it first. */
+	tree_add_function("0000:5e:00.1", NIC_CLASS, 40);
+	tree_add_function("0000:5e:00.0", NIC_CLASS, 40);
+	/* Sorts first and takes no index: the NICs stay 0 and 1. */
+	tree_add_function("0000:00:1c.0", PCI_BRIDGE_CLASS, 40);
+	tree_add_function_vfio_dev("0000:5e:00.1", 7);
+	tree_add_function_vfio_dev("0000:5e:00.0", 3);
+}
+
+START_TEST(iommufd_path_names_one_device_with_its_group_index)
+{
+	add_iommufd_layout();
+	add_report_layout();
+	const char *second[] = { "/dev/vfio/devices/vfio7" };
+	const char *both[] = { "/dev/vfio/devices/vfio7", "/dev/vfio/devices/vfio3",
+			       "/dev/vfio/215" };
+	struct vfio_naming_result result;
+
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, second, 1, &result),
+			 VFIO_NAMING_OK);
+	ck_assert_uint_eq(result.n_devices, 1);
+	assert_device(&result, 0, "vfio_device_40_1", 40, 1, "0000:5e:00.1", 0x020000,
+		      "/dev/vfio/devices/vfio7");
+	vfio_naming_result_free(&result);
+
+	/* Host-path order, and the same IDs the group path gives them. */
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, both, 3, &result),
+			 VFIO_NAMING_OK);
+	ck_assert_uint_eq(result.n_devices, 3);
+	assert_device(&result, 0, "vfio_device_40_1", 40, 1, "0000:5e:00.1", 0x020000,
+		      "/dev/vfio/devices/vfio7");
+	assert_device(&result, 1, "vfio_device_40_0", 40, 0, "0000:5e:00.0", 0x020000,
+		      "/dev/vfio/devices/vfio3");
+	assert_device(&result, 2, "vfio_device_215_0", 215, 0, "0000:3b:00.0", 0x020000,
+		      "/dev/vfio/215");
+	vfio_naming_result_free(&result);
+
+	/* The legacy scheme collides across groups for single devices too. */
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_INDEX, NULL, both, 3, &result),
+			 VFIO_NAMING_CHECK_FAILED);
+	ck_assert_str_eq(result.error, "Duplicate device ID 'vfio_device_0'");
+	vfio_naming_result_free(&result);
+}
+END_TEST
+
+START_TEST(iommufd_and_group_path_of_one_group_collide)
+{
+	add_iommufd_layout();
+	const char *group_then_device[] = { "/dev/vfio/40", "/dev/vfio/devices/vfio7" };
+	const char *device_then_address[] = { "/dev/vfio/devices/vfio3", "0000:5e:00.1" };
+	const char *device_twice[] = { "/dev/vfio/devices/vfio3", "/dev/vfio/devices/vfio3" };
+	size_t earlier, later;
+	struct vfio_naming_result result;
+
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, group_then_device, 2, &result),
+			 VFIO_NAMING_CHECK_FAILED);
+	ck_assert_str_eq(result.error, "Duplicate device ID 'vfio_device_40_1'");
+	ck_assert_uint_eq(result.n_devices, 3);
+	assert_device(&result, 2, "vfio_device_40_1", 40, 1, "0000:5e:00.1", 0x020000,
+		      "/dev/vfio/devices/vfio7");
+	ck_assert_int_eq(
+		vfio_naming_find_duplicate(result.devices, result.n_devices, &earlier, &later), 1);
+	ck_assert_uint_eq(earlier, 1);
+	ck_assert_uint_eq(later, 2);
+	vfio_naming_result_free(&result);
+
+	ck_assert_int_eq(
+		name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, device_then_address, 2, &result),
+		VFIO_NAMING_CHECK_FAILED);
+	ck_assert_str_eq(result.error, "Duplicate device ID 'vfio_device_40_0'");
+	ck_assert_uint_eq(result.n_devices, 3);
+	vfio_naming_result_free(&result);
+
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, device_twice, 2, &result),
+			 VFIO_NAMING_CHECK_FAILED);
+	ck_assert_str_eq(result.error, "Duplicate device ID 'vfio_device_40_0'");
+	ck_assert_uint_eq(result.n_devices, 2);
+	vfio_naming_result_free(&result);
+}
+END_TEST
+
+START_TEST(iommufd_path_without_vfio_dev_names_the_path)
+{
+	add_iommufd_layout();
+	const char *paths[] = { "/dev/vfio/devices/vfio9" };
+	char expected[4096];
+	struct vfio_naming_result result;
+
+	/* No sys/class/vfio-dev/vfio9 at all. */
+	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
+	snprintf(expected, sizeof(expected),
+		 "/dev/vfio/devices/vfio9 has no device: "
+		 "%s/sys/class/vfio-dev/vfio9/device: No such file or directory",
+		 tree_root);
+	assert_input_error(&result, expected);
+	vfio_naming_result_free(&result);
+
+	/* The class entry is there but its device link is gone. */
+	tree_add_function_vfio_dev("0000:5e:00.0", 9);
+	char link[4096];
+	snprintf(link, sizeof(link), "%s/sys/devices/pci0000:00/0000:5e:00.0/vfio-dev/vfio9/device",
+		 tree_root);
+	ck_assert_int_eq(unlink(link), 0);
+	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
+	assert_input_error(&result, expected);
+	vfio_naming_result_free(&result);
+
+	/* A device link to something that is neither a PCI function nor an mdev. */
+	ck_assert_int_eq(symlink("../../..", link), 0);
+	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
+	snprintf(expected, sizeof(expected),
+		 "/dev/vfio/devices/vfio9 has no device: %s/sys/class/vfio-dev/vfio9/device "
+		 "resolves to '%s/sys/devices/pci0000:00', not to a PCI function or a mediated "
+		 "device",
+		 tree_root, tree_root);
+	assert_input_error(&result, expected);
+	vfio_naming_result_free(&result);
+}
+END_TEST
+
+START_TEST(iommufd_device_outside_any_group_names_the_path)
+{
+	add_iommufd_layout();
+	/* A function with a vfio-dev node but no iommu_group link. */
+	tree_add_function("0000:3b:00.0", NIC_CLASS, -1);
+	tree_add_function_vfio_dev("0000:3b:00.0", 5);
+	/* A function whose iommu_group names group 41, which does not list it. */
+	tree_add_function("0000:3c:00.0", NIC_CLASS, -1);
+	tree_add_function("0000:3d:00.0", NIC_CLASS, 41);
+	tree_symlink("../../../kernel/iommu_groups/41",
+		     "sys/devices/pci0000:00/0000:3c:00.0/iommu_group");
+	tree_add_function_vfio_dev("0000:3c:00.0", 6);
+	/* A bridge bound to a VFIO driver: bridges stay with the host. */
+	tree_add_function_vfio_dev("0000:00:1c.0", 8);
+	const char *no_group[] = { "/dev/vfio/devices/vfio5" };
+	const char *not_listed[] = { "/dev/vfio/devices/vfio6" };
+	const char *bridge[] = { "/dev/vfio/devices/vfio8" };
+	char expected[4096];
+	struct vfio_naming_result result;
+
+	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, no_group, 1, &result);
+	snprintf(expected, sizeof(expected),
+		 "/dev/vfio/devices/vfio5 (0000:3b:00.0) has no IOMMU group: "
+		 "%s/sys/bus/pci/devices/0000:3b:00.0/iommu_group: No such file or directory",
+		 tree_root);
+	assert_input_error(&result, expected);
+	vfio_naming_result_free(&result);
+
+	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, not_listed, 1, &result);
+	snprintf(expected, sizeof(expected),
+		 "/dev/vfio/devices/vfio6 (0000:3c:00.0) is not listed in IOMMU group 41: "
+		 "%s/sys/kernel/iommu_groups/41/devices",
+		 tree_root);
+	assert_input_error(&result, expected);
+	vfio_naming_result_free(&result);
+
+	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, bridge, 1, &result);
+	assert_input_error(&result, "/dev/vfio/devices/vfio8 (0000:00:1c.0) is a bridge (class "
+				    "0x060400), which stays with the host");
+	vfio_naming_result_free(&result);
+}
+END_TEST
+
+START_TEST(malformed_iommufd_paths_are_input_errors)
+{
+	add_iommufd_layout();
+	static const char *const malformed[] = {
+		"/dev/vfio/devices/",	    "/dev/vfio/devices/vfio",
+		"/dev/vfio/devices/vfio03", "/dev/vfio/devices/vfio+3",
+		"/dev/vfio/devices/vfio-3", "/dev/vfio/devices/vfio3/",
+		"/dev/vfio/devices/vfio3x", "/dev/vfio/devices/3",
+		"/dev/vfio/devices/VFIO3",  "/dev/vfio/devices/vfio2147483648",
+		"/dev/vfio/devices//vfio3",
+	};
+	struct vfio_naming_result result;
+	char expected[4096];
+
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, &malformed[i], 1, &result);
+		snprintf(expected, sizeof(expected),
+			 "'%s' is not a VFIO device path (/dev/vfio/devices/vfio<X>)",
+			 malformed[i]);
+		assert_input_error(&result, expected);
+		vfio_naming_result_free(&result);
+	}
+
+	const char *with_tab[] = { "/dev/vfio/devices/vfio3\t" };
+	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, with_tab, 1, &result);
+	assert_input_error(&result, "'/dev/vfio/devices/vfio3\\x09' is not a VFIO device path "
+				    "(/dev/vfio/devices/vfio<X>)");
+	vfio_naming_result_free(&result);
+}
+END_TEST
+
+#define MDEV_LOW  "00000000-0000-4000-8000-000000000001"
+#define MDEV_MID  "3a6b0c1e-9f00-4c3e-a2d5-000000000002"
+#define MDEV_HIGH "4b20d080-1b54-4048-85b3-a6a62d165c01"
+
+START_TEST(mdevs_follow_functions_in_uuid_order)
+{
+	/* The parent GPU in its own group; the mdevs made in no particular order. */
+	tree_add_function("0000:00:02.0", "0x030000\n", 0);
+	tree_add_mdev("0000:00:02.0", MDEV_HIGH, 11);
+	tree_add_mdev("0000:00:02.0", MDEV_LOW, 11);
+	tree_add_mdev("0000:00:02.0", MDEV_MID, 11);
+	/* As strings "00000000-..." < "0000:00:03.0": functions come first by rule, not by
+	 * spelling. */
+	tree_add_function("0000:00:03.0", NIC_CLASS, 11);
+	/* The usual case: one mdev alone in its group. */
+	tree_add_mdev("0000:00:02.0", "c0ffee00-aaaa-4bbb-8ccc-dddddddddddd", 12);
+	const char *paths[] = { "/dev/vfio/11", "/dev/vfio/12" };
+	struct vfio_naming_result result;
+
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 2, &result),
+			 VFIO_NAMING_OK);
+	ck_assert_uint_eq(result.n_devices, 5);
+	assert_device(&result, 0, "vfio_device_11_0", 11, 0, "0000:00:03.0", 0x020000,
+		      "/dev/vfio/11");
+	assert_mdev(&result, 1, "vfio_device_11_1", 11, 1, "0000:00:02.0", MDEV_LOW,
+		    "/dev/vfio/11");
+	assert_mdev(&result, 2, "vfio_device_11_2", 11, 2, "0000:00:02.0", MDEV_MID,
+		    "/dev/vfio/11");
+	assert_mdev(&result, 3, "vfio_device_11_3", 11, 3, "0000:00:02.0", MDEV_HIGH,
+		    "/dev/vfio/11");
+	assert_mdev(&result, 4, "vfio_device_12_0", 12, 0, "0000:00:02.0",
+		    "c0ffee00-aaaa-4bbb-8ccc-dddddddddddd", "/dev/vfio/12");
+	vfio_naming_result_free(&result);
+
+	/* Two single-mdev groups under the legacy scheme: the reported collision again. */
+	tree_add_mdev("0000:00:02.0", "c0ffee00-aaaa-4bbb-8ccc-eeeeeeeeeeee", 13);
+	const char *two_groups[] = { "/dev/vfio/12", "/dev/vfio/13" };
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_INDEX, NULL, two_groups, 2, &result),
+			 VFIO_NAMING_CHECK_FAILED);
+	ck_assert_str_eq(result.error, "Duplicate device ID 'vfio_device_0'");
+	vfio_naming_result_free(&result);
+}
+END_TEST
+
+START_TEST(iommufd_path_of_an_mdev)
+{
+	tree_add_function("0000:00:02.0", "0x030000\n", 0);
+	tree_add_mdev("0000:00:02.0", MDEV_HIGH, 11);
+	tree_add_mdev("0000:00:02.0", MDEV_LOW, 11);
+	tree_add_vfio_dev("pci0000:00/0000:00:02.0/" MDEV_HIGH, 4);
+	const char *paths[] = { "/dev/vfio/devices/vfio4" };
+	const char *with_group[] = { "/dev/vfio/devices/vfio4", "/dev/vfio/11" };
+	struct vfio_naming_result result;
+
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result),
+			 VFIO_NAMING_OK);
+	ck_assert_uint_eq(result.n_devices, 1);
+	assert_mdev(&result, 0, "vfio_device_11_1", 11, 1, "0000:00:02.0", MDEV_HIGH,
+		    "/dev/vfio/devices/vfio4");
+	vfio_naming_result_free(&result);
+
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, with_group, 2, &result),
+			 VFIO_NAMING_CHECK_FAILED);
+	ck_assert_str_eq(result.error, "Duplicate device ID 'vfio_device_11_1'");
+	vfio_naming_result_free(&result);
+}
+END_TEST
+
+START_TEST(malformed_mdev_entries_name_the_path)
+{
+	tree_add_function("0000:00:02.0", "0x030000\n", 0);
+	static const char *const not_uuids[] = {
+		"4b20d080-1b54-4048-85b3-a6a62d165c0",	 /* 35 characters */
+		"4b20d080-1b54-4048-85b3-a6a62d165c011", /* 37 */
+		"4b20d0801-b54-4048-85b3-a6a62d165c01",	 /* hyphen misplaced */
+		"4b20d080-1b54-4048-85b3-a6a62d165c0g",	 /* not hex */
+		"4b20d080-1b54-4048-85B3-a6a62d165c01",	 /* upper case */
+		"4b20d080_1b54_4048_85b3_a6a62d165c01",
+	};
+	const char *paths[] = { "/dev/vfio/30" };
+	char expected[4096];
+	struct vfio_naming_result result;
+
+	tree_add_group(30);
+	for (size_t i = 0; i < sizeof(not_uuids) / sizeof(not_uuids[0]); i++) {
+		char entry[1024];
+		snprintf(entry, sizeof(entry), "%s/sys/kernel/iommu_groups/30/devices/%s",
+			 tree_root, not_uuids[i]);
+		ck_assert_int_eq(symlink("../../../../devices/pci0000:00/0000:00:02.0", entry), 0);
+		name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
+		snprintf(expected, sizeof(expected),
+			 "IOMMU group 30 has a member that is not a PCI function: %s", entry);
+		assert_input_error(&result, expected);
+		vfio_naming_result_free(&result);
+		ck_assert_int_eq(unlink(entry), 0);
+	}
+
+	/* A well-formed UUID whose link leads nowhere. */
+	tree_add_group(31);
+	tree_symlink("../../../../devices/pci0000:00/0000:00:02.0/" MDEV_LOW,
+		     "sys/kernel/iommu_groups/31/devices/" MDEV_LOW);
+	paths[0] = "/dev/vfio/31";
+	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
+	snprintf(expected, sizeof(expected),
+		 "cannot resolve mediated device " MDEV_LOW " of IOMMU group 31: "
+		 "%s/sys/kernel/iommu_groups/31/devices/" MDEV_LOW ": No such file or directory",
+		 tree_root);
+	assert_input_error(&result, expected);
+	vfio_naming_result_free(&result);
+
+	/* An s390 AP mdev: its parent is the matrix device, which has no PCI address. */
+	tree_mkdir("sys/devices/vfio_ap");
+	tree_mkdir("sys/devices/vfio_ap/matrix");
+	tree_mkdir("sys/devices/vfio_ap/matrix/" MDEV_MID);
+	tree_add_group(32);
+	tree_symlink("../../../../devices/vfio_ap/matrix/" MDEV_MID,
+		     "sys/kernel/iommu_groups/32/devices/" MDEV_MID);
+	paths[0] = "/dev/vfio/32";
+	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
+	snprintf(expected, sizeof(expected),
+		 "mediated device " MDEV_MID " of IOMMU group 32 has no PCI parent: "
+		 "%s/sys/kernel/iommu_groups/32/devices/" MDEV_MID
+		 " resolves to '%s/sys/devices/vfio_ap/matrix/" MDEV_MID "'",
+		 tree_root, tree_root);
+	assert_input_error(&result, expected);
+	vfio_naming_result_free(&result);
+}
+END_TEST
+
+START_TEST(many_iommufd_paths_into_one_group)
+{
+	/* Each path into the group must not list it again: n paths, one listing. */
+	enum { N_FUNCTIONS = 1024 };
+	static char names[N_FUNCTIONS][32];
+	static const char *paths[N_FUNCTIONS];
+	char bdfs[N_FUNCTIONS][16];
+	for (int i = 0; i < N_FUNCTIONS; i++) {
+		snprintf(bdfs[i], sizeof(bdfs[i]), "0000:%02x:%02x.%x", 0x40 + i / 256,
+			 (i / 8) % 32, i % 8);
+		tree_add_function(bdfs[i], NIC_CLASS, 60);
+		/* vfio numbers unrelated to BDF order; paths given in reverse. */
+		int number = (i * 7) % N_FUNCTIONS;
+		tree_add_function_vfio_dev(bdfs[i], number);
+		snprintf(names[N_FUNCTIONS - 1 - i], sizeof(names[0]), "/dev/vfio/devices/vfio%d",
+			 number);
+		paths[N_FUNCTIONS - 1 - i] = names[N_FUNCTIONS - 1 - i];
+	}
+	struct vfio_naming_result result;
+
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, N_FUNCTIONS, &result),
+			 VFIO_NAMING_OK);
+	ck_assert_uint_eq(result.n_devices, N_FUNCTIONS);
+	for (int i = 0; i < N_FUNCTIONS; i++) {
+		const struct vfio_named_device *device = &result.devices[N_FUNCTIONS - 1 - i];
+		char id[32];
+		snprintf(id, sizeof(id), "vfio_device_60_%d", i);
+		ck_assert_str_eq(device->id, id);
+		ck_assert_str_eq(device->bdf, bdfs[i]);
+	}
+	vfio_naming_result_free(&result);
+}
+END_TEST
+
+START_TEST(groups_far_apart_share_no_members)
+{
+	/* Group numbers that differ only in high bits, each named by group and by device. */
+	enum { N_GROUPS = 64 };
+	static char names[2 * N_GROUPS][40];
+	static const char *paths[2 * N_GROUPS];
+	for (int i = 0; i < N_GROUPS; i++) {
+		char bdf[16];
+		snprintf(bdf, sizeof(bdf), "0000:%02x:00.0", i + 1);
+		tree_add_function(bdf, NIC_CLASS, i << 24);
+		tree_add_function_vfio_dev(bdf, i);
+		snprintf(names[i], sizeof(names[i]), "/dev/vfio/%d", i << 24);
+		snprintf(names[N_GROUPS + i], sizeof(names[0]), "/dev/vfio/devices/vfio%d", i);
+		paths[i] = names[i];
+		paths[N_GROUPS + i] = names[N_GROUPS + i];
+	}
+	struct vfio_naming_result result;
+
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, N_GROUPS, &result),
+			 VFIO_NAMING_OK);
+	ck_assert_uint_eq(result.n_devices, N_GROUPS);
+	for (int i = 0; i < N_GROUPS; i++) {
+		char bdf[16], id[32];
+		snprintf(bdf, sizeof(bdf), "0000:%02x:00.0", i + 1);
+		snprintf(id, sizeof(id), "vfio_device_%d_0", i << 24);
+		assert_device(&result, (size_t)i, id, i << 24, 0, bdf, 0x020000, names[i]);
+	}
+	vfio_naming_result_free(&result);
+
+	/* Every device twice: each one's second naming is the reported duplicate. */
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 2 * N_GROUPS, &result),
+			 VFIO_NAMING_CHECK_FAILED);
+	ck_assert_uint_eq(result.n_devices, 2 * N_GROUPS);
+	for (int i = 0; i < N_GROUPS; i++)
+		ck_assert_str_eq(result.devices[N_GROUPS + i].id, result.devices[i].id);
+	ck_assert_str_eq(result.error, "Duplicate device ID 'vfio_device_0_0'");
+	vfio_naming_result_free(&result);
+}
+END_TEST
+
 static Suite *naming_suite(void)
 {
 	Suite *suite = suite_create("vfionaming");
@@ -998,6 +1464,16 @@ static Suite *naming_suite(void)
 	tcase_add_test(trees, root_with_and_without_trailing_slash);
 	tcase_add_test(trees, unknown_scheme_is_an_input_error);
 	tcase_add_test(trees, many_groups_index_scheme_reports_first_duplicate);
+	tcase_add_test(trees, iommufd_path_names_one_device_with_its_group_index);
+	tcase_add_test(trees, iommufd_and_group_path_of_one_group_collide);
+	tcase_add_test(trees, iommufd_path_without_vfio_dev_names_the_path);
+	tcase_add_test(trees, iommufd_device_outside_any_group_names_the_path);
+	tcase_add_test(trees, malformed_iommufd_paths_are_input_errors);
+	tcase_add_test(trees, mdevs_follow_functions_in_uuid_order);
+	tcase_add_test(trees, iommufd_path_of_an_mdev);
+	tcase_add_test(trees, malformed_mdev_entries_name_the_path);
+	tcase_add_test(trees, many_iommufd_paths_into_one_group);
+	tcase_add_test(trees, groups_far_apart_share_no_members);
 	suite_add_tcase(suite, trees);
 
 	TCase *pure = tcase_create("no tree");
