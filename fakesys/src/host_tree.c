@@ -145,6 +145,18 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 	for (size_t i = 0; i < topo->n_functions; i++)
 		if (!add_function(b, i))
 			return -ENOMEM;
+	/* A VF's directory is its PF's sibling; they point at each other (pci_iov_sysfs_link). */
+	for (size_t i = 0; i < topo->n_functions; i++) {
+		const struct topo_function *fn = &topo->functions[i];
+
+		if (fn->physfn == TOPO_NONE)
+			continue;
+		struct sysfs_node *pf = b->function_dirs[fn->physfn];
+		snprintf(name, sizeof(name), "virtfn%u", fn->vf_index);
+		if (!sysfs_add_link(tree, b->function_dirs[i], "physfn", pf) ||
+		    !sysfs_add_link(tree, pf, name, b->function_dirs[i]))
+			return -ENOMEM;
+	}
 	/* bus/pci/devices, once every device directory exists. */
 	for (size_t i = 0; i < topo->n_functions; i++) {
 		pci_addr_format(&topo->functions[i].addr, name);

@@ -5,18 +5,14 @@
  */
 #include "pci_sysfs.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "cpumask.h"
 #include "pci_config.h"
+#include "pci_resources.h"
 
-/* With CONFIG_PCI_IOV (every distribution kernel): 6 BARs, ROM, 6 IOV BARs; bridges add 4
- * windows. */
-#define PCI_STD_RESOURCE_LINES	  13
-#define PCI_BRIDGE_RESOURCE_LINES 17
-
-#define PCI_CLASS_BRIDGE_HOST 0x0600
-#define PCI_CLASS_BRIDGE_PCI  0x0604
+#define PCI_CLASS_DISPLAY_VGA 0x0300
 
 void pci_device_init(struct pci_device *dev, const struct topology *topo,
 		     const struct topo_function *fn)
@@ -30,11 +26,6 @@ void pci_device_init(struct pci_device *dev, const struct topology *topo,
 	dev->pm.runtime_enabled = true;
 	dev->pm.runtime_auto = false;
 	dev->pm.suspended = vfio;
-}
-
-static const struct topo_function *fn_of(const void *obj)
-{
-	return ((const struct pci_device *)obj)->fn;
 }
 
 static const char *driver_name(const struct pci_device *dev)
@@ -63,49 +54,49 @@ static bool is_enabled(const struct pci_device *dev)
 SHOW(vendor)
 {
 	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "0x%04x\n", fn_of(obj)->vendor);
+	return sysfs_emit(buf, size, "0x%04x\n", pci_fn(obj)->vendor);
 }
 
 SHOW(device)
 {
 	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "0x%04x\n", fn_of(obj)->device);
+	return sysfs_emit(buf, size, "0x%04x\n", pci_fn(obj)->device);
 }
 
 SHOW(subsystem_vendor)
 {
 	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "0x%04x\n", fn_of(obj)->subsys_vendor);
+	return sysfs_emit(buf, size, "0x%04x\n", pci_fn(obj)->subsys_vendor);
 }
 
 SHOW(subsystem_device)
 {
 	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "0x%04x\n", fn_of(obj)->subsys_device);
+	return sysfs_emit(buf, size, "0x%04x\n", pci_fn(obj)->subsys_device);
 }
 
 SHOW(class)
 {
 	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "0x%06x\n", fn_of(obj)->class_code);
+	return sysfs_emit(buf, size, "0x%06x\n", pci_fn(obj)->class_code);
 }
 
 SHOW(revision)
 {
 	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "0x%02x\n", fn_of(obj)->revision);
+	return sysfs_emit(buf, size, "0x%02x\n", pci_fn(obj)->revision);
 }
 
 SHOW(irq)
 {
 	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "%u\n", fn_of(obj)->irq);
+	return sysfs_emit(buf, size, "%u\n", pci_fn(obj)->irq);
 }
 
 SHOW(numa_node)
 {
 	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "%d\n", fn_of(obj)->numa_node);
+	return sysfs_emit(buf, size, "%d\n", pci_fn(obj)->numa_node);
 }
 
 SHOW(local_cpus)
@@ -139,7 +130,7 @@ static ssize_t emit_modalias(char *buf, size_t size, const struct topo_function 
 SHOW(modalias)
 {
 	UNUSED_OPENER;
-	return emit_modalias(buf, size, fn_of(obj));
+	return emit_modalias(buf, size, pci_fn(obj));
 }
 
 SHOW(uevent)
@@ -161,17 +152,47 @@ SHOW(uevent)
 	return len + emit_modalias(buf + len, size - (size_t)len, fn);
 }
 
+static ssize_t emit_resource(char *buf, size_t size, uint64_t start, uint64_t length,
+			     unsigned long long flags)
+{
+	if (length == 0)
+		start = flags = 0;
+	return sysfs_emit(buf, size, "0x%016llx 0x%016llx 0x%016llx\n", (unsigned long long)start,
+			  (unsigned long long)(length ? start + length - 1 : 0), flags);
+}
+
+/*
+ * resource_show(): BARs 0-5, the ROM, the six SR-IOV BARs (each spanning every VF), and on a
+ * bridge its I/O, memory and prefetchable windows and an unused fourth.
+ */
 SHOW(resource)
 {
-	const struct topo_function *fn = fn_of(obj);
-	unsigned lines = fn->is_bridge ? PCI_BRIDGE_RESOURCE_LINES : PCI_STD_RESOURCE_LINES;
+	const struct topo_function *fn = pci_fn(obj);
+	const struct topo_sriov *iov = fn->sriov;
 	ssize_t len = 0;
 
 	UNUSED_OPENER;
-	/* No BARs are assigned in this model yet: every entry is start, end, flags = 0. */
-	for (unsigned i = 0; i < lines; i++)
-		len += sysfs_emit(buf + len, size - (size_t)len, "0x%016llx 0x%016llx 0x%016llx\n",
-				  0ULL, 0ULL, 0ULL);
+#define LINE(start, length, flags)                                                                 \
+	len += emit_resource(buf + len, size - (size_t)len, (start), (length), (flags))
+	for (unsigned i = 0; i < TOPO_N_BARS; i++)
+		LINE(fn->bars[i].start, fn->bars[i].size, pci_bar_resource_flags(&fn->bars[i]));
+	LINE(fn->rom.start, fn->rom.size, pci_rom_resource_flags(&fn->rom));
+	for (unsigned i = 0; i < TOPO_N_BARS; i++) {
+		const struct topo_bar *vf_bar = iov ? &iov->vf_bars[i] : NULL;
+
+		LINE(vf_bar ? vf_bar->start : 0, vf_bar ? vf_bar->size * iov->total : 0,
+		     vf_bar ? pci_bar_resource_flags(vf_bar) : 0);
+	}
+	if (fn->is_bridge) {
+		LINE(fn->io_window.start, fn->io_window.size,
+		     pci_window_resource_flags(PCI_WINDOW_IO, &fn->io_window));
+		LINE(fn->mem_window.start, fn->mem_window.size,
+		     pci_window_resource_flags(PCI_WINDOW_MEM, &fn->mem_window));
+		LINE(fn->pref_window.start, fn->pref_window.size,
+		     pci_window_resource_flags(PCI_WINDOW_PREF, &fn->pref_window));
+		LINE(0, 0, 0);
+	}
+#undef LINE
 	return len;
 }
 
@@ -220,13 +241,117 @@ SHOW(one)
 SHOW(secondary_bus_number)
 {
 	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "%u\n", fn_of(obj)->secondary_bus);
+	return sysfs_emit(buf, size, "%u\n", pci_fn(obj)->secondary_bus);
 }
 
 SHOW(subordinate_bus_number)
 {
 	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "%u\n", fn_of(obj)->subordinate_bus);
+	return sysfs_emit(buf, size, "%u\n", pci_fn(obj)->subordinate_bus);
+}
+
+SHOW(label)
+{
+	UNUSED_OPENER;
+	return sysfs_emit(buf, size, "%s\n", pci_fn(obj)->label);
+}
+
+SHOW(acpi_index)
+{
+	UNUSED_OPENER;
+	return sysfs_emit(buf, size, "%u\n", (unsigned)pci_fn(obj)->acpi_index);
+}
+
+/* The first VGA device found is the one firmware booted on. */
+static bool is_boot_vga(const struct pci_device *dev)
+{
+	for (size_t i = 0; i < dev->topo->n_functions; i++)
+		if (dev->topo->functions[i].class_code >> 8 == PCI_CLASS_DISPLAY_VGA)
+			return &dev->topo->functions[i] == dev->fn;
+	return false;
+}
+
+SHOW(boot_vga)
+{
+	UNUSED_OPENER;
+	return sysfs_emit(buf, size, "%d\n", is_boot_vga(obj) ? 1 : 0);
+}
+
+/* pci_init_reset_methods(): a PCIe function advertises FLR; a function alone on a bus behind a
+ * bridge can also be reset through that bridge. */
+static bool has_flr(const struct topo_function *fn)
+{
+	return fn->pcie.present && !fn->is_bridge && fn->pcie.port_type != PCIE_ROOT_PORT;
+}
+
+static bool can_bus_reset(const struct pci_device *dev)
+{
+	const struct topo_function *fn = dev->fn;
+
+	if (fn->parent == TOPO_NONE || fn->physfn != TOPO_NONE || fn->is_bridge)
+		return false;
+	for (size_t i = 0; i < dev->topo->n_functions; i++) {
+		const struct topo_function *other = &dev->topo->functions[i];
+
+		if (other != fn && other->parent == fn->parent && other->physfn == TOPO_NONE &&
+		    other->addr.bus == fn->addr.bus)
+			return false;
+	}
+	return true;
+}
+
+SHOW(reset_method)
+{
+	const struct pci_device *dev = obj;
+	bool flr = has_flr(dev->fn), bus = can_bus_reset(dev);
+
+	UNUSED_OPENER;
+	return sysfs_emit(buf, size, "%s%s%s\n", flr ? "flr" : "", flr && bus ? " " : "",
+			  bus ? "bus" : "");
+}
+
+/* resourceN: memory BARs are only mmap()ed (a read finds no read method: EIO); I/O BARs take
+ * only 1, 2 or 4-byte accesses, which no whole-file read is (EINVAL). */
+static ssize_t resource_file_read(const struct topo_function *fn, unsigned n)
+{
+	return fn->bars[n].kind == BAR_IO ? -EINVAL : -EIO;
+}
+
+#define RESOURCE_FILES(n)                                                                          \
+	static ssize_t resource##n##_show(const void *obj, const struct sysfs_opener *opener,      \
+					  char *buf, size_t size)                                  \
+	{                                                                                          \
+		(void)opener, (void)buf, (void)size;                                               \
+		return resource_file_read(pci_fn(obj), n);                                         \
+	}                                                                                          \
+	static size_t resource##n##_size(const void *obj)                                          \
+	{                                                                                          \
+		return pci_fn(obj)->bars[n].size;                                                  \
+	}                                                                                          \
+	static const struct sysfs_attr attr_resource##n = { "resource" #n, 0600,                   \
+							    resource##n##_show, NULL,              \
+							    resource##n##_size };                  \
+	static const struct sysfs_attr attr_resource##n##_wc = { "resource" #n "_wc", 0600,        \
+								 resource##n##_show, NULL,         \
+								 resource##n##_size }
+
+RESOURCE_FILES(0);
+RESOURCE_FILES(1);
+RESOURCE_FILES(2);
+RESOURCE_FILES(3);
+RESOURCE_FILES(4);
+RESOURCE_FILES(5);
+
+/* Reading the ROM needs "echo 1 > rom" first. */
+static ssize_t rom_show(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size)
+{
+	(void)obj, (void)opener, (void)buf, (void)size;
+	return -EINVAL;
+}
+
+static size_t rom_size(const void *obj)
+{
+	return pci_fn(obj)->rom.size;
 }
 
 /* Readers without CAP_SYS_ADMIN see only the standard header (pci_read_config). */
@@ -299,6 +424,12 @@ static const struct sysfs_attr attr_remove = { "remove", 0220, NULL, NULL, NULL 
 static const struct sysfs_attr attr_rescan = { "rescan", 0200, NULL, NULL, NULL };
 static const struct sysfs_attr attr_secondary_bus_number = RO(secondary_bus_number);
 static const struct sysfs_attr attr_subordinate_bus_number = RO(subordinate_bus_number);
+static const struct sysfs_attr attr_label = RO(label);
+static const struct sysfs_attr attr_acpi_index = RO(acpi_index);
+static const struct sysfs_attr attr_boot_vga = RO(boot_vga);
+static const struct sysfs_attr attr_reset = { "reset", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_reset_method = RW(reset_method);
+static const struct sysfs_attr attr_rom = { "rom", 0600, rom_show, NULL, rom_size };
 
 static const struct sysfs_attr *const pci_dev_attrs[] = {
 	&attr_power_state,
@@ -335,7 +466,75 @@ static const struct sysfs_attr *const pci_dev_hp_attrs[] = {
 	NULL,
 };
 
-static const struct sysfs_attr_group pci_dev_hp_group = { .attrs = pci_dev_hp_attrs };
+/* VFs cannot be removed or rescanned on their own (pci_dev_hp_attrs_are_visible). */
+static uint16_t pci_dev_hp_attrs_are_visible(const void *obj, const struct sysfs_attr *attr)
+{
+	return pci_fn(obj)->physfn != TOPO_NONE ? 0 : attr->mode;
+}
+
+static const struct sysfs_attr_group pci_dev_hp_group = {
+	.attrs = pci_dev_hp_attrs,
+	.is_visible = pci_dev_hp_attrs_are_visible,
+};
+
+/* The files the scenario's hardware and firmware call for. */
+static const struct sysfs_attr *const pci_dev_optional_attrs[] = {
+	&attr_label,
+	&attr_acpi_index,
+	&attr_boot_vga,
+	&attr_reset,
+	&attr_reset_method,
+	&attr_rom,
+	&attr_resource0,
+	&attr_resource1,
+	&attr_resource2,
+	&attr_resource3,
+	&attr_resource4,
+	&attr_resource5,
+	&attr_resource0_wc,
+	&attr_resource1_wc,
+	&attr_resource2_wc,
+	&attr_resource3_wc,
+	&attr_resource4_wc,
+	&attr_resource5_wc,
+	NULL,
+};
+
+static uint16_t pci_dev_optional_attrs_are_visible(const void *obj, const struct sysfs_attr *attr)
+{
+	const struct pci_device *dev = obj;
+	const struct topo_function *fn = dev->fn;
+	static const struct sysfs_attr *const resources[] = { &attr_resource0, &attr_resource1,
+							      &attr_resource2, &attr_resource3,
+							      &attr_resource4, &attr_resource5 };
+	static const struct sysfs_attr *const resources_wc[] = {
+		&attr_resource0_wc, &attr_resource1_wc, &attr_resource2_wc,
+		&attr_resource3_wc, &attr_resource4_wc, &attr_resource5_wc
+	};
+
+	for (unsigned n = 0; n < TOPO_N_BARS; n++) {
+		if (attr == resources[n])
+			return fn->bars[n].size ? attr->mode : 0;
+		/* Write-combining mappings only make sense for prefetchable memory. */
+		if (attr == resources_wc[n])
+			return fn->bars[n].size && fn->bars[n].prefetchable ? attr->mode : 0;
+	}
+	if (attr == &attr_label)
+		return fn->label ? attr->mode : 0;
+	if (attr == &attr_acpi_index)
+		return fn->acpi_index >= 0 ? attr->mode : 0;
+	if (attr == &attr_boot_vga)
+		return fn->class_code >> 8 == PCI_CLASS_DISPLAY_VGA ? attr->mode : 0;
+	if (attr == &attr_rom)
+		return fn->rom.size ? attr->mode : 0;
+	/* reset and reset_method: only where some reset method exists. */
+	return has_flr(fn) || can_bus_reset(dev) ? attr->mode : 0;
+}
+
+static const struct sysfs_attr_group pci_dev_optional_group = {
+	.attrs = pci_dev_optional_attrs,
+	.is_visible = pci_dev_optional_attrs_are_visible,
+};
 
 static const struct sysfs_attr *const pci_bridge_attrs[] = {
 	&attr_secondary_bus_number,
@@ -345,7 +544,7 @@ static const struct sysfs_attr *const pci_bridge_attrs[] = {
 
 static uint16_t pci_bridge_attrs_are_visible(const void *obj, const struct sysfs_attr *attr)
 {
-	return fn_of(obj)->is_bridge ? attr->mode : 0;
+	return pci_fn(obj)->is_bridge ? attr->mode : 0;
 }
 
 static const struct sysfs_attr_group pci_bridge_group = {
@@ -354,5 +553,15 @@ static const struct sysfs_attr_group pci_bridge_group = {
 };
 
 const struct sysfs_attr_group *const pci_dev_groups[] = {
-	&pci_dev_group, &pci_dev_hp_group, &pci_bridge_group, &power_attr_group, NULL,
+	&pci_dev_group,
+	&pci_dev_hp_group,
+	&pci_bridge_group,
+	&pci_dev_optional_group,
+	&pcie_link_attr_group,
+	&aer_attr_group,
+	&sriov_pf_attr_group,
+	&sriov_vf_attr_group,
+	&aspm_ctrl_attr_group,
+	&power_attr_group,
+	NULL,
 };

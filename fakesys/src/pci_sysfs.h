@@ -33,6 +33,19 @@ struct pci_bus {
 void pci_device_init(struct pci_device *dev, const struct topology *topo,
 		     const struct topo_function *fn);
 
+static inline const struct topo_function *pci_fn(const void *obj)
+{
+	return ((const struct pci_device *)obj)->fn;
+}
+
+/* The groups kept beside their kernel counterparts: PCIe link, AER and ASPM (pcie_sysfs.c),
+ * SR-IOV physical and virtual function files (iov_sysfs.c). */
+extern const struct sysfs_attr_group pcie_link_attr_group;
+extern const struct sysfs_attr_group aer_attr_group;
+extern const struct sysfs_attr_group aspm_ctrl_attr_group;
+extern const struct sysfs_attr_group sriov_pf_attr_group;
+extern const struct sysfs_attr_group sriov_vf_attr_group;
+
 extern const struct sysfs_attr_group *const pci_dev_groups[];
 extern const struct sysfs_attr_group *const pci_root_bus_groups[];  /* pci<DDDD>:<BB> */
 extern const struct sysfs_attr_group *const pci_bus_class_groups[]; /* pci_bus/<DDDD>:<BB> */

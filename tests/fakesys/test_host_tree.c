@@ -17,6 +17,18 @@
  * The reference VM's virtio-net at 00:03.0 and its host bridge, plus a root port at 00:1c.0
  * leading to bus 03 with a two-function NIC bound to vfio-pci in IOMMU group 37.
  */
+static struct topo_sriov nic_sriov = {
+	.total = 64,
+	.num = 2,
+	.offset = 0x80,
+	.stride = 1,
+	.vf_device = 0x154c,
+	.vf_driver = TOPO_NONE,
+	.drivers_autoprobe = true,
+	.vf_bars = { { 0x38000810000ULL, 0x10000, BAR_MEM64, true } },
+	.first_vf = 5,
+};
+
 static struct topo_function functions[] = {
 	{ .addr = { 0, 0x00, 0x00, 0 },
 	  .vendor = 0x8086,
@@ -27,7 +39,9 @@ static struct topo_function functions[] = {
 	  .numa_node = -1,
 	  .group = TOPO_NONE,
 	  .driver = TOPO_NONE,
-	  .parent = TOPO_NONE },
+	  .parent = TOPO_NONE,
+	  .physfn = TOPO_NONE,
+	  .acpi_index = -1 },
 	{ .addr = { 0, 0x00, 0x03, 0 },
 	  .vendor = 0x1af4,
 	  .device = 0x1041,
@@ -38,7 +52,9 @@ static struct topo_function functions[] = {
 	  .numa_node = -1,
 	  .group = TOPO_NONE,
 	  .driver = 2,
-	  .parent = TOPO_NONE },
+	  .parent = TOPO_NONE,
+	  .physfn = TOPO_NONE,
+	  .acpi_index = -1 },
 	{ .addr = { 0, 0x00, 0x1c, 0 },
 	  .vendor = 0x8086,
 	  .device = 0xa110,
@@ -47,6 +63,16 @@ static struct topo_function functions[] = {
 	  .group = 0,
 	  .driver = 0,
 	  .parent = TOPO_NONE,
+	  .physfn = TOPO_NONE,
+	  .acpi_index = -1,
+	  .pcie = { .present = true,
+		    .port_type = PCIE_ROOT_PORT,
+		    .max_speed = 3,
+		    .max_width = 8,
+		    .speed = 3,
+		    .width = 4 },
+	  .mem_window = { 0x90000000, 0x100000 },
+	  .pref_window = { 0x38000000000ULL, 0x1000000 },
 	  .is_bridge = true,
 	  .secondary_bus = 3,
 	  .subordinate_bus = 3 },
@@ -61,7 +87,22 @@ static struct topo_function functions[] = {
 	  .numa_node = 1,
 	  .group = 1,
 	  .driver = 1,
-	  .parent = 2 },
+	  .parent = 2,
+	  .physfn = TOPO_NONE,
+	  .acpi_index = 3,
+	  .label = "Onboard LAN 1",
+	  .pcie = { .present = true,
+		    .port_type = PCIE_ENDPOINT,
+		    .max_speed = 3,
+		    .max_width = 8,
+		    .speed = 3,
+		    .width = 4 },
+	  .bars = { { 0x38000000000ULL, 0x800000, BAR_MEM64, true },
+		    { 0 },
+		    { 0 },
+		    { 0x38000800000ULL, 0x8000, BAR_MEM64, false } },
+	  .rom = { 0x90000000, 0x80000, BAR_MEM32, false },
+	  .sriov = &nic_sriov },
 	{ .addr = { 0, 0x03, 0x00, 1 },
 	  .vendor = 0x8086,
 	  .device = 0x1572,
@@ -72,7 +113,50 @@ static struct topo_function functions[] = {
 	  .numa_node = 1,
 	  .group = 1,
 	  .driver = TOPO_NONE,
-	  .parent = 2 },
+	  .parent = 2,
+	  .physfn = TOPO_NONE,
+	  .acpi_index = -1 },
+	/* Two VFs of 03:00.0 (offset 0x80, stride 1): siblings of their PF, in no group. */
+	{ .addr = { 0, 0x03, 0x10, 0 },
+	  .vendor = 0x8086,
+	  .device = 0x154c,
+	  .subsys_vendor = 0x8086,
+	  .subsys_device = 0x0006,
+	  .class_code = 0x020000,
+	  .numa_node = 1,
+	  .group = TOPO_NONE,
+	  .driver = TOPO_NONE,
+	  .parent = 2,
+	  .physfn = 3,
+	  .vf_index = 0,
+	  .acpi_index = -1,
+	  .pcie = { .present = true,
+		    .port_type = PCIE_ENDPOINT,
+		    .max_speed = 3,
+		    .max_width = 8,
+		    .speed = 3,
+		    .width = 4 },
+	  .bars = { { 0x38000810000ULL, 0x10000, BAR_MEM64, true } } },
+	{ .addr = { 0, 0x03, 0x10, 1 },
+	  .vendor = 0x8086,
+	  .device = 0x154c,
+	  .subsys_vendor = 0x8086,
+	  .subsys_device = 0x0006,
+	  .class_code = 0x020000,
+	  .numa_node = 1,
+	  .group = TOPO_NONE,
+	  .driver = TOPO_NONE,
+	  .parent = 2,
+	  .physfn = 3,
+	  .vf_index = 1,
+	  .acpi_index = -1,
+	  .pcie = { .present = true,
+		    .port_type = PCIE_ENDPOINT,
+		    .max_speed = 3,
+		    .max_width = 8,
+		    .speed = 3,
+		    .width = 4 },
+	  .bars = { { 0x38000820000ULL, 0x10000, BAR_MEM64, true } } },
 };
 static struct topo_group groups[] = {
 	{ .id = 20, .type = IOMMU_TYPE_DMA_FQ },
@@ -85,7 +169,7 @@ static struct topo_root_bus root_buses[] = { { 0, 0 } };
 static const struct topology topo = {
 	.host = { .cpus = 8, .numa_nodes = 2, .vfio_cdev = true },
 	.functions = functions,
-	.n_functions = 5,
+	.n_functions = 7,
 	.groups = groups,
 	.n_groups = 2,
 	.drivers = drivers,
@@ -247,7 +331,8 @@ START_TEST(config_space_header_and_who_may_read_it)
 	mode_is(VIRTIO "config", S_IFREG | 0644, 256);
 
 	/* Type 1 header with the bus numbers the bridge attributes show. */
-	ck_assert_int_eq(read_as(PORT "config", true, (char *)cfg, sizeof(cfg)), 256);
+	/* PCI Express functions have the extended space. */
+	ck_assert_int_eq(read_as(PORT "config", true, (char *)cfg, sizeof(cfg)), 4096);
 	ck_assert_uint_eq(cfg[0x0e], 0x01);
 	ck_assert_uint_eq(cfg[0x18], 0x00);
 	ck_assert_uint_eq(cfg[0x19], 0x03);
@@ -256,7 +341,8 @@ START_TEST(config_space_header_and_who_may_read_it)
 	file_is(PORT "subordinate_bus_number", "3\n");
 
 	/* 03:00.0 has a sibling function: multi-function bit; INTx pin A with its line. */
-	ck_assert_int_eq(read_as(NIC "config", true, (char *)cfg, sizeof(cfg)), 256);
+	ck_assert_int_eq(read_as(NIC "config", true, (char *)cfg, sizeof(cfg)), 4096);
+	mode_is(NIC "config", S_IFREG | 0644, 4096);
 	ck_assert_uint_eq(cfg[0x0e], 0x80);
 	ck_assert_uint_eq(cfg[0x3c], 16);
 	ck_assert_uint_eq(cfg[0x3d], 1);
@@ -348,7 +434,7 @@ START_TEST(bus_device_listing_is_complete)
 	struct sysfs_stat st;
 	const char *name;
 	uint64_t cookie = 0;
-	bool listed[5] = { false };
+	bool listed[7] = { false };
 	size_t n = 0;
 
 	ck_assert_int_eq(walk("sys/bus/pci/devices", &st), 0);
@@ -389,8 +475,7 @@ START_TEST(vfio_nodes_have_their_class_devices)
 	link_is(NIC "vfio-dev/vfio0/device", "../../../0000:03:00.0");
 	link_is("sys/class/vfio-dev/vfio0",
 		"../../devices/pci0000:00/0000:00:1c.0/0000:03:00.0/vfio-dev/vfio0");
-	file_is(NIC "vfio-dev/vfio0/uevent",
-		"MAJOR=241\nMINOR=0\nDEVNAME=vfio/devices/vfio0\n");
+	file_is(NIC "vfio-dev/vfio0/uevent", "MAJOR=241\nMINOR=0\nDEVNAME=vfio/devices/vfio0\n");
 	link_is("sys/dev/char/241:0", "../../devices/pci0000:00/0000:00:1c.0/0000:03:00.0/"
 				      "vfio-dev/vfio0");
 	ck_assert_int_eq(walk("dev/vfio/devices/vfio0", &st), 0);
@@ -470,6 +555,108 @@ START_TEST(reserved_regions_come_from_the_model)
 }
 END_TEST
 
+START_TEST(pcie_link_and_aer_files)
+{
+	struct sysfs_stat st;
+
+	file_is(NIC "current_link_speed", "8.0 GT/s PCIe\n");
+	file_is(NIC "max_link_speed", "8.0 GT/s PCIe\n");
+	file_is(NIC "current_link_width", "4\n");
+	file_is(NIC "max_link_width", "8\n");
+	file_is(NIC "aer_dev_correctable", "RxErr 0\nBadTLP 0\nBadDLLP 0\nRollover 0\nTimeout 0\n"
+					   "NonFatalErr 0\nCorrIntErr 0\nHeaderOF 0\n"
+					   "TOTAL_ERR_COR 0\n");
+	ck_assert_int_eq(walk(NIC "aer_rootport_total_err_cor", &st), -ENOENT);
+	file_is(PORT "aer_rootport_total_err_cor", "0\n");
+	file_is(NIC "link/l1_aspm", "0\n");
+	ck_assert_int_eq(walk(PORT "link/l1_aspm", &st), -ENOENT);
+	/* Conventional PCI: an empty link/, and none of the rest. */
+	ck_assert_int_eq(walk(VIRTIO "link", &st), 0);
+	ck_assert_int_eq(walk(VIRTIO "link/clkpm", &st), -ENOENT);
+	ck_assert_int_eq(walk(VIRTIO "current_link_speed", &st), -ENOENT);
+	ck_assert_int_eq(walk(VIRTIO "aer_dev_fatal", &st), -ENOENT);
+}
+END_TEST
+
+START_TEST(resources_follow_the_bars)
+{
+	char buf[SYSFS_PAGE_SIZE + 1];
+	struct sysfs_stat st;
+	ssize_t n = read_as(NIC "resource", true, buf, SYSFS_PAGE_SIZE);
+
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	/* BAR 0: 64-bit prefetchable; BAR 3: 64-bit; the ROM; IOV BAR 0 spans all 64 VFs. */
+	ck_assert_msg(
+		strncmp(buf, "0x0000038000000000 0x00000380007fffff 0x000000000014220c\n", 57) == 0,
+		"%s", buf);
+	ck_assert_ptr_nonnull(
+		strstr(buf, "0x0000038000800000 0x0000038000807fff 0x0000000000140204\n"));
+	ck_assert_ptr_nonnull(
+		strstr(buf, "0x0000000090000000 0x000000009007ffff 0x0000000000046200\n"));
+	ck_assert_ptr_nonnull(
+		strstr(buf, "0x0000038000810000 0x0000038000c0ffff 0x000000000014220c\n"));
+	mode_is(NIC "resource0", S_IFREG | 0600, 0x800000);
+	mode_is(NIC "resource0_wc", S_IFREG | 0600, 0x800000);
+	mode_is(NIC "resource3", S_IFREG | 0600, 0x8000);
+	ck_assert_int_eq(walk(NIC "resource3_wc", &st), -ENOENT);
+	ck_assert_int_eq(walk(NIC "resource1", &st), -ENOENT);
+	ck_assert_int_eq(read_as(NIC "resource0", true, buf, sizeof(buf)), -EIO);
+	mode_is(NIC "rom", S_IFREG | 0600, 0x80000);
+	ck_assert_int_eq(read_as(NIC "rom", true, buf, sizeof(buf)), -EINVAL);
+	/* The bridge's windows close its 17 lines. */
+	n = read_as(PORT "resource", true, buf, SYSFS_PAGE_SIZE);
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(
+		strstr(buf, "0x0000000090000000 0x00000000900fffff 0x0000000000000200\n"));
+	ck_assert_ptr_nonnull(
+		strstr(buf, "0x0000038000000000 0x0000038000ffffff 0x0000000000102201\n"));
+}
+END_TEST
+
+START_TEST(firmware_names_and_reset)
+{
+	struct sysfs_stat st;
+
+	file_is(NIC "label", "Onboard LAN 1\n");
+	file_is(NIC "acpi_index", "3\n");
+	ck_assert_int_eq(walk(VIRTIO "label", &st), -ENOENT);
+	ck_assert_int_eq(walk(VIRTIO "acpi_index", &st), -ENOENT);
+	/* FLR, but no bus reset: 03:00.1 shares the bus. */
+	file_is(NIC "reset_method", "flr\n");
+	mode_is(NIC "reset", S_IFREG | 0200, 4096);
+	ck_assert_int_eq(walk(VIRTIO "reset_method", &st), -ENOENT);
+	ck_assert_int_eq(walk(NIC "boot_vga", &st), -ENOENT);
+}
+END_TEST
+
+START_TEST(sriov_files_and_links)
+{
+	struct sysfs_stat st;
+
+	file_is(NIC "sriov_totalvfs", "64\n");
+	file_is(NIC "sriov_numvfs", "2\n");
+	file_is(NIC "sriov_offset", "128\n");
+	file_is(NIC "sriov_stride", "1\n");
+	file_is(NIC "sriov_vf_device", "154c\n");
+	file_is(NIC "sriov_drivers_autoprobe", "1\n");
+	mode_is(NIC "sriov_numvfs", S_IFREG | 0644, 4096);
+	link_is(NIC "virtfn0", "../0000:03:10.0");
+	link_is(NIC "virtfn1", "../0000:03:10.1");
+	link_is(PORT "0000:03:10.1/physfn", "../0000:03:00.0");
+	file_is(PORT "0000:03:10.0/device", "0x154c\n");
+	file_is(PORT "0000:03:10.0/vendor", "0x8086\n");
+	mode_is(PORT "0000:03:10.0/sriov_vf_msix_count", S_IFREG | 0200, 4096);
+	/* VFs: no hot-plug files, no PF files, no AER. */
+	ck_assert_int_eq(walk(PORT "0000:03:10.0/remove", &st), -ENOENT);
+	ck_assert_int_eq(walk(PORT "0000:03:10.0/rescan", &st), -ENOENT);
+	ck_assert_int_eq(walk(PORT "0000:03:10.0/sriov_numvfs", &st), -ENOENT);
+	ck_assert_int_eq(walk(PORT "0000:03:10.0/aer_dev_fatal", &st), -ENOENT);
+	ck_assert_int_eq(walk(NIC "sriov_vf_msix_count", &st), -ENOENT);
+	ck_assert_int_eq(walk(PORT "0000:03:00.1/sriov_totalvfs", &st), -ENOENT);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("host_tree");
@@ -490,6 +677,10 @@ int main(void)
 	tcase_add_test(tc, grouped_functions_link_their_iommu);
 	tcase_add_test(tc, noiommu_groups_are_named_and_have_noiommu_nodes);
 	tcase_add_test(tc, reserved_regions_come_from_the_model);
+	tcase_add_test(tc, pcie_link_and_aer_files);
+	tcase_add_test(tc, resources_follow_the_bars);
+	tcase_add_test(tc, firmware_names_and_reset);
+	tcase_add_test(tc, sriov_files_and_links);
 	suite_add_tcase(suite, tc);
 	runner = srunner_create(suite);
 	srunner_run_all(runner, CK_NORMAL);

@@ -217,10 +217,10 @@ START_TEST(listings_and_directory_link_counts)
 		ck_assert_int_eq(seen[i], 1);
 
 	struct stat st;
-	/* The bridge's directory holds power/, pci_bus/ and its two functions. */
+	/* The bridge's directory holds power/, link/, pci_bus/ and its two functions. */
 	path_of(path, "sys/devices/pci0000:00/0000:00:03.0");
 	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_int_eq(st.st_nlink, 6);
+	ck_assert_int_eq(st.st_nlink, 7);
 	ck_assert_int_eq(st.st_size, 0);
 }
 END_TEST

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/* SR-IOV files (drivers/pci/iov.c): on a physical function, and on its virtual functions. */
+#include "pci_sysfs.h"
+
+#define SHOW(name)                                                                                 \
+	static ssize_t name##_show(const void *obj, const struct sysfs_opener *opener, char *buf,  \
+				   size_t size)
+
+static const struct topo_sriov *sriov_of(const void *obj)
+{
+	return pci_fn(obj)->sriov;
+}
+
+SHOW(sriov_totalvfs)
+{
+	(void)opener;
+	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->total);
+}
+
+SHOW(sriov_numvfs)
+{
+	(void)opener;
+	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->num);
+}
+
+SHOW(sriov_offset)
+{
+	(void)opener;
+	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->offset);
+}
+
+SHOW(sriov_stride)
+{
+	(void)opener;
+	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->stride);
+}
+
+/* No 0x prefix here, unlike "device". */
+SHOW(sriov_vf_device)
+{
+	(void)opener;
+	return sysfs_emit(buf, size, "%x\n", sriov_of(obj)->vf_device);
+}
+
+SHOW(sriov_drivers_autoprobe)
+{
+	(void)opener;
+	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->drivers_autoprobe ? 1u : 0u);
+}
+
+SHOW(sriov_vf_total_msix)
+{
+	(void)obj, (void)opener;
+	return sysfs_emit(buf, size, "%u\n", 0u);
+}
+
+static const struct sysfs_attr attr_sriov_totalvfs = { "sriov_totalvfs", 0444, sriov_totalvfs_show,
+						       NULL, NULL };
+static const struct sysfs_attr attr_sriov_numvfs = { "sriov_numvfs", 0644, sriov_numvfs_show, NULL,
+						     NULL };
+static const struct sysfs_attr attr_sriov_offset = { "sriov_offset", 0444, sriov_offset_show, NULL,
+						     NULL };
+static const struct sysfs_attr attr_sriov_stride = { "sriov_stride", 0444, sriov_stride_show, NULL,
+						     NULL };
+static const struct sysfs_attr attr_sriov_vf_device = { "sriov_vf_device", 0444,
+							sriov_vf_device_show, NULL, NULL };
+static const struct sysfs_attr attr_sriov_drivers_autoprobe = { "sriov_drivers_autoprobe", 0644,
+								sriov_drivers_autoprobe_show, NULL,
+								NULL };
+static const struct sysfs_attr attr_sriov_vf_total_msix = { "sriov_vf_total_msix", 0444,
+							    sriov_vf_total_msix_show, NULL, NULL };
+
+static const struct sysfs_attr *const sriov_pf_attrs[] = {
+	&attr_sriov_totalvfs,	   &attr_sriov_numvfs,
+	&attr_sriov_offset,	   &attr_sriov_stride,
+	&attr_sriov_vf_device,	   &attr_sriov_drivers_autoprobe,
+	&attr_sriov_vf_total_msix, NULL,
+};
+
+static uint16_t sriov_pf_attrs_are_visible(const void *obj, const struct sysfs_attr *attr)
+{
+	return pci_fn(obj)->sriov ? attr->mode : 0;
+}
+
+const struct sysfs_attr_group sriov_pf_attr_group = {
+	.attrs = sriov_pf_attrs,
+	.is_visible = sriov_pf_attrs_are_visible,
+};
+
+/* Write-only: how many MSI-X vectors the PF's driver should give this VF. */
+static const struct sysfs_attr attr_sriov_vf_msix_count = { "sriov_vf_msix_count", 0200, NULL, NULL,
+							    NULL };
+
+static const struct sysfs_attr *const sriov_vf_attrs[] = {
+	&attr_sriov_vf_msix_count,
+	NULL,
+};
+
+static uint16_t sriov_vf_attrs_are_visible(const void *obj, const struct sysfs_attr *attr)
+{
+	return pci_fn(obj)->physfn != TOPO_NONE ? attr->mode : 0;
+}
+
+const struct sysfs_attr_group sriov_vf_attr_group = {
+	.attrs = sriov_vf_attrs,
+	.is_visible = sriov_vf_attrs_are_visible,
+};
