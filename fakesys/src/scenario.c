@@ -10,6 +10,7 @@
 
 #include "hex.h"
 #include "pci_class.h"
+#include "pci_resources.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -28,10 +29,34 @@
 #define DEFAULT_CPUS	   8
 #define DEFAULT_NUMA_NODES 1
 #define BUS_MAX		   255
+#define LABEL_MAX	   64
+#define VFS_MAX		   65535
+/* Bridges (type 1 header) have BAR registers 0..1; endpoints and VFs (type 0) 0..5. */
+#define BRIDGE_BAR_REGISTERS 2
+#define IO_BAR_MIN	     4u
+#define IO_BAR_MAX	     256u
+#define MEM_BAR_MIN	     16u
+#define MEM32_BAR_MAX	     (1ull << 31)
+#define ROM_MIN		     2048u
+#define ROM_MAX		     (1ull << 31)
+/* Link defaults: 8.0 GT/s (generation 3), x1. */
+#define DEFAULT_LINK_SPEED 3
+#define DEFAULT_LINK_WIDTH 1
 /* User text quoted in a message is cut to this many bytes, so that the message stays useful. */
 #define SHOWN_TEXT_MAX 60
 
-/* A device as read, with what the whole-file checks need beyond the model. */
+/* Which IOMMU group the VFs of a PF join (sriov's vf_groups). */
+enum vf_groups {
+	VF_GROUPS_AUTO, /* each VF a new group of its own */
+	VF_GROUPS_NONE,
+	VF_GROUPS_SAME, /* the PF's group */
+};
+
+/*
+ * A device as read, or a VF made from its PF's `sriov`, with what the whole-file checks need
+ * beyond the model. The model's heap parts (fn.sriov, fn.label) belong to this entry until the
+ * model takes them.
+ */
 struct pending_fn {
 	struct topo_function fn;
 	int32_t driver_name; /* index into loader.driver_names, or TOPO_NONE */
@@ -39,14 +64,38 @@ struct pending_fn {
 	bool has_secondary;
 	bool has_subordinate;
 	uint8_t given_subordinate;
+	bool pcie_type_given;
 	struct src_pos numa_pos; /* positions of values, for the whole-file checks */
 	struct src_pos secondary_pos;
 	struct src_pos subordinate_pos;
+	/* The first `bars` entry that a bridge's two BAR registers cannot hold, if any. */
+	struct src_pos bridge_bars_pos;
+	uint8_t bridge_bars_register;
+	/* Physical functions: the `sriov` key, and what its VFs take. */
+	struct src_pos sriov_pos;
+	struct src_pos vf_groups_pos;
+	int32_t vf_driver_name; /* index into loader.driver_names, or TOPO_NONE */
+	enum vf_groups vf_groups;
+	uint32_t first_vf; /* file-order index of VF 0 in loader.fns */
+	/* Virtual functions. */
+	bool is_vf;
+	uint32_t pf;	/* the PF's index in loader.fns (file order until the sort, then sorted) */
+	uint32_t order; /* this entry's index before the sort */
+};
+
+/* A reserved_regions entry as read, with where it was written. */
+struct region_entry {
+	struct topo_region region;
+	uint8_t rank; /* the kernel's order of types at one start: enum iommu_resv_type */
+	struct src_pos pos;
 };
 
 struct group_entry {
 	int32_t id;
 	enum iommu_group_type type;
+	bool noiommu;
+	struct topo_region *regions; /* sorted by start; the model takes them */
+	size_t n_regions;
 	struct src_pos pos;
 };
 
@@ -117,6 +166,8 @@ struct loader {
 	struct name_table driver_names;
 	size_t sandbox_capacity;
 	size_t expect_capacity;
+	/* After the sort: sorted_index[file-order index] is where that entry went. */
+	uint32_t *sorted_index;
 };
 
 /* ---- errors ---------------------------------------------------------------------------- */
@@ -643,6 +694,173 @@ static int value_id_pair(struct loader *ld, const char *label, uint16_t *vendor,
 	return 0;
 }
 
+/* `true` or `false` (YAML 1.2 core spellings), unquoted. */
+static int value_bool(struct loader *ld, const char *label, bool *out)
+{
+	static const char *const trues[] = { "true", "True", "TRUE" };
+	static const char *const falses[] = { "false", "False", "FALSE" };
+
+	if (at(ld, YAML_SCALAR_EVENT) && scalar_is_plain(ld)) {
+		for (size_t i = 0; i < sizeof(trues) / sizeof(trues[0]); i++) {
+			if (strcmp(scalar_text(ld), trues[i]) == 0) {
+				*out = true;
+				return 0;
+			}
+			if (strcmp(scalar_text(ld), falses[i]) == 0) {
+				*out = false;
+				return 0;
+			}
+		}
+	}
+	return fail(ld, event_pos(ld), "%s must be true or false", label);
+}
+
+/* The current event as an unsigned 64-bit integer (addresses): decimal or 0x hex, unquoted. */
+static int value_u64(struct loader *ld, const char *label, uint64_t *out)
+{
+	bool negative;
+	unsigned long long value;
+	const char *text;
+	enum number_shape shape;
+
+	if (!at(ld, YAML_SCALAR_EVENT) || at_null(ld))
+		return fail(ld, event_pos(ld), "%s must be an integer", label);
+	text = scalar_text(ld);
+	shape = parse_number(text, &negative, &value);
+	if (shape == NUMBER_LEADING_ZERO)
+		return fail(ld, event_pos(ld),
+			    "%s must be an integer (decimal without leading zeros, or 0x hex)",
+			    label);
+	if (shape == NUMBER_MALFORMED)
+		return fail(ld, event_pos(ld), "%s must be an integer", label);
+	if (!scalar_is_plain(ld))
+		return fail(ld, event_pos(ld), "%s must be an integer, not a quoted string", label);
+	if (shape == NUMBER_HUGE || (negative && value != 0))
+		return fail(ld, event_pos(ld), "%s %s is out of range (0..0xffffffffffffffff)",
+			    label, shown(ld, text));
+	*out = value;
+	return 0;
+}
+
+static bool is_power_of_two(uint64_t value)
+{
+	return value && !(value & (value - 1));
+}
+
+/* A size for messages, in the largest binary unit that divides it: 4G, 64K, 96. */
+static const char *format_size(struct loader *ld, uint64_t size)
+{
+	static const char units[] = "KMGT";
+	char *out = ld->shown[ld->next_shown++ % 2];
+	unsigned unit = 0;
+
+	while (unit < sizeof(units) - 1 && size && size % 1024 == 0) {
+		size /= 1024;
+		unit++;
+	}
+	if (unit)
+		snprintf(out, SHOWN_TEXT_MAX, "%llu%c", (unsigned long long)size, units[unit - 1]);
+	else
+		snprintf(out, SHOWN_TEXT_MAX, "%llu", (unsigned long long)size);
+	return out;
+}
+
+/* A power-of-two byte count: a number, optionally with a binary suffix K, M, G or T. */
+static int value_size(struct loader *ld, const char *label, uint64_t *out)
+{
+	static const char suffixes[] = "KMGT";
+	char digits[SCALAR_MAX + 1];
+	const char *text, *suffix;
+	unsigned shift = 0;
+	size_t len;
+	bool negative;
+	unsigned long long value;
+	enum number_shape shape;
+
+	if (!at(ld, YAML_SCALAR_EVENT) || at_null(ld))
+		return fail(ld, event_pos(ld),
+			    "%s must be a number of bytes, optionally with a K, M, G or T suffix",
+			    label);
+	text = scalar_text(ld);
+	len = strlen(text);
+	suffix = len && !has_hex_prefix(text) ? strchr(suffixes, text[len - 1]) : NULL;
+	if (suffix && *suffix) {
+		shift = 10 * (unsigned)(suffix - suffixes + 1);
+		len--;
+	}
+	memcpy(digits, text, len);
+	digits[len] = '\0';
+	shape = parse_number(digits, &negative, &value);
+	if (shape == NUMBER_MALFORMED || shape == NUMBER_LEADING_ZERO || negative)
+		return fail(ld, event_pos(ld),
+			    "%s must be a number of bytes, optionally with a K, M, G or T suffix, "
+			    "not '%s'",
+			    label, shown(ld, text));
+	if (!scalar_is_plain(ld))
+		return fail(ld, event_pos(ld), "%s must be a size, not a quoted string", label);
+	if (shape == NUMBER_HUGE || (shift && value > UINT64_MAX >> shift))
+		return fail(ld, event_pos(ld), "%s %s does not fit in 64 bits", label,
+			    shown(ld, text));
+	value <<= shift;
+	if (!is_power_of_two(value))
+		return fail(ld, event_pos(ld), "%s %s is not a power of two", label,
+			    shown(ld, text));
+	*out = value;
+	return 0;
+}
+
+/* Link generations 1..6 by their speed in GT/s, as `lspci` and the spec write them. */
+static const char *const link_speed_names[] = { NULL, "2.5", "5.0", "8.0", "16.0", "32.0", "64.0" };
+
+#define LINK_GENERATIONS (sizeof(link_speed_names) / sizeof(link_speed_names[0]) - 1)
+
+static int value_link_speed(struct loader *ld, const char *label, uint8_t *generation)
+{
+	static const char *const whole[] = { NULL, NULL, "5", "8", "16", "32", "64" };
+	const char *text;
+
+	if (at(ld, YAML_SCALAR_EVENT) && !at_null(ld)) {
+		text = scalar_text(ld);
+		for (uint8_t gen = 1; gen <= LINK_GENERATIONS; gen++) {
+			if (strcmp(text, link_speed_names[gen]) != 0 &&
+			    (!whole[gen] || strcmp(text, whole[gen]) != 0))
+				continue;
+			if (!scalar_is_plain(ld))
+				return fail(ld, event_pos(ld),
+					    "%s must be a link speed, not a quoted string", label);
+			*generation = gen;
+			return 0;
+		}
+	}
+	return fail(ld, event_pos(ld),
+		    "%s must be a link speed in GT/s (2.5, 5.0, 8.0, 16.0, 32.0 or 64.0)%s%s%s",
+		    label, at(ld, YAML_SCALAR_EVENT) ? ", not '" : "",
+		    at(ld, YAML_SCALAR_EVENT) ? shown(ld, scalar_text(ld)) : "",
+		    at(ld, YAML_SCALAR_EVENT) ? "'" : "");
+}
+
+static int value_link_width(struct loader *ld, const char *label, uint8_t *width)
+{
+	long long value;
+
+	if (value_integer(ld, label, 1, 32, &value) != 0)
+		return -1;
+	switch (value) {
+	case 1:
+	case 2:
+	case 4:
+	case 8:
+	case 12:
+	case 16:
+	case 32:
+		*width = (uint8_t)value;
+		return 0;
+	default:
+		return fail(ld, event_pos(ld),
+			    "%s %lld is not a link width (1, 2, 4, 8, 12, 16 or 32)", label, value);
+	}
+}
+
 static bool all_decimal(const char *text)
 {
 	if (!*text)
@@ -752,6 +970,7 @@ static bool is_sandbox_path(const char *text)
 {
 	static const char vfio[] = "/dev/vfio/";
 	static const char noiommu[] = "noiommu-";
+	static const char iommufd[] = "devices/vfio";
 	struct pci_addr addr;
 	char full[PCI_ADDR_STRLEN + 8];
 
@@ -760,6 +979,8 @@ static bool is_sandbox_path(const char *text)
 
 		if (strncmp(rest, noiommu, sizeof(noiommu) - 1) == 0)
 			rest += sizeof(noiommu) - 1;
+		else if (strncmp(rest, iommufd, sizeof(iommufd) - 1) == 0)
+			rest += sizeof(iommufd) - 1;
 		return is_group_number(rest);
 	}
 	if (strlen(text) == 7) {
@@ -844,6 +1065,12 @@ enum device_key {
 	DEVICE_IRQ,
 	DEVICE_SECONDARY,
 	DEVICE_SUBORDINATE,
+	DEVICE_PCIE,
+	DEVICE_BARS,
+	DEVICE_ROM,
+	DEVICE_SRIOV,
+	DEVICE_LABEL,
+	DEVICE_ACPI_INDEX,
 	DEVICE_KEY_COUNT
 };
 
@@ -858,9 +1085,453 @@ static const char *const device_keys[DEVICE_KEY_COUNT] = {
 	[DEVICE_IRQ] = "irq",
 	[DEVICE_SECONDARY] = "secondary",
 	[DEVICE_SUBORDINATE] = "subordinate",
+	[DEVICE_PCIE] = "pcie",
+	[DEVICE_BARS] = "bars",
+	[DEVICE_ROM] = "rom",
+	[DEVICE_SRIOV] = "sriov",
+	[DEVICE_LABEL] = "label",
+	[DEVICE_ACPI_INDEX] = "acpi_index",
 };
 
-static int read_device_value(struct loader *ld, struct pending_fn *pending, enum device_key key)
+/* ---- PCI Express ----------------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	uint8_t type;
+} pcie_types[] = {
+	{ "endpoint", PCIE_ENDPOINT },
+	{ "legacy-endpoint", PCIE_LEGACY_ENDPOINT },
+	{ "root-port", PCIE_ROOT_PORT },
+	{ "upstream-port", PCIE_UPSTREAM_PORT },
+	{ "downstream-port", PCIE_DOWNSTREAM_PORT },
+	{ "pcie-to-pci-bridge", PCIE_TO_PCI_BRIDGE },
+	{ "pci-to-pcie-bridge", PCI_TO_PCIE_BRIDGE },
+	{ "rc-endpoint", PCIE_RC_INTEGRATED_ENDPOINT },
+	{ "rc-event-collector", PCIE_RC_EVENT_COLLECTOR },
+};
+
+#define PCIE_TYPE_COUNT (sizeof(pcie_types) / sizeof(pcie_types[0]))
+
+static const char *pcie_type_name(uint8_t type)
+{
+	for (size_t i = 0; i < PCIE_TYPE_COUNT; i++) {
+		if (pcie_types[i].type == type)
+			return pcie_types[i].name;
+	}
+	return "unknown";
+}
+
+/* Ports have a type 1 header: they are bridges. */
+static bool pcie_type_is_port(uint8_t type)
+{
+	return type == PCIE_ROOT_PORT || type == PCIE_UPSTREAM_PORT ||
+	       type == PCIE_DOWNSTREAM_PORT || type == PCIE_TO_PCI_BRIDGE ||
+	       type == PCI_TO_PCIE_BRIDGE;
+}
+
+/* Root-complex integrated functions sit inside the root complex, on no link. */
+static bool pcie_type_has_link(uint8_t type)
+{
+	return type != PCIE_RC_INTEGRATED_ENDPOINT && type != PCIE_RC_EVENT_COLLECTOR;
+}
+
+enum pcie_key { PCIE_TYPE, PCIE_SPEED, PCIE_WIDTH, PCIE_MAX_SPEED, PCIE_MAX_WIDTH, PCIE_KEY_COUNT };
+
+static const char *const pcie_keys[PCIE_KEY_COUNT] = {
+	[PCIE_TYPE] = "type",		[PCIE_SPEED] = "speed",		[PCIE_WIDTH] = "width",
+	[PCIE_MAX_SPEED] = "max_speed", [PCIE_MAX_WIDTH] = "max_width",
+};
+
+static int read_pcie_value(struct loader *ld, struct pending_fn *pending, enum pcie_key key,
+			   uint8_t link[PCIE_KEY_COUNT])
+{
+	const char *text;
+
+	switch (key) {
+	case PCIE_TYPE:
+		if (value_string(ld, "'type'", &text) != 0)
+			return -1;
+		for (size_t i = 0; i < PCIE_TYPE_COUNT; i++) {
+			if (strcmp(pcie_types[i].name, text) == 0) {
+				pending->fn.pcie.port_type = pcie_types[i].type;
+				pending->pcie_type_given = true;
+				return 0;
+			}
+		}
+		return fail(
+			ld, event_pos(ld),
+			"unknown pcie type '%s' (expected endpoint, legacy-endpoint, root-port, "
+			"upstream-port, downstream-port, pcie-to-pci-bridge, pci-to-pcie-bridge, "
+			"rc-endpoint or rc-event-collector)",
+			shown(ld, text));
+	case PCIE_SPEED:
+	case PCIE_MAX_SPEED:
+		return value_link_speed(ld, key == PCIE_SPEED ? "'speed'" : "'max_speed'",
+					&link[key]);
+	default:
+		return value_link_width(ld, key == PCIE_WIDTH ? "'width'" : "'max_width'",
+					&link[key]);
+	}
+}
+
+/* The link as negotiated and as capable: each half defaults to the other, then to 8.0 GT/s x1. */
+static int settle_link(struct loader *ld, struct topo_pcie *pcie,
+		       const uint8_t link[PCIE_KEY_COUNT],
+		       const struct src_pos value_pos[PCIE_KEY_COUNT])
+{
+	if (!pcie_type_has_link(pcie->port_type)) {
+		size_t first = PCIE_KEY_COUNT;
+
+		for (size_t key = PCIE_SPEED; key < PCIE_KEY_COUNT; key++) {
+			if (value_pos[key].line && (first == PCIE_KEY_COUNT ||
+						    pos_before(value_pos[key], value_pos[first])))
+				first = key;
+		}
+		if (first == PCIE_KEY_COUNT)
+			return 0;
+		return fail(ld, value_pos[first], "'%s' is not for pcie type %s, which has no link",
+			    pcie_keys[first], pcie_type_name(pcie->port_type));
+	}
+	pcie->speed = link[PCIE_SPEED];
+	if (!pcie->speed)
+		pcie->speed = link[PCIE_MAX_SPEED] ? link[PCIE_MAX_SPEED] : DEFAULT_LINK_SPEED;
+	pcie->max_speed = link[PCIE_MAX_SPEED] ? link[PCIE_MAX_SPEED] : pcie->speed;
+	pcie->width = link[PCIE_WIDTH];
+	if (!pcie->width)
+		pcie->width = link[PCIE_MAX_WIDTH] ? link[PCIE_MAX_WIDTH] : DEFAULT_LINK_WIDTH;
+	pcie->max_width = link[PCIE_MAX_WIDTH] ? link[PCIE_MAX_WIDTH] : pcie->width;
+	if (pcie->speed > pcie->max_speed)
+		return fail(ld, value_pos[PCIE_SPEED],
+			    "'speed' %s GT/s is above 'max_speed' %s GT/s",
+			    link_speed_names[pcie->speed], link_speed_names[pcie->max_speed]);
+	if (pcie->width > pcie->max_width)
+		return fail(ld, value_pos[PCIE_WIDTH], "'width' %u is above 'max_width' %u",
+			    pcie->width, pcie->max_width);
+	return 0;
+}
+
+/* `pcie: true`, `pcie: false`, or a mapping of the capability's settings. */
+static int read_pcie(struct loader *ld, struct pending_fn *pending, const char *name)
+{
+	struct src_pos seen[PCIE_KEY_COUNT] = { { 0, 0 } };
+	struct src_pos value_pos[PCIE_KEY_COUNT] = { { 0, 0 } };
+	uint8_t link[PCIE_KEY_COUNT] = { 0 };
+	char where[PCI_ADDR_STRLEN + 32];
+	int more;
+
+	if (at(ld, YAML_SCALAR_EVENT) && !at_null(ld)) {
+		bool present;
+
+		if (value_bool(ld, "'pcie'", &present) != 0)
+			return fail(ld, event_pos(ld), "'pcie' must be true, false or a mapping");
+		pending->fn.pcie.present = present;
+		if (present)
+			return settle_link(ld, &pending->fn.pcie, link, value_pos);
+		memset(&pending->fn.pcie, 0, sizeof(pending->fn.pcie));
+		return 0;
+	}
+	if (!at(ld, YAML_MAPPING_START_EVENT))
+		return fail(ld, event_pos(ld), "'pcie' must be true, false or a mapping");
+	snprintf(where, sizeof(where), "in 'pcie' of device %s", name);
+	while ((more = next_key(ld)) == 1) {
+		size_t key;
+
+		if (take_key(ld, pcie_keys, PCIE_KEY_COUNT, seen, where, &key) != 0 ||
+		    next_event(ld) != 0 ||
+		    read_pcie_value(ld, pending, (enum pcie_key)key, link) != 0)
+			return -1;
+		value_pos[key] = event_pos(ld);
+	}
+	if (more < 0)
+		return -1;
+	pending->fn.pcie.present = true;
+	return settle_link(ld, &pending->fn.pcie, link, value_pos);
+}
+
+/* ---- BARs ------------------------------------------------------------------------------ */
+
+enum bar_key { BAR_KEY_SIZE, BAR_KEY_TYPE, BAR_KEY_PREFETCHABLE, BAR_KEY_COUNT };
+
+/* One `bars`/`vf_bars` entry: {size, type, prefetchable}. list is "'bars'" or "'vf_bars'". */
+static int read_bar(struct loader *ld, const char *list, const char *where, bool vf,
+		    struct topo_bar *bar)
+{
+	static const char *const keys[BAR_KEY_COUNT] = {
+		[BAR_KEY_SIZE] = "size",
+		[BAR_KEY_TYPE] = "type",
+		[BAR_KEY_PREFETCHABLE] = "prefetchable",
+	};
+	struct src_pos seen[BAR_KEY_COUNT] = { { 0, 0 } };
+	struct src_pos entry_pos = event_pos(ld), size_pos = { 0, 0 }, prefetch_pos = { 0, 0 };
+	int more;
+
+	bar->kind = BAR_MEM32;
+	while ((more = next_key(ld)) == 1) {
+		size_t key;
+		const char *text;
+
+		if (take_key(ld, keys, BAR_KEY_COUNT, seen, where, &key) != 0 ||
+		    next_event(ld) != 0)
+			return -1;
+		if (key == BAR_KEY_SIZE) {
+			size_pos = event_pos(ld);
+			if (value_size(ld, "'size'", &bar->size) != 0)
+				return -1;
+		} else if (key == BAR_KEY_PREFETCHABLE) {
+			prefetch_pos = event_pos(ld);
+			if (value_bool(ld, "'prefetchable'", &bar->prefetchable) != 0)
+				return -1;
+		} else {
+			if (value_string(ld, "'type'", &text) != 0)
+				return -1;
+			if (strcmp(text, "mem32") == 0) {
+				bar->kind = BAR_MEM32;
+			} else if (strcmp(text, "mem64") == 0) {
+				bar->kind = BAR_MEM64;
+			} else if (strcmp(text, "io") == 0) {
+				if (vf)
+					return fail(
+						ld, event_pos(ld),
+						"%s entry cannot be io: VF BARs are memory only",
+						list);
+				bar->kind = BAR_IO;
+			} else {
+				return fail(ld, event_pos(ld),
+					    "unknown BAR type '%s' (expected mem32, mem64 or io)",
+					    shown(ld, text));
+			}
+		}
+	}
+	if (more < 0)
+		return -1;
+	if (!seen[BAR_KEY_SIZE].line)
+		return fail(ld, entry_pos, "%s entry has no 'size'", list);
+	if (bar->kind == BAR_IO && bar->prefetchable)
+		return fail(ld, prefetch_pos,
+			    "'prefetchable' is only for memory BARs; this one is io");
+	if (bar->kind == BAR_IO && bar->size < IO_BAR_MIN)
+		return fail(ld, size_pos, "'size' %s is too small for an io BAR (at least %u)",
+			    format_size(ld, bar->size), IO_BAR_MIN);
+	if (bar->kind == BAR_IO && bar->size > IO_BAR_MAX)
+		return fail(ld, size_pos, "'size' %s is too large for an io BAR (at most %u)",
+			    format_size(ld, bar->size), IO_BAR_MAX);
+	if (bar->kind != BAR_IO && bar->size < MEM_BAR_MIN)
+		return fail(ld, size_pos, "'size' %s is too small for a memory BAR (at least %u)",
+			    format_size(ld, bar->size), MEM_BAR_MIN);
+	if (bar->kind == BAR_MEM32 && bar->size > MEM32_BAR_MAX)
+		return fail(ld, size_pos, "'size' %s is too large for a mem32 BAR (at most 2G)",
+			    format_size(ld, bar->size));
+	return 0;
+}
+
+/*
+ * A list of BAR registers in order: each entry a BAR or null for an unused register; a mem64
+ * BAR also takes the register after it, so the next entry describes the one after that. Type 0
+ * headers have six registers; when bridge_check is given, the first entry past a bridge's two
+ * is remembered there, as the class (and so the header type) may come later.
+ */
+static int read_bars(struct loader *ld, const char *list, const char *name, bool vf,
+		     struct topo_bar bars[TOPO_N_BARS], struct pending_fn *bridge_check)
+{
+	char entry_label[32], where[PCI_ADDR_STRLEN + 48];
+	unsigned reg = 0;
+	int more;
+
+	snprintf(entry_label, sizeof(entry_label), "%s entry", list);
+	snprintf(where, sizeof(where), "in %s entry of device %s", list, name);
+	if (open_sequence(ld, list) != 0)
+		return -1;
+	while ((more = next_item(ld)) == 1) {
+		struct topo_bar bar = { 0 };
+		struct src_pos entry_pos = event_pos(ld);
+		unsigned last;
+
+		if (!at_null(ld)) {
+			if (!at(ld, YAML_MAPPING_START_EVENT))
+				return fail(ld, entry_pos, "%s must be a mapping or null",
+					    entry_label);
+			if (read_bar(ld, list, where, vf, &bar) != 0)
+				return -1;
+		}
+		last = reg + (bar.kind == BAR_MEM64 ? 1 : 0);
+		if (last >= TOPO_N_BARS)
+			return fail(ld, entry_pos,
+				    "%s would take BAR register %u; a type 0 header has registers "
+				    "0..%d",
+				    entry_label, last, TOPO_N_BARS - 1);
+		if (bridge_check && last >= BRIDGE_BAR_REGISTERS &&
+		    !bridge_check->bridge_bars_pos.line) {
+			bridge_check->bridge_bars_pos = entry_pos;
+			bridge_check->bridge_bars_register = (uint8_t)last;
+		}
+		bars[reg] = bar;
+		reg = last + 1;
+	}
+	return more < 0 ? -1 : 0;
+}
+
+static int read_rom(struct loader *ld, struct topo_bar *rom)
+{
+	if (value_size(ld, "'rom'", &rom->size) != 0)
+		return -1;
+	if (rom->size < ROM_MIN)
+		return fail(ld, event_pos(ld), "'rom' %s is too small (at least 2K)",
+			    format_size(ld, rom->size));
+	if (rom->size > ROM_MAX)
+		return fail(ld, event_pos(ld), "'rom' %s is too large (at most 2G)",
+			    format_size(ld, rom->size));
+	rom->kind = BAR_MEM32; /* the expansion ROM BAR is a 32-bit memory BAR */
+	return 0;
+}
+
+/* ---- SR-IOV ---------------------------------------------------------------------------- */
+
+enum sriov_key {
+	SRIOV_TOTAL,
+	SRIOV_NUM,
+	SRIOV_OFFSET,
+	SRIOV_STRIDE,
+	SRIOV_VF_ID,
+	SRIOV_VF_DRIVER,
+	SRIOV_VF_GROUPS,
+	SRIOV_AUTOPROBE,
+	SRIOV_VF_BARS,
+	SRIOV_KEY_COUNT
+};
+
+static const char *const sriov_keys[SRIOV_KEY_COUNT] = {
+	[SRIOV_TOTAL] = "total",	 [SRIOV_NUM] = "num",
+	[SRIOV_OFFSET] = "offset",	 [SRIOV_STRIDE] = "stride",
+	[SRIOV_VF_ID] = "vf_id",	 [SRIOV_VF_DRIVER] = "vf_driver",
+	[SRIOV_VF_GROUPS] = "vf_groups", [SRIOV_AUTOPROBE] = "autoprobe",
+	[SRIOV_VF_BARS] = "vf_bars",
+};
+
+static int read_sriov_value(struct loader *ld, struct pending_fn *pending, enum sriov_key key,
+			    const char *name)
+{
+	struct topo_sriov *sriov = pending->fn.sriov;
+	char label[24];
+	const char *text;
+	long long value;
+	uint32_t vf_id;
+
+	snprintf(label, sizeof(label), "'%s'", sriov_keys[key]);
+	switch (key) {
+	case SRIOV_VF_ID:
+		if (value_string(ld, label, &text) != 0)
+			return -1;
+		if (strlen(text) != 4 || !parse_fixed_hex(text, 4, &vf_id))
+			return fail(ld, event_pos(ld),
+				    "'vf_id' must be the VF device ID in 4 hex digits (as in "
+				    "'id'), not '%s'",
+				    shown(ld, text));
+		sriov->vf_device = (uint16_t)vf_id;
+		return 0;
+	case SRIOV_VF_DRIVER:
+		return value_driver(ld, label, &pending->vf_driver_name);
+	case SRIOV_VF_GROUPS:
+		if (value_string(ld, label, &text) != 0)
+			return -1;
+		pending->vf_groups_pos = event_pos(ld);
+		if (strcmp(text, "auto") == 0)
+			pending->vf_groups = VF_GROUPS_AUTO;
+		else if (strcmp(text, "none") == 0)
+			pending->vf_groups = VF_GROUPS_NONE;
+		else if (strcmp(text, "same") == 0)
+			pending->vf_groups = VF_GROUPS_SAME;
+		else
+			return fail(ld, event_pos(ld),
+				    "unknown vf_groups '%s' (expected auto, none or same)",
+				    shown(ld, text));
+		return 0;
+	case SRIOV_AUTOPROBE:
+		return value_bool(ld, label, &sriov->drivers_autoprobe);
+	case SRIOV_VF_BARS:
+		return read_bars(ld, "'vf_bars'", name, true, sriov->vf_bars, NULL);
+	default:
+		break;
+	}
+	if (value_integer(ld, label, key == SRIOV_NUM ? 0 : 1, VFS_MAX, &value) != 0)
+		return -1;
+	if (key == SRIOV_TOTAL)
+		sriov->total = (uint16_t)value;
+	else if (key == SRIOV_NUM)
+		sriov->num = (uint16_t)value;
+	else if (key == SRIOV_OFFSET)
+		sriov->offset = (uint16_t)value;
+	else
+		sriov->stride = (uint16_t)value;
+	return 0;
+}
+
+static int read_sriov(struct loader *ld, struct pending_fn *pending, const char *name)
+{
+	struct src_pos seen[SRIOV_KEY_COUNT] = { { 0, 0 } };
+	struct src_pos num_pos = { 0, 0 };
+	char where[PCI_ADDR_STRLEN + 32];
+	struct topo_sriov *sriov;
+	int more;
+
+	if (open_mapping(ld, "'sriov'") != 0)
+		return -1;
+	sriov = calloc(1, sizeof(*sriov));
+	if (!sriov)
+		return fail_out_of_memory(ld);
+	pending->fn.sriov = sriov;
+	sriov->offset = 1;
+	sriov->stride = 1;
+	sriov->vf_driver = TOPO_NONE;
+	sriov->drivers_autoprobe = true;
+	sriov->first_vf = TOPO_NONE;
+	snprintf(where, sizeof(where), "in 'sriov' of device %s", name);
+	while ((more = next_key(ld)) == 1) {
+		size_t key;
+
+		if (take_key(ld, sriov_keys, SRIOV_KEY_COUNT, seen, where, &key) != 0 ||
+		    next_event(ld) != 0)
+			return -1;
+		if (key == SRIOV_NUM)
+			num_pos = event_pos(ld);
+		if (read_sriov_value(ld, pending, (enum sriov_key)key, name) != 0)
+			return -1;
+	}
+	if (more < 0)
+		return -1;
+	if (!seen[SRIOV_TOTAL].line)
+		return fail(ld, pending->sriov_pos, "'sriov' of device %s has no 'total'", name);
+	if (!seen[SRIOV_VF_ID].line)
+		return fail(ld, pending->sriov_pos, "'sriov' of device %s has no 'vf_id'", name);
+	if (sriov->num > sriov->total)
+		return fail(ld, num_pos, "'num' %u is above 'total' %u", sriov->num, sriov->total);
+	return 0;
+}
+
+/* A firmware label: printable, on one line, as the `label` file shows it. */
+static int read_label(struct loader *ld, char **out)
+{
+	const char *text;
+	size_t len;
+
+	if (value_string(ld, "'label'", &text) != 0)
+		return -1;
+	len = strlen(text);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c < 0x20 || c == 0x7f)
+			len = 0;
+	}
+	if (len == 0 || len > LABEL_MAX)
+		return fail(ld, event_pos(ld),
+			    "malformed label '%s' (1 to %d bytes, no control characters)",
+			    shown(ld, text), LABEL_MAX);
+	*out = strdup(text);
+	return *out ? 0 : fail_out_of_memory(ld);
+}
+
+static int read_device_value(struct loader *ld, struct pending_fn *pending, enum device_key key,
+			     const char *name)
 {
 	struct topo_function *fn = &pending->fn;
 	char label[24];
@@ -876,6 +1547,21 @@ static int read_device_value(struct loader *ld, struct pending_fn *pending, enum
 		return value_id_pair(ld, label, &fn->subsys_vendor, &fn->subsys_device);
 	case DEVICE_DRIVER:
 		return value_driver(ld, label, &pending->driver_name);
+	case DEVICE_PCIE:
+		return read_pcie(ld, pending, name);
+	case DEVICE_BARS:
+		return read_bars(ld, "'bars'", name, false, fn->bars, pending);
+	case DEVICE_ROM:
+		return read_rom(ld, &fn->rom);
+	case DEVICE_SRIOV:
+		return read_sriov(ld, pending, name);
+	case DEVICE_LABEL:
+		return read_label(ld, &fn->label);
+	case DEVICE_ACPI_INDEX:
+		if (value_integer(ld, label, 0, INT32_MAX, &value) != 0)
+			return -1;
+		fn->acpi_index = (int32_t)value;
+		return 0;
 	default:
 		break;
 	}
@@ -921,6 +1607,55 @@ static int read_device_value(struct loader *ld, struct pending_fn *pending, enum
 	}
 }
 
+/* A given pcie type must fit the header: ports are bridges, and bridges are ports. */
+static int check_device_pcie(struct loader *ld, const struct pending_fn *pending,
+			     const struct src_pos *seen, const char *name)
+{
+	const struct topo_function *fn = &pending->fn;
+	uint8_t type = fn->pcie.port_type;
+
+	if (!fn->pcie.present || !pending->pcie_type_given)
+		return 0;
+	if (pcie_type_is_port(type) && !fn->is_bridge)
+		return fail(
+			ld, seen[DEVICE_PCIE],
+			"pcie type %s needs a bridge (class 0x0604xx or 0x0609xx); device %s is "
+			"class 0x%06x",
+			pcie_type_name(type), name, fn->class_code);
+	if (!pcie_type_is_port(type) && fn->is_bridge)
+		return fail(ld, seen[DEVICE_PCIE],
+			    "pcie type %s is not for a bridge; device %s is class 0x%06x (ports "
+			    "are root-port, upstream-port, downstream-port, pcie-to-pci-bridge and "
+			    "pci-to-pcie-bridge)",
+			    pcie_type_name(type), name, fn->class_code);
+	return 0;
+}
+
+/* SR-IOV needs a PCI Express endpoint; `vf_groups: same` needs a group to share. */
+static int check_device_sriov(struct loader *ld, const struct pending_fn *pending, const char *name)
+{
+	const struct topo_function *fn = &pending->fn;
+	uint8_t type = fn->pcie.port_type;
+
+	if (!fn->pcie.present)
+		return fail(ld, pending->sriov_pos,
+			    "'sriov' needs PCI Express: device %s has no 'pcie'", name);
+	if (fn->is_bridge)
+		return fail(ld, pending->sriov_pos,
+			    "'sriov' is only for endpoints (pcie type endpoint or rc-endpoint); "
+			    "device %s is a bridge",
+			    name);
+	if (type != PCIE_ENDPOINT && type != PCIE_RC_INTEGRATED_ENDPOINT)
+		return fail(ld, pending->sriov_pos,
+			    "'sriov' is only for endpoints (pcie type endpoint or rc-endpoint); "
+			    "device %s is pcie type %s",
+			    name, pcie_type_name(type));
+	if (pending->vf_groups == VF_GROUPS_SAME && pending->group_id == TOPO_NONE)
+		return fail(ld, pending->vf_groups_pos,
+			    "'vf_groups: same' needs device %s to have a 'group'", name);
+	return 0;
+}
+
 /* The rules that concern one device alone, checked when its mapping ends. */
 static int check_device(struct loader *ld, struct pending_fn *pending, const struct src_pos *seen,
 			const char *name)
@@ -958,7 +1693,14 @@ static int check_device(struct loader *ld, struct pending_fn *pending, const str
 		fn->subsys_vendor = fn->vendor;
 		fn->subsys_device = fn->device;
 	}
-	return 0;
+	if (check_device_pcie(ld, pending, seen, name) != 0)
+		return -1;
+	if (fn->is_bridge && pending->bridge_bars_pos.line)
+		return fail(ld, pending->bridge_bars_pos,
+			    "'bars' entry would take BAR register %u; a bridge (type 1 header) has "
+			    "registers 0..%d",
+			    pending->bridge_bars_register, BRIDGE_BAR_REGISTERS - 1);
+	return fn->sriov ? check_device_sriov(ld, pending, name) : 0;
 }
 
 static int read_device(struct loader *ld, const struct pci_addr *addr, struct src_pos key_pos)
@@ -987,21 +1729,27 @@ static int read_device(struct loader *ld, const struct pci_addr *addr, struct sr
 	pending->fn.group = TOPO_NONE;
 	pending->fn.driver = TOPO_NONE;
 	pending->fn.parent = TOPO_NONE;
+	pending->fn.physfn = TOPO_NONE;
+	pending->fn.acpi_index = -1;
 	pending->driver_name = TOPO_NONE;
 	pending->group_id = TOPO_NONE;
+	pending->vf_driver_name = TOPO_NONE;
+	ld->n_fns++; /* from here on loader_free frees what the entry holds */
 
 	snprintf(where, sizeof(where), "in device %s", name);
 	while ((more = next_key(ld)) == 1) {
 		size_t key;
 
 		if (take_key(ld, device_keys, DEVICE_KEY_COUNT, seen, where, &key) != 0 ||
-		    next_event(ld) != 0 ||
-		    read_device_value(ld, pending, (enum device_key)key) != 0)
+		    next_event(ld) != 0)
+			return -1;
+		if (key == DEVICE_SRIOV)
+			pending->sriov_pos = seen[key];
+		if (read_device_value(ld, pending, (enum device_key)key, name) != 0)
 			return -1;
 	}
 	if (more < 0 || check_device(ld, pending, seen, name) != 0)
 		return -1;
-	ld->n_fns++;
 	return 0;
 }
 
@@ -1045,10 +1793,180 @@ static int read_devices(struct loader *ld)
 	return 0;
 }
 
+/* Reserved region types, in the kernel's order (enum iommu_resv_type) for equal starts. */
+static const char *const region_types[] = { "direct", "direct-relaxable", "reserved", "msi" };
+
+#define REGION_TYPE_COUNT (sizeof(region_types) / sizeof(region_types[0]))
+
+enum region_key { REGION_START, REGION_END, REGION_TYPE, REGION_KEY_COUNT };
+
+static int read_region(struct loader *ld, const char *where, struct region_entry *entry)
+{
+	static const char *const keys[REGION_KEY_COUNT] = {
+		[REGION_START] = "start",
+		[REGION_END] = "end",
+		[REGION_TYPE] = "type",
+	};
+	struct src_pos seen[REGION_KEY_COUNT] = { { 0, 0 } };
+	struct topo_region *region = &entry->region;
+	struct src_pos end_pos = { 0, 0 };
+	int more;
+
+	entry->pos = event_pos(ld);
+	if (open_mapping(ld, "'reserved_regions' entry") != 0)
+		return -1;
+	while ((more = next_key(ld)) == 1) {
+		size_t key;
+		const char *text;
+		size_t type = 0;
+
+		if (take_key(ld, keys, REGION_KEY_COUNT, seen, where, &key) != 0 ||
+		    next_event(ld) != 0)
+			return -1;
+		if (key == REGION_START) {
+			if (value_u64(ld, "'start'", &region->start) != 0)
+				return -1;
+			continue;
+		}
+		if (key == REGION_END) {
+			end_pos = event_pos(ld);
+			if (value_u64(ld, "'end'", &region->end) != 0)
+				return -1;
+			continue;
+		}
+		if (value_string(ld, "'type'", &text) != 0)
+			return -1;
+		while (type < REGION_TYPE_COUNT && strcmp(region_types[type], text) != 0)
+			type++;
+		if (type == REGION_TYPE_COUNT)
+			return fail(ld, event_pos(ld),
+				    "unknown reserved region type '%s' (expected direct, "
+				    "direct-relaxable, reserved or msi)",
+				    shown(ld, text));
+		strcpy(region->type, region_types[type]);
+		entry->rank = (uint8_t)type;
+	}
+	if (more < 0)
+		return -1;
+	for (size_t key = 0; key < REGION_KEY_COUNT; key++) {
+		if (!seen[key].line)
+			return fail(ld, entry->pos, "'reserved_regions' entry has no '%s'",
+				    keys[key]);
+	}
+	if (region->start > region->end)
+		return fail(ld, end_pos, "reserved region 'end' 0x%llx is below its 'start' 0x%llx",
+			    (unsigned long long)region->end, (unsigned long long)region->start);
+	return 0;
+}
+
+static int compare_region_entries(const void *a, const void *b)
+{
+	const struct region_entry *x = a, *y = b;
+
+	if (x->region.start != y->region.start)
+		return x->region.start < y->region.start ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return pos_before(x->pos, y->pos) ? -1 : pos_before(y->pos, x->pos);
+}
+
+/*
+ * The kernel merges regions of one type that overlap or touch, so sysfs never shows two such
+ * lines; a scenario may not either. Entries are sorted by start.
+ */
+static int check_regions(struct loader *ld, const struct region_entry *entries, size_t count)
+{
+	/* Per type, the entry reaching furthest so far: what the kernel would merge into. */
+	size_t last_of_type[REGION_TYPE_COUNT] = { 0 };
+	bool have_type[REGION_TYPE_COUNT] = { false };
+
+	for (size_t i = 0; i < count; i++) {
+		const struct region_entry *entry = &entries[i];
+		const struct region_entry *previous = &entries[last_of_type[entry->rank]];
+
+		if (have_type[entry->rank] && (previous->region.end == UINT64_MAX ||
+					       entry->region.start <= previous->region.end + 1)) {
+			const struct region_entry *later =
+				pos_before(previous->pos, entry->pos) ? entry : previous;
+			const struct region_entry *other = later == entry ? previous : entry;
+
+			note(ld, later->pos,
+			     "reserved region 0x%llx..0x%llx overlaps or adjoins 0x%llx..0x%llx, "
+			     "also %s (the kernel shows such regions merged: write them as one)",
+			     (unsigned long long)later->region.start,
+			     (unsigned long long)later->region.end,
+			     (unsigned long long)other->region.start,
+			     (unsigned long long)other->region.end, entry->region.type);
+		}
+		if (!have_type[entry->rank] || entry->region.end > previous->region.end) {
+			last_of_type[entry->rank] = i;
+			have_type[entry->rank] = true;
+		}
+	}
+	return report_noted(ld);
+}
+
+static int read_regions(struct loader *ld, struct group_entry *group)
+{
+	struct src_pos start = event_pos(ld);
+	struct region_entry *entries = NULL;
+	size_t count = 0, capacity = 0;
+	char where[64];
+	int more, rc = -1;
+
+	snprintf(where, sizeof(where), "in 'reserved_regions' entry of group %d", (int)group->id);
+	if (open_sequence(ld, "'reserved_regions'") != 0)
+		return -1;
+	while ((more = next_item(ld)) == 1) {
+		if (count == capacity) {
+			struct region_entry *grown = grow_array(entries, &capacity, sizeof(*grown));
+
+			if (!grown) {
+				fail_out_of_memory(ld);
+				goto out;
+			}
+			entries = grown;
+		}
+		memset(&entries[count], 0, sizeof(entries[count]));
+		if (read_region(ld, where, &entries[count]) != 0)
+			goto out;
+		count++;
+	}
+	if (more < 0)
+		goto out;
+	if (count == 0) {
+		fail(ld, start,
+		     "'reserved_regions' must not be empty (leave it out for the x86 "
+		     "default, one msi region)");
+		goto out;
+	}
+	qsort(entries, count, sizeof(*entries), compare_region_entries);
+	if (check_regions(ld, entries, count) != 0)
+		goto out;
+	group->regions = malloc(count * sizeof(*group->regions));
+	if (!group->regions) {
+		fail_out_of_memory(ld);
+		goto out;
+	}
+	for (size_t i = 0; i < count; i++)
+		group->regions[i] = entries[i].region;
+	group->n_regions = count;
+	rc = 0;
+out:
+	free(entries);
+	return rc;
+}
+
+enum group_key { GROUP_TYPE, GROUP_NOIOMMU, GROUP_RESERVED_REGIONS, GROUP_KEY_COUNT };
+
 static int read_group(struct loader *ld, struct group_entry *entry)
 {
-	static const char *const keys[] = { "type" };
-	struct src_pos seen[1] = { { 0, 0 } };
+	static const char *const keys[GROUP_KEY_COUNT] = {
+		[GROUP_TYPE] = "type",
+		[GROUP_NOIOMMU] = "noiommu",
+		[GROUP_RESERVED_REGIONS] = "reserved_regions",
+	};
+	struct src_pos seen[GROUP_KEY_COUNT] = { { 0, 0 } };
 	char label[32], where[32];
 	int more;
 
@@ -1060,8 +1978,20 @@ static int read_group(struct loader *ld, struct group_entry *entry)
 		size_t key;
 		const char *text;
 
-		if (take_key(ld, keys, 1, seen, where, &key) != 0 || next_event(ld) != 0 ||
-		    value_string(ld, "'type'", &text) != 0)
+		if (take_key(ld, keys, GROUP_KEY_COUNT, seen, where, &key) != 0 ||
+		    next_event(ld) != 0)
+			return -1;
+		if (key == GROUP_NOIOMMU) {
+			if (value_bool(ld, "'noiommu'", &entry->noiommu) != 0)
+				return -1;
+			continue;
+		}
+		if (key == GROUP_RESERVED_REGIONS) {
+			if (read_regions(ld, entry) != 0)
+				return -1;
+			continue;
+		}
+		if (value_string(ld, "'type'", &text) != 0)
 			return -1;
 		if (!iommu_group_type_parse(text, &entry->type))
 			return fail(
@@ -1070,7 +2000,21 @@ static int read_group(struct loader *ld, struct group_entry *entry)
 				"unmanaged, blocked or unknown)",
 				shown(ld, text));
 	}
-	return more < 0 ? -1 : 0;
+	if (more < 0)
+		return -1;
+	if (!entry->noiommu)
+		return 0;
+	/* A no-IOMMU group has no domain, so its type reads "unknown", and no regions. */
+	for (size_t key = 0; key < GROUP_KEY_COUNT; key++) {
+		if (key == GROUP_NOIOMMU || !seen[key].line)
+			continue;
+		/* Whichever of the two comes second is the one in the way. */
+		note(ld,
+		     pos_before(seen[key], seen[GROUP_NOIOMMU]) ? seen[GROUP_NOIOMMU] : seen[key],
+		     "group %d has both 'noiommu' and '%s'", (int)entry->id, keys[key]);
+	}
+	entry->type = IOMMU_TYPE_UNKNOWN;
+	return report_noted(ld);
 }
 
 static int read_groups(struct loader *ld)
@@ -1101,21 +2045,21 @@ static int read_groups(struct loader *ld)
 				return fail_out_of_memory(ld);
 			ld->group_entries = grown;
 		}
-		entry = &ld->group_entries[ld->n_group_entries];
+		entry = &ld->group_entries[ld->n_group_entries++];
+		memset(entry, 0, sizeof(*entry));
 		entry->id = (int32_t)id;
 		entry->type = IOMMU_TYPE_DMA_FQ;
 		entry->pos = key_pos;
 		if (next_event(ld) != 0 || read_group(ld, entry) != 0)
 			return -1;
-		ld->n_group_entries++;
 	}
 	return more < 0 ? -1 : 0;
 }
 
 static int read_host(struct loader *ld)
 {
-	static const char *const keys[] = { "cpus", "numa_nodes" };
-	struct src_pos seen[2] = { { 0, 0 } };
+	static const char *const keys[] = { "cpus", "numa_nodes", "vfio_cdev" };
+	struct src_pos seen[3] = { { 0, 0 } };
 	struct topo_host *host = &ld->sc.topo.host;
 	struct src_pos numa_nodes_pos = { 0, 0 };
 	int more;
@@ -1126,9 +2070,12 @@ static int read_host(struct loader *ld)
 		size_t key;
 		long long value;
 
-		if (take_key(ld, keys, 2, seen, "in host", &key) != 0 || next_event(ld) != 0)
+		if (take_key(ld, keys, 3, seen, "in host", &key) != 0 || next_event(ld) != 0)
 			return -1;
-		if (key == 0) {
+		if (key == 2) {
+			if (value_bool(ld, "'vfio_cdev'", &host->vfio_cdev) != 0)
+				return -1;
+		} else if (key == 0) {
 			if (value_integer(ld, "'cpus'", 1, CPUS_MAX, &value) != 0)
 				return -1;
 			host->cpus = (uint32_t)value;
@@ -1224,7 +2171,8 @@ static int read_sandbox(struct loader *ld)
 		if (!is_sandbox_path(text))
 			return fail(ld, event_pos(ld),
 				    "malformed sandbox entry '%s' (expected /dev/vfio/<N>, "
-				    "/dev/vfio/noiommu-<N> or a PCI address)",
+				    "/dev/vfio/noiommu-<N>, /dev/vfio/devices/vfio<X> or a PCI "
+				    "address)",
 				    shown(ld, text));
 		if (sc->n_sandbox == ld->sandbox_capacity) {
 			char **grown =
@@ -1527,6 +2475,139 @@ static int compare_pending_fns(const void *a, const void *b)
 				&((const struct pending_fn *)b)->fn.addr);
 }
 
+/* The routing ID (bus << 8 | devfn) of a function, as SR-IOV computes VF addresses. */
+static uint32_t routing_id(const struct pci_addr *addr)
+{
+	return (uint32_t)addr->bus << 8 | (uint32_t)addr->dev << 3 | addr->fn;
+}
+
+static void make_vf(struct pending_fn *vf, const struct pending_fn *pf, uint32_t pf_index,
+		    uint16_t vf_index, const struct pci_addr *addr)
+{
+	const struct topo_function *parent = &pf->fn;
+	const struct topo_sriov *sriov = parent->sriov;
+	struct topo_function *fn = &vf->fn;
+
+	memset(vf, 0, sizeof(*vf));
+	fn->addr = *addr;
+	fn->vendor = parent->vendor;
+	fn->device = sriov->vf_device;
+	fn->subsys_vendor = parent->subsys_vendor;
+	fn->subsys_device = parent->subsys_device;
+	fn->class_code = parent->class_code;
+	fn->revision = parent->revision;
+	fn->numa_node = parent->numa_node;
+	fn->group = TOPO_NONE;
+	fn->driver = TOPO_NONE;
+	fn->parent = TOPO_NONE;
+	fn->pcie = parent->pcie; /* the PF's port type and link */
+	memcpy(fn->bars, sriov->vf_bars, sizeof(fn->bars));
+	fn->physfn = TOPO_NONE; /* an index into the sorted functions, set after the sort */
+	fn->vf_index = vf_index;
+	fn->acpi_index = -1;
+	fn->pos = pf->sriov_pos;
+	vf->driver_name = pf->vf_driver_name;
+	vf->group_id = pf->vf_groups == VF_GROUPS_SAME ? pf->group_id : TOPO_NONE;
+	vf->vf_driver_name = TOPO_NONE;
+	vf->is_vf = true;
+	vf->pf = pf_index;
+}
+
+/*
+ * The `num` VFs of every PF become functions, at the kernel's addresses: routing ID = the PF's
+ * + offset + stride * n, which may spill onto higher buses. PFs are visited in file order, so
+ * the first PF in the file whose VFs do not fit is the one reported.
+ */
+static int materialize_vfs(struct loader *ld)
+{
+	size_t n_devices = ld->n_fns, n_vfs = 0;
+	char name[PCI_ADDR_STRLEN], vf_name[PCI_ADDR_STRLEN];
+
+	for (size_t i = 0; i < n_devices; i++)
+		n_vfs += ld->fns[i].fn.sriov ? ld->fns[i].fn.sriov->num : 0;
+	if (n_vfs == 0)
+		return 0;
+	if (n_devices + n_vfs > UINT32_MAX || n_devices + n_vfs > SIZE_MAX / sizeof(*ld->fns))
+		return fail_out_of_memory(ld);
+	if (n_devices + n_vfs > ld->fns_capacity) {
+		struct pending_fn *grown = realloc(ld->fns, (n_devices + n_vfs) * sizeof(*grown));
+
+		if (!grown)
+			return fail_out_of_memory(ld);
+		ld->fns = grown;
+		ld->fns_capacity = n_devices + n_vfs;
+	}
+	for (size_t p = 0; p < n_devices; p++) {
+		struct pending_fn *pf = &ld->fns[p];
+		const struct topo_sriov *sriov = pf->fn.sriov;
+		uint64_t first;
+
+		if (!sriov || sriov->num == 0)
+			continue;
+		pci_addr_format(&pf->fn.addr, name);
+		first = routing_id(&pf->fn.addr) + (uint64_t)sriov->offset;
+		if ((first + (uint64_t)sriov->stride * (sriov->num - 1u)) >> 8 > BUS_MAX) {
+			/* The first VF past bus 0xff. */
+			uint64_t n = first > 0xffff ? 0
+						    : (0x10000 - first + sriov->stride - 1) /
+							      sriov->stride;
+
+			return fail(ld, pf->sriov_pos,
+				    "VF %llu of %s would be on bus 0x%llx, past the last bus 0xff",
+				    (unsigned long long)n, name,
+				    (unsigned long long)((first + sriov->stride * n) >> 8));
+		}
+		pf->first_vf = (uint32_t)ld->n_fns;
+		for (uint32_t n = 0; n < sriov->num; n++) {
+			uint32_t rid = (uint32_t)first + (uint32_t)sriov->stride * n;
+			struct pci_addr addr = { pf->fn.addr.domain, (uint8_t)(rid >> 8),
+						 (uint8_t)(rid >> 3 & 0x1f), (uint8_t)(rid & 7) };
+			struct src_pos taken;
+			int seen = pos_set_add(&ld->device_set, device_key(&addr), pf->sriov_pos,
+					       &taken);
+
+			if (seen < 0)
+				return fail_out_of_memory(ld);
+			if (seen) {
+				pci_addr_format(&addr, vf_name);
+				return fail(
+					ld, pf->sriov_pos,
+					"VF %u of %s would be %s, which is already taken (first "
+					"at %u:%u)",
+					n, name, vf_name, taken.line, taken.column);
+			}
+			make_vf(&ld->fns[ld->n_fns++], pf, (uint32_t)p, (uint16_t)n, &addr);
+		}
+	}
+	return 0;
+}
+
+/* Sorts the functions by address and turns every file-order index into a sorted one. */
+static int sort_functions(struct loader *ld)
+{
+	for (size_t i = 0; i < ld->n_fns; i++)
+		ld->fns[i].order = (uint32_t)i;
+	qsort(ld->fns, ld->n_fns, sizeof(*ld->fns), compare_pending_fns);
+	ld->sorted_index = malloc((ld->n_fns ? ld->n_fns : 1) * sizeof(*ld->sorted_index));
+	if (!ld->sorted_index)
+		return fail_out_of_memory(ld);
+	for (size_t i = 0; i < ld->n_fns; i++)
+		ld->sorted_index[ld->fns[i].order] = (uint32_t)i;
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		if (ld->fns[i].is_vf) {
+			ld->fns[i].pf = ld->sorted_index[ld->fns[i].pf];
+			ld->fns[i].fn.physfn = (int32_t)ld->fns[i].pf;
+		}
+	}
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		struct topo_sriov *sriov = ld->fns[i].fn.sriov;
+
+		if (sriov && sriov->num)
+			sriov->first_vf = (int32_t)ld->sorted_index[ld->fns[i].first_vf];
+	}
+	return 0;
+}
+
 static int compare_bus_links(const void *a, const void *b)
 {
 	const struct bus_link *x = a, *y = b;
@@ -1601,6 +2682,42 @@ static struct bus_link *collect_links(const struct loader *ld, bool given_only, 
 	return links;
 }
 
+/*
+ * VFs that spill past their PF's bus sit on virtual buses that nothing else may claim: no
+ * bridge leads there and no root bus has that number. (Default secondaries avoid them.)
+ */
+static void check_vf_buses(struct loader *ld, const struct bus_link *links, size_t n_links)
+{
+	char pf_name[PCI_ADDR_STRLEN], vf_name[PCI_ADDR_STRLEN], bridge[PCI_ADDR_STRLEN];
+
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		const struct pending_fn *vf = &ld->fns[i];
+		const struct pending_fn *pf = &ld->fns[vf->pf];
+		const struct bus_link *link;
+
+		if (!vf->is_vf || vf->fn.addr.bus == pf->fn.addr.bus)
+			continue;
+		link = find_link(links, n_links, vf->fn.addr.domain, vf->fn.addr.bus);
+		if (!link && !is_listed_root(ld, vf->fn.addr.domain, vf->fn.addr.bus))
+			continue;
+		pci_addr_format(&pf->fn.addr, pf_name);
+		pci_addr_format(&vf->fn.addr, vf_name);
+		if (link) {
+			pci_addr_format(&ld->fns[link->bridge].fn.addr, bridge);
+			note(ld, vf->fn.pos,
+			     "VF %u of %s would be %s on bus %04x:%02x, which is the secondary bus "
+			     "of bridge %s",
+			     vf->fn.vf_index, pf_name, vf_name, (unsigned)vf->fn.addr.domain,
+			     vf->fn.addr.bus, bridge);
+		} else {
+			note(ld, vf->fn.pos,
+			     "VF %u of %s would be %s on bus %04x:%02x, which is a root bus",
+			     vf->fn.vf_index, pf_name, vf_name, (unsigned)vf->fn.addr.domain,
+			     vf->fn.addr.bus);
+		}
+	}
+}
+
 /* Given secondaries: no bus reached by two bridges, no listed root bus reached by a bridge. */
 static int check_given_secondaries(struct loader *ld)
 {
@@ -1639,6 +2756,7 @@ static int check_given_secondaries(struct loader *ld)
 		note(ld, root->pos, "root bus %04x:%02x is also the secondary bus of bridge %s",
 		     (unsigned)root->bus.domain, root->bus.bus, name);
 	}
+	check_vf_buses(ld, links, n_links);
 	free(links);
 	return report_noted(ld);
 }
@@ -1712,9 +2830,14 @@ static int link_buses(struct loader *ld)
 		return fail_out_of_memory(ld);
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		struct topo_function *fn = &ld->fns[i].fn;
-		const struct bus_link *link =
-			find_link(links, n_links, fn->addr.domain, fn->addr.bus);
+		const struct bus_link *link;
 
+		if (ld->fns[i].is_vf) {
+			/* A sibling of its PF, which sorts before it (offset >= 1). */
+			fn->parent = ld->fns[ld->fns[i].pf].fn.parent;
+			continue;
+		}
+		link = find_link(links, n_links, fn->addr.domain, fn->addr.bus);
 		if (link) {
 			fn->parent = (int32_t)link->bridge;
 			continue;
@@ -1735,6 +2858,14 @@ static int link_buses(struct loader *ld)
 
 	for (size_t i = 0; i < n_links; i++)
 		ld->fns[links[i].bridge].fn.subordinate_bus = links[i].bus;
+	/* The buses VFs spill onto lie within their PF's parent bridge's range. */
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		const struct topo_function *fn = &ld->fns[i].fn;
+
+		if (ld->fns[i].is_vf && fn->parent != TOPO_NONE &&
+		    ld->fns[fn->parent].fn.subordinate_bus < fn->addr.bus)
+			ld->fns[fn->parent].fn.subordinate_bus = fn->addr.bus;
+	}
 	for (size_t i = n_links; i-- > 0;) {
 		struct pending_fn *bridge = &ld->fns[links[i].bridge];
 		struct topo_function *fn = &bridge->fn;
@@ -1773,6 +2904,44 @@ static int compare_group_ids(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * `vf_groups: auto`: each VF gets a new group, numbered upwards from just above the highest
+ * group number the file uses, PF by PF in address order, then by VF index.
+ */
+static int assign_vf_groups(struct loader *ld)
+{
+	int64_t next = 0;
+	char name[PCI_ADDR_STRLEN];
+
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		if (!ld->fns[i].is_vf && ld->fns[i].group_id >= next)
+			next = (int64_t)ld->fns[i].group_id + 1;
+	}
+	for (size_t i = 0; i < ld->n_group_entries; i++) {
+		if (ld->group_entries[i].id >= next)
+			next = (int64_t)ld->group_entries[i].id + 1;
+	}
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		const struct pending_fn *pf = &ld->fns[i];
+		const struct topo_sriov *sriov = pf->fn.sriov;
+
+		if (!sriov || sriov->num == 0 || pf->vf_groups != VF_GROUPS_AUTO)
+			continue;
+		if (next + sriov->num - 1 > INT32_MAX) {
+			pci_addr_format(&pf->fn.addr, name);
+			return fail(
+				ld, pf->sriov_pos,
+				"the VFs of %s need IOMMU groups up to %lld, past 2147483647 "
+				"('vf_groups: auto' numbers them above the highest group in the "
+				"file)",
+				name, (long long)(next + sriov->num - 1));
+		}
+		for (uint32_t n = 0; n < sriov->num; n++)
+			ld->fns[ld->sorted_index[pf->first_vf + n]].group_id = (int32_t)next++;
+	}
+	return 0;
+}
+
 /* Every group a device names, sorted; `groups:` entries set their type. */
 static int build_groups(struct loader *ld)
 {
@@ -1785,9 +2954,9 @@ static int build_groups(struct loader *ld)
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		if (ld->fns[i].group_id == TOPO_NONE)
 			continue;
+		memset(&groups[count], 0, sizeof(groups[count]));
 		groups[count].id = ld->fns[i].group_id;
 		groups[count].type = IOMMU_TYPE_DMA_FQ;
-		groups[count].pos = (struct src_pos){ 0, 0 };
 		count++;
 	}
 	qsort(groups, count, sizeof(*groups), compare_group_ids);
@@ -1816,7 +2985,7 @@ static int build_groups(struct loader *ld)
 			group->pos = fn->pos;
 	}
 	for (size_t i = 0; i < ld->n_group_entries; i++) {
-		const struct group_entry *entry = &ld->group_entries[i];
+		struct group_entry *entry = &ld->group_entries[i];
 		int32_t index = topology_find_group(topo, entry->id);
 
 		if (index == TOPO_NONE) {
@@ -1825,6 +2994,11 @@ static int build_groups(struct loader *ld)
 			continue;
 		}
 		groups[index].type = entry->type;
+		groups[index].noiommu = entry->noiommu;
+		groups[index].regions = entry->regions; /* the model owns them now */
+		groups[index].n_regions = entry->n_regions;
+		entry->regions = NULL;
+		entry->n_regions = 0;
 		groups[index].pos = entry->pos;
 	}
 	return report_noted(ld);
@@ -1873,6 +3047,8 @@ static int build_drivers(struct loader *ld)
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		if (ld->fns[i].driver_name != TOPO_NONE)
 			ld->fns[i].fn.driver = (int32_t)rank[ld->fns[i].driver_name];
+		if (ld->fns[i].vf_driver_name != TOPO_NONE)
+			ld->fns[i].fn.sriov->vf_driver = (int32_t)rank[ld->fns[i].vf_driver_name];
 	}
 	free(order);
 	free(rank);
@@ -1891,7 +3067,8 @@ static int build_root_buses(struct loader *ld)
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		const struct topo_function *fn = &ld->fns[i].fn;
 
-		if (fn->parent != TOPO_NONE)
+		/* A VF's bus is where its PF is, in sysfs, even when its number is not. */
+		if (fn->parent != TOPO_NONE || ld->fns[i].is_vf)
 			continue;
 		if (count && roots[count - 1].domain == fn->addr.domain &&
 		    roots[count - 1].bus == fn->addr.bus)
@@ -1914,27 +3091,77 @@ static int build_root_buses(struct loader *ld)
 	return report_noted(ld);
 }
 
-static int build_model(struct loader *ld)
+/*
+ * A bridge's PCI Express port type, unless given, follows from what is above it: root ports on
+ * root buses, a switch's upstream port below a root or downstream port, its downstream ports
+ * below the upstream port; below conventional PCI, a PCI-to-PCIe bridge. Parents sort before
+ * their children (their bus is lower), so one pass in address order sees every parent settled.
+ */
+static void default_pcie_types(struct loader *ld)
+{
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		struct topo_function *fn = &ld->fns[i].fn;
+		const struct topo_pcie *above;
+
+		if (!fn->is_bridge || !fn->pcie.present || ld->fns[i].pcie_type_given)
+			continue;
+		if (fn->parent == TOPO_NONE) {
+			fn->pcie.port_type = PCIE_ROOT_PORT;
+			continue;
+		}
+		above = &ld->fns[fn->parent].fn.pcie;
+		if (!above->present || above->port_type == PCIE_TO_PCI_BRIDGE)
+			fn->pcie.port_type = PCI_TO_PCIE_BRIDGE;
+		else if (above->port_type == PCIE_UPSTREAM_PORT)
+			fn->pcie.port_type = PCIE_DOWNSTREAM_PORT;
+		else
+			fn->pcie.port_type = PCIE_UPSTREAM_PORT;
+	}
+}
+
+/* The model takes the functions; the loader keeps no pointers into them. */
+static int move_functions(struct loader *ld)
 {
 	struct topology *topo = &ld->sc.topo;
-
-	if (check_references(ld) != 0)
-		return -1;
-	qsort(ld->fns, ld->n_fns, sizeof(*ld->fns), compare_pending_fns);
-	if (ld->n_roots)
-		qsort(ld->roots, ld->n_roots, sizeof(*ld->roots), compare_root_entries);
-	if (check_given_secondaries(ld) != 0 || assign_default_secondaries(ld) != 0 ||
-	    link_buses(ld) != 0 || build_groups(ld) != 0 || build_drivers(ld) != 0 ||
-	    build_root_buses(ld) != 0)
-		return -1;
 
 	topo->functions = malloc(ld->n_fns * sizeof(*topo->functions));
 	if (!topo->functions)
 		return fail_out_of_memory(ld);
-	for (size_t i = 0; i < ld->n_fns; i++)
+	for (size_t i = 0; i < ld->n_fns; i++) {
 		topo->functions[i] = ld->fns[i].fn;
+		ld->fns[i].fn.sriov = NULL;
+		ld->fns[i].fn.label = NULL;
+	}
 	topo->n_functions = ld->n_fns;
 	return 0;
+}
+
+/* BAR, ROM and window addresses, as firmware would assign them; no position to report. */
+static int assign_resources(struct loader *ld)
+{
+	static const struct src_pos nowhere = { 0, 0 };
+	char message[SCENARIO_ERROR_MAX];
+
+	message[0] = '\0';
+	if (pci_resources_assign(&ld->sc.topo, message, sizeof(message)) == 0)
+		return 0;
+	return fail(ld, nowhere, "%s", message[0] ? message : "resource assignment failed");
+}
+
+static int build_model(struct loader *ld)
+{
+	if (check_references(ld) != 0 || materialize_vfs(ld) != 0 || sort_functions(ld) != 0)
+		return -1;
+	if (ld->n_roots)
+		qsort(ld->roots, ld->n_roots, sizeof(*ld->roots), compare_root_entries);
+	if (check_given_secondaries(ld) != 0 || assign_default_secondaries(ld) != 0 ||
+	    link_buses(ld) != 0)
+		return -1;
+	default_pcie_types(ld);
+	if (assign_vf_groups(ld) != 0 || build_groups(ld) != 0 || build_drivers(ld) != 0 ||
+	    build_root_buses(ld) != 0 || move_functions(ld) != 0)
+		return -1;
+	return assign_resources(ld);
 }
 
 /* ---- entry points ---------------------------------------------------------------------- */
@@ -1990,8 +3217,15 @@ static void loader_free(struct loader *ld)
 {
 	if (ld->have_event)
 		yaml_event_delete(&ld->event);
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		free(ld->fns[i].fn.sriov);
+		free(ld->fns[i].fn.label);
+	}
 	free(ld->fns);
+	free(ld->sorted_index);
 	pos_set_free(&ld->device_set);
+	for (size_t i = 0; i < ld->n_group_entries; i++)
+		free(ld->group_entries[i].regions);
 	free(ld->group_entries);
 	pos_set_free(&ld->group_set);
 	free(ld->roots);
@@ -2015,6 +3249,8 @@ int scenario_load(const char *path, struct scenario *out, char error[SCENARIO_ER
 	ld->error = error;
 	ld->sc.topo.host.cpus = DEFAULT_CPUS;
 	ld->sc.topo.host.numa_nodes = DEFAULT_NUMA_NODES;
+	/* CONFIG_VFIO_DEVICE_CDEV is on in current distribution kernels (6.6 and later). */
+	ld->sc.topo.host.vfio_cdev = true;
 	if (read_file(ld, &data, &size) == 0) {
 		ld->input = data;
 		ld->input_len = size;

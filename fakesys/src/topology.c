@@ -38,7 +38,13 @@ void topology_free(struct topology *topo)
 	for (size_t i = 0; i < topo->n_drivers; i++)
 		free(topo->drivers[i].name);
 	free(topo->drivers);
+	for (size_t i = 0; i < topo->n_functions; i++) {
+		free(topo->functions[i].sriov);
+		free(topo->functions[i].label);
+	}
 	free(topo->functions);
+	for (size_t i = 0; i < topo->n_groups; i++)
+		free(topo->groups[i].regions);
 	free(topo->groups);
 	free(topo->root_buses);
 	memset(topo, 0, sizeof(*topo));
@@ -97,11 +103,18 @@ bool topology_is_multifunction(const struct topology *topo, const struct topo_fu
 {
 	int32_t index = topology_find_function(topo, &fn->addr);
 
-	if (index == TOPO_NONE)
+	/* The header's bit counts the device's own functions; VFs are not among them. */
+	if (index == TOPO_NONE || fn->physfn != TOPO_NONE)
 		return false;
-	/* Functions are sorted by address, so the slot's other functions are the neighbours. */
-	if (index > 0 && same_slot(&topo->functions[index - 1].addr, &fn->addr))
-		return true;
-	return (size_t)index + 1 < topo->n_functions &&
-	       same_slot(&topo->functions[index + 1].addr, &fn->addr);
+	/* Functions are sorted by address, so the slot's others are neighbours (8 at most). */
+	for (int32_t i = index - 1; i >= 0 && same_slot(&topo->functions[i].addr, &fn->addr); i--) {
+		if (topo->functions[i].physfn == TOPO_NONE)
+			return true;
+	}
+	for (size_t i = (size_t)index + 1;
+	     i < topo->n_functions && same_slot(&topo->functions[i].addr, &fn->addr); i++) {
+		if (topo->functions[i].physfn == TOPO_NONE)
+			return true;
+	}
+	return false;
 }

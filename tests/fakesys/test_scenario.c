@@ -716,6 +716,494 @@ START_TEST(test_scalar_length_limit)
 }
 END_TEST
 
+/* ---- PCI Express, BARs, SR-IOV, labels, groups ----------------------------------------- */
+
+/* The function at a routing ID (bus << 8 | devfn) of domain 0, or NULL. */
+static const struct topo_function *function_at_rid(const struct topology *topo, uint32_t rid)
+{
+	struct pci_addr addr = { 0, (uint8_t)(rid >> 8), (uint8_t)(rid >> 3 & 0x1f),
+				 (uint8_t)(rid & 7) };
+	int32_t index = topology_find_function(topo, &addr);
+
+	return index == TOPO_NONE ? NULL : &topo->functions[index];
+}
+
+/* A PF at 0000:3b:00.0 with offset 0x80 and stride 2: VFs 0..63 fill 3b:10.0..3b:1f.6, and
+ * VF 64 onwards spill onto bus 0x3c, which no bridge leads to. */
+static const char vf_spill_yaml[] =
+	"scenario: vf-spill\n"
+	"host: {cpus: 8, numa_nodes: 2}\n"
+	"devices:\n"
+	"  0000:00:00.0: {id: 8086:2020, class: host-bridge, group: 20}\n"
+	"  0000:00:03.0: {id: 8086:2030, class: pci-bridge, secondary: 0x3b, pcie: true}\n"
+	"  0000:3b:00.0: {id: 8086:1572, subsystem: 8086:0007, class: ethernet, revision: 2,\n"
+	"                 numa_node: 1, irq: 16, driver: i40e, group: 7,\n"
+	"                 pcie: {speed: 8.0, width: 8},\n"
+	"                 sriov: {total: 128, num: 100, offset: 0x80, stride: 2, vf_id: 154C,\n"
+	"                         vf_driver: vfio-pci,\n"
+	"                         vf_bars: [{size: 64K, type: mem64, prefetchable: true}]}}\n";
+
+START_TEST(test_vf_formula_spills_onto_next_bus)
+{
+	struct scenario sc;
+	const struct topology *topo = &sc.topo;
+	const struct topo_function *pf, *port;
+	int32_t pf_index, port_index;
+
+	load_good_text(vf_spill_yaml, &sc);
+	ck_assert_uint_eq(topo->n_functions, 103);
+	pf = function_at(topo, "0000:3b:00.0");
+	pf_index = index_of(topo, "0000:3b:00.0");
+	port = function_at(topo, "0000:00:03.0");
+	port_index = index_of(topo, "0000:00:03.0");
+
+	/* The kernel's formula, spelled out: routing ID = PF's + offset + stride * n. */
+	for (uint32_t n = 0; n < 100; n++) {
+		const struct topo_function *vf = function_at_rid(topo, 0x3b00 + 0x80 + 2 * n);
+
+		ck_assert_msg(vf != NULL, "no VF %u", n);
+		ck_assert_int_eq(vf->physfn, pf_index);
+		ck_assert_uint_eq(vf->vf_index, n);
+		ck_assert_int_eq(vf->parent, port_index); /* a sibling of its PF */
+		ck_assert_uint_eq(vf->vendor, 0x8086);
+		ck_assert_uint_eq(vf->device, 0x154c);
+		ck_assert_uint_eq(vf->subsys_device, 0x0007);
+		ck_assert_uint_eq(vf->class_code, 0x020000);
+		ck_assert_uint_eq(vf->revision, 2);
+		ck_assert_int_eq(vf->numa_node, 1);
+		ck_assert_uint_eq(vf->irq, 0);
+		ck_assert_str_eq(driver_of(topo, vf), "vfio-pci");
+		ck_assert(vf->pcie.present);
+		ck_assert_uint_eq(vf->pcie.port_type, PCIE_ENDPOINT);
+		ck_assert_uint_eq(vf->pcie.width, 8);
+		ck_assert_uint_eq(vf->bars[0].kind, BAR_MEM64);
+		ck_assert_uint_eq(vf->bars[0].size, 64 * 1024);
+		ck_assert(vf->bars[0].prefetchable);
+		ck_assert_ptr_null(vf->sriov);
+		ck_assert_int_eq(vf->acpi_index, -1);
+		ck_assert(!vf->is_bridge);
+		/* Auto groups: above the file's highest (20), in VF order. */
+		ck_assert_int_eq(group_of(topo, vf), 21 + (int32_t)n);
+		ck_assert(!topology_is_multifunction(topo, vf));
+	}
+	ck_assert_ptr_null(function_at_rid(topo, 0x3b00 + 0x80 + 2 * 100)); /* num, not total */
+	ck_assert_ptr_nonnull(function_at(topo, "0000:3b:1f.6"));	    /* VF 63 */
+	ck_assert_uint_eq(function_at(topo, "0000:3c:00.0")->vf_index, 64);
+	ck_assert_uint_eq(function_at(topo, "0000:3c:08.6")->vf_index, 99);
+
+	ck_assert_ptr_nonnull(pf->sriov);
+	ck_assert_uint_eq(pf->sriov->total, 128);
+	ck_assert_uint_eq(pf->sriov->num, 100);
+	ck_assert_uint_eq(pf->sriov->offset, 0x80);
+	ck_assert_uint_eq(pf->sriov->stride, 2);
+	ck_assert_uint_eq(pf->sriov->vf_device, 0x154c);
+	ck_assert(pf->sriov->drivers_autoprobe);
+	ck_assert_int_eq(pf->sriov->vf_driver, topology_find_driver(topo, "vfio-pci"));
+	ck_assert_int_eq(pf->sriov->first_vf, index_of(topo, "0000:3b:10.0"));
+	ck_assert_int_eq(pf->physfn, TOPO_NONE);
+	ck_assert_str_eq(driver_of(topo, pf), "i40e");
+	ck_assert(!topology_is_multifunction(topo, pf)); /* VFs are not the PF's functions */
+
+	/* The root port's range grows to the spilled bus; bus 3c is not a root bus. */
+	ck_assert_uint_eq(port->secondary_bus, 0x3b);
+	ck_assert_uint_eq(port->subordinate_bus, 0x3c);
+	ck_assert_uint_eq(topo->n_root_buses, 1);
+	ck_assert_uint_eq(topo->n_groups, 102);
+	scenario_free(&sc);
+}
+END_TEST
+
+START_TEST(test_vf_groups_modes)
+{
+	struct scenario sc;
+	const struct topology *topo = &sc.topo;
+	const struct topo_function *pf0, *pf1;
+
+	/* Listed out of address order; the interleaved VFs of 3b:00.0 (even routing IDs) and
+	 * 3b:00.1 (odd) are numbered PF by PF, then by VF index, not by VF address. */
+	load_good_text(
+		"scenario: vf-groups\n"
+		"root_buses: [\"0000:3b\", \"0000:5e\", \"0000:af\"]\n"
+		"devices:\n"
+		"  0000:af:00.0: {id: 15b3:1017, class: ethernet, group: 90, pcie: true,\n"
+		"                 sriov: {total: 4, num: 2, vf_id: 1018, vf_groups: same}}\n"
+		"  0000:3b:00.1: {id: 8086:1572, class: ethernet, group: 41, pcie: true,\n"
+		"                 sriov: {total: 8, num: 3, offset: 10, stride: 2, vf_id: 154c}}\n"
+		"  0000:3b:00.0: {id: 8086:1572, class: ethernet, group: 40, pcie: true,\n"
+		"                 sriov: {total: 8, num: 3, offset: 10, stride: 2, vf_id: 154c,\n"
+		"                         autoprobe: false}}\n"
+		"  0000:5e:00.0: {id: 8086:1592, class: ethernet, pcie: {type: rc-endpoint},\n"
+		"                 sriov: {total: 4, num: 2, vf_id: 1889, vf_groups: none}}\n",
+		&sc);
+	pf0 = function_at(topo, "0000:3b:00.0");
+	pf1 = function_at(topo, "0000:3b:00.1");
+	ck_assert(!pf0->sriov->drivers_autoprobe);
+	ck_assert(pf1->sriov->drivers_autoprobe);
+	/* VFs of 3b:00.0 at routing IDs 0x3b0a, 0x3b0c, 0x3b0e; of 3b:00.1 at 0x3b0b, ... */
+	ck_assert_int_eq(group_of(topo, function_at(topo, "0000:3b:01.2")), 91); /* PF0 VF 0 */
+	ck_assert_int_eq(group_of(topo, function_at(topo, "0000:3b:01.4")), 92);
+	ck_assert_int_eq(group_of(topo, function_at(topo, "0000:3b:01.6")), 93);
+	ck_assert_int_eq(group_of(topo, function_at(topo, "0000:3b:01.3")), 94); /* PF1 VF 0 */
+	ck_assert_int_eq(group_of(topo, function_at(topo, "0000:3b:01.5")), 95);
+	ck_assert_int_eq(group_of(topo, function_at(topo, "0000:3b:01.7")), 96);
+	ck_assert_int_eq(function_at(topo, "0000:3b:01.3")->physfn, index_of(topo, "0000:3b:00.1"));
+	ck_assert_uint_eq(function_at(topo, "0000:3b:01.7")->vf_index, 2);
+	ck_assert_int_eq(pf1->sriov->first_vf, index_of(topo, "0000:3b:01.3"));
+	/* same: the PF's group; none: no group; no vf_driver: unbound. */
+	ck_assert_int_eq(group_of(topo, function_at(topo, "0000:af:00.1")), 90);
+	ck_assert_int_eq(group_of(topo, function_at(topo, "0000:af:00.2")), 90);
+	ck_assert_int_eq(function_at(topo, "0000:5e:00.1")->group, TOPO_NONE);
+	ck_assert_int_eq(function_at(topo, "0000:5e:00.2")->driver, TOPO_NONE);
+	ck_assert_int_eq(function_at(topo, "0000:5e:00.0")->sriov->vf_driver, TOPO_NONE);
+	/* A VF takes its PF's port type: an rc-endpoint PF has rc-endpoint VFs, no link. */
+	ck_assert_uint_eq(function_at(topo, "0000:5e:00.2")->pcie.port_type,
+			  PCIE_RC_INTEGRATED_ENDPOINT);
+	ck_assert_uint_eq(function_at(topo, "0000:5e:00.2")->pcie.max_speed, 0);
+	ck_assert_uint_eq(function_at(topo, "0000:5e:00.2")->pcie.width, 0);
+	/* Defaults: offset 1, stride 1; num 0 makes no VFs and no first_vf. */
+	ck_assert_uint_eq(function_at(topo, "0000:af:00.0")->sriov->offset, 1);
+	ck_assert_uint_eq(function_at(topo, "0000:af:00.0")->sriov->stride, 1);
+	ck_assert_uint_eq(topo->n_functions, 4 + 3 + 3 + 2 + 2);
+	ck_assert_uint_eq(topo->n_groups, 3 + 6);
+	scenario_free(&sc);
+
+	/* With no group anywhere, auto numbering starts at 0. */
+	load_good_text("scenario: vf-groups-from-zero\n"
+		       "devices:\n"
+		       "  0000:00:04.0: {id: 8086:0b25, class: system-peripheral,\n"
+		       "                 pcie: {type: rc-endpoint},\n"
+		       "                 sriov: {total: 16, num: 2, offset: 0x40, vf_id: 0b26}}\n",
+		       &sc);
+	ck_assert_int_eq(group_of(topo, function_at(topo, "0000:00:0c.0")), 0);
+	ck_assert_int_eq(group_of(topo, function_at(topo, "0000:00:0c.1")), 1);
+	ck_assert_int_eq(function_at(topo, "0000:00:0c.1")->parent, TOPO_NONE);
+	ck_assert_uint_eq(topo->n_root_buses, 1);
+	scenario_free(&sc);
+}
+END_TEST
+
+START_TEST(test_pcie_types_and_links)
+{
+	struct scenario sc;
+	const struct topology *topo = &sc.topo;
+	const struct topo_function *fn;
+
+	load_good_text(
+		"scenario: pcie\n"
+		"devices:\n"
+		"  0000:00:01.0: {id: 8086:2030, class: pci-bridge, secondary: 1, pcie: true}\n"
+		"  0000:01:00.0: {id: 10b5:8747, class: pci-bridge, secondary: 2,\n"
+		"                 pcie: {width: 16}}\n"
+		"  0000:02:08.0: {id: 10b5:8747, class: pci-bridge, secondary: 3,\n"
+		"                 pcie: {max_speed: 16.0, max_width: 8}}\n"
+		"  0000:03:00.0: {id: 144d:a824, class: nvme,\n"
+		"                 pcie: {speed: 5, width: 2, max_speed: 64,\n"
+		"                 max_width: 32}}\n"
+		"  0000:02:09.0: {id: 10b5:8747, class: pci-bridge, secondary: 4,\n"
+		"                 pcie: {type: pcie-to-pci-bridge, speed: 2.5}}\n"
+		"  0000:04:00.0: {id: 12d8:e111, class: pci-bridge, secondary: 5, pcie: true}\n"
+		"  0000:00:02.0: {id: 8086:244e, class: pci-bridge, secondary: 6}\n"
+		"  0000:06:00.0: {id: 12d8:e130, class: pci-bridge, secondary: 7,\n"
+		"                 pcie: {speed: 32.0}}\n"
+		"  0000:07:00.0: {id: 8086:1592, class: ethernet, pcie: {type: legacy-endpoint}}\n"
+		"  0000:00:14.0: {id: 8086:a36d, class: usb-xhci, pcie: {type: rc-endpoint}}\n"
+		"  0000:00:1f.0: {id: 8086:a30e, class: isa-bridge, pcie: false}\n"
+		"  0000:00:1f.4: {id: 8086:a323, class: smbus}\n"
+		"  0000:00:05.0: {id: 8086:2034, class: system-peripheral,\n"
+		"                 pcie: {type: rc-event-collector}}\n"
+		"  0000:00:06.0: {id: 8086:2035, class: pci-bridge, secondary: 8,\n"
+		"                 pcie: {type: downstream-port}}\n",
+		&sc);
+
+	fn = function_at(topo, "0000:00:01.0"); /* on a root bus */
+	ck_assert(fn->pcie.present);
+	ck_assert_uint_eq(fn->pcie.port_type, PCIE_ROOT_PORT);
+	ck_assert_uint_eq(fn->pcie.speed, 3); /* 8.0 GT/s x1 */
+	ck_assert_uint_eq(fn->pcie.max_speed, 3);
+	ck_assert_uint_eq(fn->pcie.width, 1);
+	ck_assert_uint_eq(fn->pcie.max_width, 1);
+	fn = function_at(topo, "0000:01:00.0"); /* below a root port */
+	ck_assert_uint_eq(fn->pcie.port_type, PCIE_UPSTREAM_PORT);
+	ck_assert_uint_eq(fn->pcie.width, 16);
+	ck_assert_uint_eq(fn->pcie.max_width, 16);
+	fn = function_at(topo, "0000:02:08.0"); /* below an upstream port */
+	ck_assert_uint_eq(fn->pcie.port_type, PCIE_DOWNSTREAM_PORT);
+	ck_assert_uint_eq(fn->pcie.speed, 4); /* each half defaults to the other */
+	ck_assert_uint_eq(fn->pcie.max_speed, 4);
+	ck_assert_uint_eq(fn->pcie.width, 8);
+	fn = function_at(topo, "0000:03:00.0");
+	ck_assert_uint_eq(fn->pcie.port_type, PCIE_ENDPOINT);
+	ck_assert_uint_eq(fn->pcie.speed, 2);
+	ck_assert_uint_eq(fn->pcie.max_speed, 6);
+	ck_assert_uint_eq(fn->pcie.width, 2);
+	ck_assert_uint_eq(fn->pcie.max_width, 32);
+	fn = function_at(topo, "0000:02:09.0"); /* given: kept */
+	ck_assert_uint_eq(fn->pcie.port_type, PCIE_TO_PCI_BRIDGE);
+	ck_assert_uint_eq(fn->pcie.speed, 1);
+	/* Below a PCIe-to-PCI bridge or a conventional bridge: a PCI-to-PCIe bridge. */
+	ck_assert_uint_eq(function_at(topo, "0000:04:00.0")->pcie.port_type, PCI_TO_PCIE_BRIDGE);
+	ck_assert(!function_at(topo, "0000:00:02.0")->pcie.present);
+	ck_assert_uint_eq(function_at(topo, "0000:06:00.0")->pcie.port_type, PCI_TO_PCIE_BRIDGE);
+	ck_assert_uint_eq(function_at(topo, "0000:06:00.0")->pcie.max_speed, 5);
+	ck_assert_uint_eq(function_at(topo, "0000:07:00.0")->pcie.port_type, PCIE_LEGACY_ENDPOINT);
+	/* Root-complex integrated functions have no link. */
+	fn = function_at(topo, "0000:00:14.0");
+	ck_assert(fn->pcie.present);
+	ck_assert_uint_eq(fn->pcie.port_type, PCIE_RC_INTEGRATED_ENDPOINT);
+	ck_assert_uint_eq(fn->pcie.speed + fn->pcie.max_speed + fn->pcie.width, 0);
+	ck_assert_uint_eq(fn->pcie.max_width, 0);
+	fn = function_at(topo, "0000:00:05.0");
+	ck_assert_uint_eq(fn->pcie.port_type, PCIE_RC_EVENT_COLLECTOR);
+	ck_assert_uint_eq(fn->pcie.max_speed, 0);
+	/* pcie: false and no pcie at all are conventional PCI. */
+	ck_assert(!function_at(topo, "0000:00:1f.0")->pcie.present);
+	ck_assert_uint_eq(function_at(topo, "0000:00:1f.0")->pcie.speed, 0);
+	ck_assert(!function_at(topo, "0000:00:1f.4")->pcie.present);
+	/* A given port type is not second-guessed by position. */
+	ck_assert_uint_eq(function_at(topo, "0000:00:06.0")->pcie.port_type, PCIE_DOWNSTREAM_PORT);
+	scenario_free(&sc);
+}
+END_TEST
+
+START_TEST(test_bars_and_rom)
+{
+	struct scenario sc;
+	const struct topology *topo = &sc.topo;
+	const struct topo_function *fn;
+
+	load_good_text(
+		"scenario: bars\n"
+		"devices:\n"
+		"  0000:00:01.0: {id: 8086:2030, class: pci-bridge, secondary: 1,\n"
+		"                 bars: [{size: 128K, type: mem64}], rom: 2K}\n"
+		"  0000:01:00.0: {id: 8086:1572, class: ethernet, rom: 0x80000,\n"
+		"                 bars: [{size: 8M, type: mem64, prefetchable: true}, ~,\n"
+		"                        {type: mem64, size: 32K}, {size: 256, type: io}]}\n"
+		"  0000:01:00.1: {id: 8086:1572, class: ethernet,\n"
+		"                 bars: [null, {size: 4096}, ~,\n"
+		"                        {size: 0x100000000, type: mem64, prefetchable: true},\n"
+		"                        {size: 256M, prefetchable: false}]}\n"
+		"  0000:01:00.2: {id: 10de:2330, class: 3d,\n"
+		"                 bars: [{size: 1T, type: mem64, prefetchable: TRUE}, \n"
+		"                        {size: 16, type: mem64}, {size: 4, type: io}], rom: 1M}\n"
+		"  0000:01:00.3: {id: 10de:2330, class: 3d, bars: []}\n",
+		&sc);
+	fn = function_at(topo, "0000:00:01.0"); /* a bridge: one mem64 fills both registers */
+	ck_assert_uint_eq(fn->bars[0].kind, BAR_MEM64);
+	ck_assert_uint_eq(fn->bars[0].size, 128 * 1024);
+	ck_assert_uint_eq(fn->bars[1].kind, BAR_UNUSED);
+	ck_assert_uint_eq(fn->rom.size, 2048);
+
+	/* mem64 takes two registers: the entry after it describes the register after that. */
+	fn = function_at(topo, "0000:01:00.0");
+	ck_assert_uint_eq(fn->bars[0].kind, BAR_MEM64);
+	ck_assert_uint_eq(fn->bars[0].size, 8u << 20);
+	ck_assert(fn->bars[0].prefetchable);
+	ck_assert_uint_eq(fn->bars[1].kind, BAR_UNUSED); /* upper half of BAR 0 */
+	ck_assert_uint_eq(fn->bars[1].size, 0);
+	ck_assert_uint_eq(fn->bars[2].kind, BAR_UNUSED); /* the `~` */
+	ck_assert_uint_eq(fn->bars[3].kind, BAR_MEM64);
+	ck_assert_uint_eq(fn->bars[3].size, 32 * 1024);
+	ck_assert(!fn->bars[3].prefetchable);
+	ck_assert_uint_eq(fn->bars[4].kind, BAR_UNUSED); /* upper half of BAR 3 */
+	ck_assert_uint_eq(fn->bars[5].kind, BAR_IO);
+	ck_assert_uint_eq(fn->bars[5].size, 256);
+	ck_assert_uint_eq(fn->rom.size, 512 * 1024);
+	ck_assert_uint_eq(fn->rom.kind, BAR_MEM32);
+
+	fn = function_at(topo, "0000:01:00.1");
+	ck_assert_uint_eq(fn->bars[0].kind, BAR_UNUSED);
+	ck_assert_uint_eq(fn->bars[1].kind, BAR_MEM32); /* the default type */
+	ck_assert_uint_eq(fn->bars[1].size, 4096);
+	ck_assert_uint_eq(fn->bars[3].size, 1ull << 32);
+	ck_assert_uint_eq(fn->bars[5].kind, BAR_MEM32);
+	ck_assert_uint_eq(fn->bars[5].size, 1ull << 28);
+	ck_assert_uint_eq(fn->rom.size, 0);
+	ck_assert_uint_eq(fn->rom.kind, BAR_UNUSED);
+
+	fn = function_at(topo, "0000:01:00.2");
+	ck_assert_uint_eq(fn->bars[0].size, 1ull << 40);
+	ck_assert(fn->bars[0].prefetchable);
+	ck_assert_uint_eq(fn->bars[2].kind, BAR_MEM64);
+	ck_assert_uint_eq(fn->bars[2].size, 16);
+	ck_assert_uint_eq(fn->bars[4].kind, BAR_IO);
+	ck_assert_uint_eq(fn->bars[4].size, 4);
+	ck_assert_uint_eq(fn->rom.size, 1ull << 20);
+
+	fn = function_at(topo, "0000:01:00.3");
+	for (size_t i = 0; i < TOPO_N_BARS; i++)
+		ck_assert_uint_eq(fn->bars[i].size, 0);
+	scenario_free(&sc);
+}
+END_TEST
+
+START_TEST(test_new_keys_default_to_v1)
+{
+	char *path = join_path(source_dir(), "scenarios/kata-10576.yaml");
+	struct scenario sc;
+	char error[SCENARIO_ERROR_MAX];
+	const struct topology *topo = &sc.topo;
+
+	ck_assert_msg(scenario_load(path, &sc, error) == 0, "%s", error);
+	for (size_t i = 0; i < topo->n_functions; i++) {
+		const struct topo_function *fn = &topo->functions[i];
+
+		ck_assert(!fn->pcie.present);
+		ck_assert_uint_eq(fn->pcie.speed, 0);
+		for (size_t bar = 0; bar < TOPO_N_BARS; bar++)
+			ck_assert_uint_eq(fn->bars[bar].kind, BAR_UNUSED);
+		ck_assert_uint_eq(fn->rom.size, 0);
+		ck_assert_ptr_null(fn->sriov);
+		ck_assert_int_eq(fn->physfn, TOPO_NONE);
+		ck_assert_uint_eq(fn->vf_index, 0);
+		ck_assert_ptr_null(fn->label);
+		ck_assert_int_eq(fn->acpi_index, -1);
+	}
+	for (size_t i = 0; i < topo->n_groups; i++) {
+		ck_assert(!topo->groups[i].noiommu);
+		ck_assert_ptr_null(topo->groups[i].regions);
+		ck_assert_uint_eq(topo->groups[i].n_regions, 0);
+	}
+	scenario_free(&sc);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_label_and_acpi_index)
+{
+	struct scenario sc;
+	const struct topo_function *fn;
+
+	load_good_text(
+		"scenario: labels\n"
+		"devices:\n"
+		"  0000:00:19.0: {id: 8086:15b8, class: ethernet, label: \"Onboard LAN 1\",\n"
+		"                 acpi_index: 3}\n"
+		"  0000:00:1f.6: {id: 8086:15bb, class: ethernet, acpi_index: 0,\n"
+		"                 label: \"NIC \xc3\xa9\n"
+		"   012345678901234567890123456789012345678901234567890123456\"}\n",
+		&sc);
+	fn = function_at(&sc.topo, "0000:00:19.0");
+	ck_assert_str_eq(fn->label, "Onboard LAN 1");
+	ck_assert_int_eq(fn->acpi_index, 3);
+	fn = function_at(&sc.topo, "0000:00:1f.6");
+	/* The line break folds into a space: 64 bytes, the limit, which is allowed. */
+	ck_assert_uint_eq(strlen(fn->label), 64);
+	ck_assert_int_eq(strncmp(fn->label, "NIC \xc3\xa9 0123", 11), 0);
+	ck_assert_int_eq(fn->acpi_index, 0);
+	scenario_free(&sc);
+}
+END_TEST
+
+START_TEST(test_noiommu_and_reserved_regions)
+{
+	struct scenario sc;
+	const struct topology *topo = &sc.topo;
+	const struct topo_group *group;
+
+	load_good_text("scenario: groups\n"
+		       "devices:\n"
+		       "  0000:00:02.0: {id: 8086:3e92, class: vga, group: 1}\n"
+		       "  0000:00:14.0: {id: 8086:a36d, class: usb-xhci, group: 3}\n"
+		       "  0000:00:16.0: {id: 8086:a360, class: 0x0780, group: 4}\n"
+		       "  0000:01:00.0: {id: 1af4:1041, class: ethernet, group: 9}\n"
+		       "root_buses: [\"0000:01\"]\n"
+		       "groups:\n"
+		       "  9: {noiommu: true}\n"
+		       "  4: {noiommu: false, type: DMA}\n"
+		       "  1:\n"
+		       "    type: identity\n"
+		       "    reserved_regions:\n"
+		       "      - {start: 0xfee00000, end: 0xfeefffff, type: msi}\n"
+		       "      - {start: 0x7b800000, end: 0x7fffffff, type: direct-relaxable}\n"
+		       "      - {start: 0x7b800000, end: 0x7b800fff, type: direct}\n"
+		       "      - {type: reserved, end: 0xffffffffffffffff, start: 0xfef00000}\n"
+		       "      - {start: 0xfee00000, end: 0xfee00fff, type: direct}\n",
+		       &sc);
+	group = &topo->groups[topology_find_group(topo, 9)];
+	ck_assert(group->noiommu);
+	ck_assert_int_eq(group->type, IOMMU_TYPE_UNKNOWN); /* no domain */
+	ck_assert_uint_eq(group->n_regions, 0);
+	group = &topo->groups[topology_find_group(topo, 4)];
+	ck_assert(!group->noiommu);
+	ck_assert_int_eq(group->type, IOMMU_TYPE_DMA);
+	ck_assert_ptr_null(group->regions);
+	ck_assert(!topo->groups[topology_find_group(topo, 3)].noiommu);
+
+	/* Sorted by start, the kernel's type order breaking ties. */
+	group = &topo->groups[topology_find_group(topo, 1)];
+	ck_assert_int_eq(group->type, IOMMU_TYPE_IDENTITY);
+	ck_assert_uint_eq(group->n_regions, 5);
+	ck_assert_uint_eq(group->regions[0].start, 0x7b800000);
+	ck_assert_str_eq(group->regions[0].type, "direct");
+	ck_assert_str_eq(group->regions[1].type, "direct-relaxable");
+	ck_assert_uint_eq(group->regions[1].end, 0x7fffffff);
+	ck_assert_str_eq(group->regions[2].type, "direct");
+	ck_assert_uint_eq(group->regions[2].start, 0xfee00000);
+	ck_assert_str_eq(group->regions[3].type, "msi");
+	ck_assert_uint_eq(group->regions[3].end, 0xfeefffff);
+	ck_assert_str_eq(group->regions[4].type, "reserved");
+	ck_assert_uint_eq(group->regions[4].end, UINT64_MAX);
+	scenario_free(&sc);
+}
+END_TEST
+
+/* Many PFs listed in reverse address order, thousands of VFs: every cross reference holds. */
+START_TEST(test_many_vfs_cross_references)
+{
+	size_t capacity = 64 * 1024, len = 0;
+	char *text = malloc(capacity);
+	struct scenario sc;
+	const struct topology *topo = &sc.topo;
+	size_t n_vfs = 0;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, capacity - len, "scenario: many-vfs\nroot_buses: [");
+	for (unsigned bus = 0x10; bus <= 0xf0; bus += 0x10)
+		len += (size_t)snprintf(text + len, capacity - len, "%s\"0000:%02x\"",
+					bus == 0x10 ? "" : ", ", bus);
+	len += (size_t)snprintf(text + len, capacity - len, "]\ndevices:\n");
+	for (unsigned bus = 0xf0; bus >= 0x10; bus -= 0x10) {
+		static const char pf[] =
+			"  0000:%02x:00.0: {id: 8086:1592, class: ethernet, pcie: true,\n"
+			"    group: %u, sriov: {total: 4000, num: 4000, offset: 8, vf_id: 1889}}\n";
+
+		len += (size_t)snprintf(text + len, capacity - len, pf, bus, bus);
+	}
+	ck_assert_uint_lt(len, capacity);
+	load_good_text(text, &sc);
+	free(text);
+
+	ck_assert_uint_eq(topo->n_functions, 15 + 15 * 4000);
+	for (size_t i = 0; i < topo->n_functions; i++) {
+		const struct topo_function *fn = &topo->functions[i];
+		const struct topo_function *pf;
+		uint32_t rid;
+
+		if (i > 0)
+			ck_assert_int_lt(pci_addr_compare(&topo->functions[i - 1].addr, &fn->addr),
+					 0);
+		if (fn->physfn == TOPO_NONE) {
+			ck_assert_ptr_nonnull(fn->sriov);
+			ck_assert_int_eq(topo->functions[fn->sriov->first_vf].physfn, (int32_t)i);
+			ck_assert_uint_eq(topo->functions[fn->sriov->first_vf].vf_index, 0);
+			continue;
+		}
+		n_vfs++;
+		pf = &topo->functions[fn->physfn];
+		rid = ((uint32_t)pf->addr.bus << 8) + 8 + fn->vf_index;
+		ck_assert_uint_eq(fn->addr.bus, rid >> 8);
+		ck_assert_uint_eq((uint32_t)fn->addr.dev << 3 | fn->addr.fn, rid & 0xff);
+		/* Auto groups above 0xf0: PFs in address order (0x10 first), then VF index. */
+		ck_assert_int_eq(group_of(topo, fn),
+				 0xf1 + (pf->addr.bus / 0x10 - 1) * 4000 + fn->vf_index);
+	}
+	ck_assert_uint_eq(n_vfs, 15 * 4000);
+	ck_assert_uint_eq(topo->n_root_buses, 15);
+	scenario_free(&sc);
+}
+END_TEST
+
 /* ---- errors ---------------------------------------------------------------------------- */
 
 START_TEST(test_missing_file)
@@ -832,6 +1320,30 @@ START_TEST(test_errors_in_file_order)
 }
 END_TEST
 
+/* The resource assignment has no position: its failure is "FILE: message". */
+START_TEST(test_resource_failure_has_no_position)
+{
+	char error[SCENARIO_ERROR_MAX];
+	struct scenario sc;
+	char *path;
+	const char *message;
+
+	/* Four 2 GiB 32-bit BARs cannot fit below 4 GiB. */
+	ck_assert_int_eq(load_text("scenario: exhausted\n"
+				   "devices:\n"
+				   "  0000:00:01.0: {id: 10de:2330, class: 3d,\n"
+				   "    bars: [{size: 2G}, {size: 2G}, {size: 2G}, {size: 2G}]}\n",
+				   &sc, error, &path),
+			 -1);
+	message = error_after_path(error, path);
+	ck_assert_msg(message[0] == ' ' && !(message[1] >= '0' && message[1] <= '9'),
+		      "not position-less: %s", error);
+	ck_assert_uint_gt(strlen(message), 2);
+	ck_assert(is_zeroed(&sc));
+	free(path);
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
 	Suite *suite = suite_create("scenario");
@@ -858,12 +1370,21 @@ static Suite *scenario_suite(void)
 	tcase_add_test(loading, test_number_spellings);
 	tcase_add_test(loading, test_sandbox_shapes);
 	tcase_add_test(loading, test_scalar_length_limit);
+	tcase_add_test(loading, test_vf_formula_spills_onto_next_bus);
+	tcase_add_test(loading, test_vf_groups_modes);
+	tcase_add_test(loading, test_pcie_types_and_links);
+	tcase_add_test(loading, test_bars_and_rom);
+	tcase_add_test(loading, test_new_keys_default_to_v1);
+	tcase_add_test(loading, test_label_and_acpi_index);
+	tcase_add_test(loading, test_noiommu_and_reserved_regions);
+	tcase_add_test(loading, test_many_vfs_cross_references);
 	suite_add_tcase(suite, loading);
 
 	tcase_add_test(errors, test_missing_file);
 	tcase_add_test(errors, test_empty_file);
 	tcase_add_test(errors, test_bad_corpus);
 	tcase_add_test(errors, test_errors_in_file_order);
+	tcase_add_test(errors, test_resource_failure_has_no_position);
 	/* Valgrind (CK_FORK=no) is slow on the corpus. */
 	tcase_set_timeout(errors, 60);
 	suite_add_tcase(suite, errors);
