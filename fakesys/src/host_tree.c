@@ -56,7 +56,10 @@ static struct sysfs_node *add_function(struct builder *b, size_t index)
 
 	if (b->function_dirs[index])
 		return b->function_dirs[index];
-	parent = fn->parent == TOPO_NONE ? root_bus_dir(b, &fn->addr)
+	/* A VF hangs where its PF does, whatever bus it spilled onto. */
+	const struct topo_function *anchor =
+		fn->physfn != TOPO_NONE ? &topo->functions[fn->physfn] : fn;
+	parent = fn->parent == TOPO_NONE ? root_bus_dir(b, &anchor->addr)
 					 : add_function(b, (size_t)fn->parent);
 	if (!parent)
 		return NULL;
@@ -145,13 +148,25 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 	for (size_t i = 0; i < topo->n_functions; i++)
 		if (!add_function(b, i))
 			return -ENOMEM;
-	/* A VF's directory is its PF's sibling; they point at each other (pci_iov_sysfs_link). */
+	/* A VF's directory is its PF's sibling; they point at each other (pci_iov_sysfs_link). VFs
+	 * past the PF's bus sit on virtual buses the kernel adds beside the PF's own. */
 	for (size_t i = 0; i < topo->n_functions; i++) {
 		const struct topo_function *fn = &topo->functions[i];
 
 		if (fn->physfn == TOPO_NONE)
 			continue;
 		struct sysfs_node *pf = b->function_dirs[fn->physfn];
+		if (fn->addr.bus != topo->functions[fn->physfn].addr.bus) {
+			struct sysfs_node *holder =
+				sysfs_find_child(tree, sysfs_node_parent(pf), "pci_bus");
+			char vf_bus[16];
+
+			bus_name(vf_bus, fn->addr.domain, fn->addr.bus);
+			if ((!holder || !sysfs_find_child(tree, holder, vf_bus)) &&
+			    add_pci_bus(b, sysfs_node_parent(pf), fn->addr.domain, fn->addr.bus,
+					topo->functions[fn->physfn].numa_node) != 0)
+				return -ENOMEM;
+		}
 		snprintf(name, sizeof(name), "virtfn%u", fn->vf_index);
 		if (!sysfs_add_link(tree, b->function_dirs[i], "physfn", pf) ||
 		    !sysfs_add_link(tree, pf, name, b->function_dirs[i]))
@@ -169,16 +184,21 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 int host_tree_build(const struct topology *topo, struct host_tree *out)
 {
 	struct builder b = { .topo = topo, .ht = out };
-	size_t n_bridges = 0;
+	size_t n_bridges = 0, n_spilled_vfs = 0;
 	int err = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < topo->n_functions; i++)
 		n_bridges += topo->functions[i].is_bridge;
+	for (size_t i = 0; i < topo->n_functions; i++)
+		n_spilled_vfs += topo->functions[i].physfn != TOPO_NONE &&
+				 topo->functions[i].addr.bus !=
+					 topo->functions[topo->functions[i].physfn].addr.bus;
 	out->devices = calloc(topo->n_functions + 1, sizeof(*out->devices));
 	/* A root bus is two objects (pci<DDDD>:<BB> and its pci_bus), a bridge's bus one; the
 	 * + 1 keeps calloc from being asked for nothing. */
-	out->buses = calloc(2 * topo->n_root_buses + n_bridges + 1, sizeof(*out->buses));
+	out->buses =
+		calloc(2 * topo->n_root_buses + n_bridges + n_spilled_vfs + 1, sizeof(*out->buses));
 	out->groups = calloc(topo->n_groups + 1, sizeof(*out->groups));
 	/* Device nodes: /dev/vfio/vfio, /dev/iommu, one per group, one per function at most. */
 	out->chardevs = calloc(2 + topo->n_groups + topo->n_functions, sizeof(*out->chardevs));

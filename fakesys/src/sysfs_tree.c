@@ -319,6 +319,11 @@ sysfs_ino_t sysfs_node_ino(const struct sysfs_node *node)
 	return (sysfs_ino_t)node->index + 1;
 }
 
+struct sysfs_node *sysfs_node_parent(const struct sysfs_node *node)
+{
+	return node->parent;
+}
+
 struct sysfs_node *sysfs_add_dir(struct sysfs_tree *tree, struct sysfs_node *parent,
 				 const char *name, const struct sysfs_attr_group *const *groups,
 				 const void *obj)

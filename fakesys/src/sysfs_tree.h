@@ -100,6 +100,8 @@ void sysfs_tree_finish(struct sysfs_tree *tree);
 /* Directories are 0755; the few that are not (/sys is 0555) say so after creation. */
 void sysfs_set_mode(struct sysfs_node *node, uint16_t mode);
 sysfs_ino_t sysfs_node_ino(const struct sysfs_node *node);
+/* The directory holding node (NULL for the root). */
+struct sysfs_node *sysfs_node_parent(const struct sysfs_node *node);
 
 /* The directory called name directly under parent, or NULL. */
 struct sysfs_node *sysfs_find_child(const struct sysfs_tree *tree, const struct sysfs_node *parent,

@@ -150,6 +150,8 @@ static int add_device_nodes(struct vfio_builder *v, struct sysfs_node *dev, stru
 /* The root bus a function hangs from (VFs hang where their PF does). */
 static size_t root_bus_of(const struct topology *topo, const struct topo_function *fn)
 {
+	if (fn->physfn != TOPO_NONE)
+		fn = &topo->functions[fn->physfn];
 	while (fn->parent != TOPO_NONE)
 		fn = &topo->functions[fn->parent];
 	for (size_t i = 0; i < topo->n_root_buses; i++)
