@@ -128,7 +128,14 @@ struct topo_function {
 	int32_t physfn;		  /* virtual functions: index of the PF, else TOPO_NONE */
 	uint16_t vf_index;	  /* virtual functions: the N of the PF's virtfnN */
 	char *label;		  /* firmware name (label file, lspci "DeviceName"), or NULL */
-	int32_t acpi_index;	  /* acpi_index file; -1 = none */
+	/* Config space bytes given by the scenario, served as given (zero past the end), instead
+	 * of synthesized ones; NULL when synthesized. */
+	uint8_t *raw_config;
+	uint16_t raw_config_len; /* 1..4096 */
+	/* Mediated device types this parent offers (mdev_supported_types/<id>/). */
+	struct topo_mdev_type *mdev_types;
+	size_t n_mdev_types;
+	int32_t acpi_index; /* acpi_index file; -1 = none */
 	struct src_pos pos;
 };
 
@@ -153,6 +160,24 @@ struct topo_group {
 
 struct topo_driver {
 	char *name; /* directory name in /sys/bus/pci/drivers */
+};
+
+/* A type of mediated device a parent offers: mdev_supported_types/<id>/. */
+struct topo_mdev_type {
+	char *id;	    /* "<driver>-<name>", e.g. "i915-GVTg_V5_4", "nvidia-63" */
+	char *name;	    /* the optional "name" file, or NULL */
+	char *description;  /* the optional "description" file, or NULL */
+	char *device_api;   /* "vfio-pci", ... */
+	uint32_t instances; /* how many this type allows in all; available = instances - created */
+};
+
+/* A created mediated device: <parent>/<uuid>/, in its own IOMMU group. */
+struct topo_mdev {
+	char uuid[37];	/* lower-case 8-4-4-4-12 */
+	int32_t parent; /* index into topology.functions */
+	int32_t type;	/* index into the parent's mdev_types */
+	int32_t group;	/* index into topology.groups */
+	struct src_pos pos;
 };
 
 /* A bus that no bridge leads to: /sys/devices/pci<DDDD>:<BB>. */
@@ -183,6 +208,9 @@ struct topology {
 	/* Sorted by (domain, bus). */
 	struct topo_root_bus *root_buses;
 	size_t n_root_buses;
+	/* Sorted by uuid. */
+	struct topo_mdev *mdevs;
+	size_t n_mdevs;
 };
 
 void topology_free(struct topology *topo);
