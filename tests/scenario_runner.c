@@ -222,6 +222,106 @@ static bool check_lspci(const struct scenario *sc, const char *lspci)
 	return ok;
 }
 
+/* The block lspci -vv prints for one device: from its first line to the next blank line. */
+static char *device_block(const char *listing, const char *bdf)
+{
+	const char *start = find_line(listing, bdf);
+	const char *end;
+
+	if (!start)
+		return NULL;
+	end = strstr(start, "\n\n");
+	end = end ? end + 1 : start + strlen(start);
+	return strndup(start, (size_t)(end - start));
+}
+
+/* lspci's spelling of a link generation's speed in LnkSta. */
+static const char *lspci_speed(uint8_t generation)
+{
+	static const char *const speeds[] = { "", "2.5", "5", "8", "16", "32", "64" };
+
+	return generation < 7 ? speeds[generation] : "";
+}
+
+/*
+ * lspci -vv -k shows what the scenario says of each function: its IOMMU group, driver, NUMA
+ * node, firmware label, negotiated link, and for a PF its SR-IOV capability.
+ */
+static bool check_lspci_details(const struct scenario *sc, const char *lspci)
+{
+	const struct topology *topo = &sc->topo;
+	char sysfs_path[512], want[160];
+	char *listing = NULL;
+	size_t checked = 0;
+	bool ok = true;
+
+	snprintf(sysfs_path, sizeof(sysfs_path), "sysfs.path=%s/sys/bus/pci", mountpoint);
+	char *argv[] = { (char *)lspci, "-A",  "linux-sysfs", "-O", sysfs_path,
+			 "-D",		"-vv", "-k",	      NULL };
+	if (run(argv, &listing) != 0 || !listing) {
+		printf("FAIL lspci -vv: did not run\n");
+		free(listing);
+		return false;
+	}
+	for (size_t i = 0; i < topo->n_functions; i++) {
+		const struct topo_function *fn = &topo->functions[i];
+		char bdf[PCI_ADDR_STRLEN];
+		char *block;
+
+		pci_addr_format(&fn->addr, bdf);
+		if (!(block = device_block(listing, bdf))) {
+			printf("FAIL lspci -vv: no block for %s\n", bdf);
+			ok = false;
+			continue;
+		}
+#define EXPECT(...)                                                                                \
+	do {                                                                                       \
+		snprintf(want, sizeof(want), __VA_ARGS__);                                         \
+		checked++;                                                                         \
+		if (!strstr(block, want)) {                                                        \
+			printf("FAIL lspci -vv: %s does not show \"%s\"\n", bdf, want);            \
+			ok = false;                                                                \
+		}                                                                                  \
+	} while (0)
+		if (fn->group != TOPO_NONE)
+			EXPECT("\tIOMMU group: %d\n", topo->groups[fn->group].id);
+		if (fn->driver != TOPO_NONE)
+			EXPECT("\tKernel driver in use: %s\n", topo->drivers[fn->driver].name);
+		if (fn->numa_node >= 0)
+			EXPECT("\tNUMA node: %d\n", fn->numa_node);
+		if (fn->label)
+			EXPECT("\tDeviceName: %s\n", fn->label);
+		if (fn->pcie.present && fn->pcie.speed && !fn->raw_config) {
+			/* "(downgraded)" may follow a speed or width below the capability. */
+			EXPECT("LnkSta:\tSpeed %sGT/s", lspci_speed(fn->pcie.speed));
+			const char *lnksta = strstr(block, "LnkSta:");
+			const char *eol = lnksta ? strchr(lnksta, '\n') : NULL;
+			char width[16];
+
+			snprintf(width, sizeof(width), ", Width x%u", fn->pcie.width);
+			const char *hit = lnksta ? strstr(lnksta, width) : NULL;
+			if (!hit || (eol && hit > eol) ||
+			    (hit[strlen(width)] != '\n' && hit[strlen(width)] != ' ')) {
+				printf("FAIL lspci -vv: %s LnkSta does not show width x%u\n", bdf,
+				       fn->pcie.width);
+				ok = false;
+			}
+		}
+		if (fn->sriov && !fn->raw_config) {
+			EXPECT("Single Root I/O Virtualization (SR-IOV)");
+			EXPECT("Total VFs: %u, Number of VFs: %u,", fn->sriov->total,
+			       fn->sriov->num);
+		}
+#undef EXPECT
+		free(block);
+	}
+	if (ok)
+		printf("ok   lspci -vv -k: %zu details of %zu functions as the scenario says\n",
+		       checked, topo->n_functions);
+	free(listing);
+	return ok;
+}
+
 static bool still_mounted(void)
 {
 	FILE *f = fopen("/proc/self/mounts", "r");
@@ -292,8 +392,10 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; ok && i < sc.n_expect; i++)
 		ok &= check_expectation(&sc, &sc.expect[i]);
-	if (status == 0)
+	if (status == 0) {
 		ok &= check_lspci(&sc, lspci);
+		ok &= check_lspci_details(&sc, lspci);
+	}
 
 	char *umount_argv[] = { (char *)fakesys, "umount", mountpoint, NULL };
 	if (run(umount_argv, NULL) != 0 && still_mounted()) {

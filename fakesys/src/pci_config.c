@@ -571,6 +571,9 @@ static bool has_io_bar(const struct topo_function *fn)
 size_t pci_config_size(const struct topology *topo, const struct topo_function *fn)
 {
 	(void)topo;
+	if (fn->raw_config)
+		return fn->raw_config_len > PCI_CFG_SPACE_SIZE ? PCI_CFG_SPACE_EXP_SIZE
+							       : PCI_CFG_SPACE_SIZE;
 	return fn->pcie.present ? PCI_CFG_SPACE_EXP_SIZE : PCI_CFG_SPACE_SIZE;
 }
 
@@ -615,6 +618,11 @@ void pci_config_fill(const struct topology *topo, const struct topo_function *fn
 	struct cap_list caps = { out, PCI_CAPABILITY_LIST, 0x40 };
 
 	memset(out, 0, pci_config_size(topo, fn));
+	/* Bytes the scenario gives are the device's own: served as given. */
+	if (fn->raw_config) {
+		memcpy(out, fn->raw_config, fn->raw_config_len);
+		return;
+	}
 	/* Every PCIe function here has MSI, so a driver that wants interrupts gets messages. */
 	put_header(out, topo, fn, vf, irq_on && fn->pcie.present);
 	if (fn->is_bridge) {
