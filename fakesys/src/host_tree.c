@@ -148,6 +148,12 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 	for (size_t i = 0; i < topo->n_functions; i++)
 		if (!add_function(b, i))
 			return -ENOMEM;
+	/* A group holding mediated devices and no function sits on VFIO's emulated IOMMU. */
+	for (size_t i = 0; i < topo->n_mdevs; i++)
+		b->ht->groups[topo->mdevs[i].group].emulated = true;
+	for (size_t i = 0; i < topo->n_functions; i++)
+		if (topo->functions[i].group != TOPO_NONE)
+			b->ht->groups[topo->functions[i].group].emulated = false;
 	/* A VF's directory is its PF's sibling; they point at each other (pci_iov_sysfs_link). VFs
 	 * past the PF's bus sit on virtual buses the kernel adds beside the PF's own. */
 	for (size_t i = 0; i < topo->n_functions; i++) {
@@ -214,6 +220,8 @@ int host_tree_build(const struct topology *topo, struct host_tree *out)
 
 		err = add_sys(&b, root);
 		if (!err)
+			err = mdev_tree_add(&b);
+		if (!err)
 			err = vfio_tree_add(&b, root);
 		if (!err)
 			sysfs_tree_finish(b.tree);
@@ -235,5 +243,7 @@ void host_tree_free(struct host_tree *ht)
 	free(ht->groups);
 	free(ht->chardevs);
 	free(ht->iommus);
+	free(ht->mdev_types);
+	free(ht->mdevs);
 	memset(ht, 0, sizeof(*ht));
 }

@@ -8,6 +8,7 @@
 
 #include "device_sysfs.h"
 #include "iommu_sysfs.h"
+#include "mdev_sysfs.h"
 #include "pci_sysfs.h"
 #include "sysfs_tree.h"
 #include "topology.h"
@@ -23,6 +24,8 @@ struct host_tree {
 	size_t n_chardevs;
 	struct dev_pm_info *iommus; /* IOMMU instances: one per root bus that needs one */
 	size_t n_iommus;
+	struct mdev_type_obj *mdev_types; /* every parent's types, parents in address order */
+	struct mdev_device_obj *mdevs;	  /* one per topology mdev, same order */
 };
 
 /* Dynamic char majors (the kernel picks them; these are typical): vfio groups, then vfio-dev. */

@@ -20,6 +20,9 @@ struct builder {
 	struct sysfs_node **function_dirs; /* per function, NULL until made */
 };
 
+/* Mediated devices: types on their parents, created mdevs, sys/bus/mdev. */
+int mdev_tree_add(struct builder *b);
+
 /* The VFIO and IOMMU parts: device nodes under dev/, their class devices, IOMMU instances. */
 int vfio_tree_add(struct builder *b, struct sysfs_node *root);
 

@@ -7,26 +7,32 @@ static const struct topo_group *group_of(const void *obj)
 	return ((const struct iommu_group_obj *)obj)->group;
 }
 
+/* No IOMMU domain behind the group: no-IOMMU groups and mdev-only ones. */
+static bool without_domain(const void *obj)
+{
+	return group_of(obj)->noiommu || ((const struct iommu_group_obj *)obj)->emulated;
+}
+
 /* A group without an IOMMU has no default domain, and then the kernel says "unknown". */
-static ssize_t type_show(const void *obj, const struct sysfs_opener *opener, char *buf,
-			 size_t size)
+static ssize_t type_show(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size)
 {
 	const struct topo_group *group = group_of(obj);
 
 	(void)opener;
-	return sysfs_emit(buf, size, "%s\n",
-			  iommu_group_type_name(group->noiommu ? IOMMU_TYPE_UNKNOWN : group->type));
+	return sysfs_emit(
+		buf, size, "%s\n",
+		iommu_group_type_name(without_domain(obj) ? IOMMU_TYPE_UNKNOWN : group->type));
 }
 
 /* Without regions from the scenario, the x86 interrupt-remapping window every group reserves
- * when an IOMMU translates; nothing at all without an IOMMU. */
-static ssize_t reserved_regions_show(const void *obj, const struct sysfs_opener *opener,
-				     char *buf, size_t size)
+ * when an IOMMU translates; nothing at all without an IOMMU domain. */
+static ssize_t reserved_regions_show(const void *obj, const struct sysfs_opener *opener, char *buf,
+				     size_t size)
 {
 	static const struct topo_region x86_msi = { 0xfee00000ULL, 0xfeefffffULL, "msi" };
 	const struct topo_group *group = group_of(obj);
 	const struct topo_region *regions = group->n_regions ? group->regions : &x86_msi;
-	size_t n = group->noiommu ? 0 : group->n_regions ? group->n_regions : 1;
+	size_t n = without_domain(obj) ? 0 : group->n_regions ? group->n_regions : 1;
 	ssize_t len = 0;
 
 	(void)opener;
@@ -37,8 +43,7 @@ static ssize_t reserved_regions_show(const void *obj, const struct sysfs_opener 
 	return len;
 }
 
-static ssize_t name_show(const void *obj, const struct sysfs_opener *opener, char *buf,
-			 size_t size)
+static ssize_t name_show(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size)
 {
 	(void)obj;
 	(void)opener;

@@ -9,6 +9,8 @@
 struct iommu_group_obj {
 	const struct topology *topo;
 	const struct topo_group *group;
+	/* Only mediated devices in it: VFIO's emulated IOMMU, no default domain. */
+	bool emulated;
 };
 
 extern const struct sysfs_attr_group *const iommu_group_groups[];

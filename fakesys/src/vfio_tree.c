@@ -96,6 +96,9 @@ static int add_group_nodes(struct vfio_builder *v)
 		if (topo->functions[i].group != TOPO_NONE &&
 		    is_vfio_bound(topo, &topo->functions[i]))
 			viable[topo->functions[i].group] = true;
+	/* mdevs are bound to vfio_mdev, which makes their groups VFIO groups too. */
+	for (size_t i = 0; i < topo->n_mdevs; i++)
+		viable[topo->mdevs[i].group] = true;
 	for (size_t i = 0; i < topo->n_groups; i++) {
 		const struct topo_group *group = &topo->groups[i];
 

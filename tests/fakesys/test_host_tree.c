@@ -657,6 +657,66 @@ START_TEST(sriov_files_and_links)
 }
 END_TEST
 
+/* An mdev parent: the virtio function offering two types, one instance created in group 12. */
+START_TEST(mediated_devices)
+{
+	static const char uuid[] = "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001";
+	struct topo_mdev_type types[] = {
+		{ "i915-GVTg_V5_4", "GVTg_V5_4", "low_gm_size: 128MB", "vfio-pci", 2 },
+		{ "i915-GVTg_V5_8", NULL, NULL, "vfio-pci", 4 },
+	};
+	struct topo_function with_parent[7];
+	struct topo_group with_mdev_group[3] = { groups[0], groups[1], { .id = 12 } };
+	struct topo_mdev mdevs[1] = { { .parent = 1, .type = 0, .group = 2 } };
+	struct topology variant = topo;
+	struct host_tree other, saved = ht;
+	struct sysfs_stat st;
+
+	memcpy(with_parent, functions, sizeof(with_parent));
+	with_parent[1].mdev_types = types;
+	with_parent[1].n_mdev_types = 2;
+	memcpy(mdevs[0].uuid, uuid, sizeof(uuid));
+	variant.functions = with_parent;
+	variant.groups = with_mdev_group;
+	variant.n_groups = 3;
+	variant.mdevs = mdevs;
+	variant.n_mdevs = 1;
+	ck_assert_int_eq(host_tree_build(&variant, &other), 0);
+	ht = other;
+
+	file_is(VIRTIO "mdev_supported_types/i915-GVTg_V5_4/available_instances", "1\n");
+	file_is(VIRTIO "mdev_supported_types/i915-GVTg_V5_4/device_api", "vfio-pci\n");
+	file_is(VIRTIO "mdev_supported_types/i915-GVTg_V5_4/name", "GVTg_V5_4\n");
+	file_is(VIRTIO "mdev_supported_types/i915-GVTg_V5_8/available_instances", "4\n");
+	ck_assert_int_eq(walk(VIRTIO "mdev_supported_types/i915-GVTg_V5_8/name", &st), -ENOENT);
+	mode_is(VIRTIO "mdev_supported_types/i915-GVTg_V5_4/create", S_IFREG | 0200, 4096);
+	link_is(VIRTIO "mdev_supported_types/i915-GVTg_V5_4/devices/"
+		       "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001",
+		"../../../83b8f4f2-509f-382f-3c1e-e6bfe0fa1001");
+
+#define MDEV VIRTIO "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001/"
+	link_is(MDEV "mdev_type", "../mdev_supported_types/i915-GVTg_V5_4");
+	link_is(MDEV "iommu_group", "../../../../kernel/iommu_groups/12");
+	link_is(MDEV "driver", "../../../../bus/mdev/drivers/vfio_mdev");
+	link_is(MDEV "subsystem", "../../../../bus/mdev");
+	file_is(MDEV "uevent", "DRIVER=vfio_mdev\nMDEV_TYPE=i915-GVTg_V5_4\n");
+	mode_is(MDEV "remove", S_IFREG | 0200, 4096);
+#undef MDEV
+	link_is("sys/bus/mdev/devices/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001",
+		"../../../devices/pci0000:00/0000:00:03.0/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001");
+	link_is("sys/kernel/iommu_groups/12/devices/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001",
+		"../../../../devices/pci0000:00/0000:00:03.0/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001");
+	link_is("sys/class/mdev_bus/0000:00:03.0", "../../devices/pci0000:00/0000:00:03.0");
+	/* Emulated IOMMU: no domain, no reserved regions; bound to vfio_mdev, so a VFIO node. */
+	file_is("sys/kernel/iommu_groups/12/type", "unknown\n");
+	file_is("sys/kernel/iommu_groups/12/reserved_regions", "");
+	ck_assert_int_eq(walk("dev/vfio/12", &st), 0);
+	file_is("sys/kernel/iommu_groups/37/type", "DMA\n");
+	host_tree_free(&other);
+	ht = saved;
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("host_tree");
@@ -681,6 +741,7 @@ int main(void)
 	tcase_add_test(tc, resources_follow_the_bars);
 	tcase_add_test(tc, firmware_names_and_reset);
 	tcase_add_test(tc, sriov_files_and_links);
+	tcase_add_test(tc, mediated_devices);
 	suite_add_tcase(suite, tc);
 	runner = srunner_create(suite);
 	srunner_run_all(runner, CK_NORMAL);

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* The files of mdev types, mdevs, /sys/bus/mdev and its driver, in mdev_sysfs.c's formats. */
+#include "mdev_sysfs.h"
+
+#define SHOW(name)                                                                                 \
+	static ssize_t name##_show(const void *obj, const struct sysfs_opener *opener, char *buf,  \
+				   size_t size)
+
+static const struct mdev_type_obj *type_of(const void *obj)
+{
+	return obj;
+}
+
+SHOW(available_instances)
+{
+	const struct mdev_type_obj *t = type_of(obj);
+
+	(void)opener;
+	return sysfs_emit(buf, size, "%u\n", t->type->instances - t->created);
+}
+
+SHOW(device_api)
+{
+	(void)opener;
+	return sysfs_emit(buf, size, "%s\n", type_of(obj)->type->device_api);
+}
+
+SHOW(type_name)
+{
+	(void)opener;
+	return sysfs_emit(buf, size, "%s\n", type_of(obj)->type->name);
+}
+
+SHOW(description)
+{
+	(void)opener;
+	return sysfs_emit(buf, size, "%s\n", type_of(obj)->type->description);
+}
+
+static const struct sysfs_attr attr_available_instances = { "available_instances", 0444,
+							    available_instances_show, NULL, NULL };
+static const struct sysfs_attr attr_device_api = { "device_api", 0444, device_api_show, NULL,
+						   NULL };
+static const struct sysfs_attr attr_name = { "name", 0444, type_name_show, NULL, NULL };
+static const struct sysfs_attr attr_description = { "description", 0444, description_show, NULL,
+						    NULL };
+static const struct sysfs_attr attr_create = { "create", 0200, NULL, NULL, NULL };
+
+static const struct sysfs_attr *const mdev_type_attrs[] = {
+	&attr_available_instances, &attr_device_api, &attr_name,
+	&attr_description,	   &attr_create,     NULL,
+};
+
+/* name and description are the parent driver's to offer. */
+static uint16_t mdev_type_attrs_are_visible(const void *obj, const struct sysfs_attr *attr)
+{
+	const struct topo_mdev_type *type = type_of(obj)->type;
+
+	if (attr == &attr_name)
+		return type->name ? attr->mode : 0;
+	if (attr == &attr_description)
+		return type->description ? attr->mode : 0;
+	return attr->mode;
+}
+
+static const struct sysfs_attr_group mdev_type_group = {
+	.attrs = mdev_type_attrs,
+	.is_visible = mdev_type_attrs_are_visible,
+};
+
+const struct sysfs_attr_group *const mdev_type_groups[] = {
+	&mdev_type_group,
+	NULL,
+};
+
+/* mdev_uevent() after the driver core's DRIVER line. */
+SHOW(mdev_uevent)
+{
+	const struct mdev_device_obj *dev = obj;
+	const struct topo_mdev *mdev = dev->mdev;
+
+	(void)opener;
+	return sysfs_emit(buf, size, "DRIVER=%s\nMDEV_TYPE=%s\n", MDEV_DRIVER_VFIO,
+			  dev->topo->functions[mdev->parent].mdev_types[mdev->type].id);
+}
+
+static const struct sysfs_attr attr_mdev_uevent = { "uevent", 0644, mdev_uevent_show, NULL, NULL };
+static const struct sysfs_attr attr_remove = { "remove", 0200, NULL, NULL, NULL };
+
+static const struct sysfs_attr *const mdev_device_attrs[] = {
+	&attr_mdev_uevent,
+	&attr_remove,
+	NULL,
+};
+static const struct sysfs_attr_group mdev_device_group = { .attrs = mdev_device_attrs };
+
+const struct sysfs_attr_group *const mdev_device_groups[] = {
+	&mdev_device_group,
+	&power_attr_group,
+	NULL,
+};
+
+SHOW(one)
+{
+	(void)obj, (void)opener;
+	return sysfs_emit(buf, size, "1\n");
+}
+
+static const struct sysfs_attr attr_drivers_autoprobe = { "drivers_autoprobe", 0644, one_show, NULL,
+							  NULL };
+static const struct sysfs_attr attr_drivers_probe = { "drivers_probe", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_write_only_uevent = { "uevent", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_bind = { "bind", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_unbind = { "unbind", 0200, NULL, NULL, NULL };
+
+static const struct sysfs_attr *const mdev_bus_type_attrs[] = {
+	&attr_drivers_autoprobe,
+	&attr_drivers_probe,
+	&attr_write_only_uevent,
+	NULL,
+};
+static const struct sysfs_attr_group mdev_bus_type_group = { .attrs = mdev_bus_type_attrs };
+const struct sysfs_attr_group *const mdev_bus_type_groups[] = {
+	&mdev_bus_type_group,
+	NULL,
+};
+
+static const struct sysfs_attr *const mdev_driver_attrs[] = {
+	&attr_bind,
+	&attr_unbind,
+	&attr_write_only_uevent,
+	NULL,
+};
+static const struct sysfs_attr_group mdev_driver_group = { .attrs = mdev_driver_attrs };
+const struct sysfs_attr_group *const mdev_driver_groups[] = {
+	&mdev_driver_group,
+	NULL,
+};
