@@ -178,6 +178,27 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 		    !sysfs_add_link(tree, pf, name, b->function_dirs[i]))
 			return -ENOMEM;
 	}
+	/* MSI vectors get Linux IRQ numbers past the IO-APIC's 24 pins, in probe order. */
+	unsigned next_irq = 24;
+	for (size_t i = 0; i < topo->n_functions; i++) {
+		struct pci_device *dev = &b->ht->devices[i];
+		struct pci_msi_state msi;
+		struct sysfs_node *dir;
+
+		pci_config_msi_state(topo, &topo->functions[i], &msi);
+		if (msi.kind == PCI_MSI_OFF)
+			continue;
+		dev->msi_kind = msi.kind;
+		dev->first_msi_irq = next_irq;
+		dev->n_msi_irqs = msi.vectors;
+		if (!(dir = sysfs_add_dir(tree, b->function_dirs[i], "msi_irqs", NULL, NULL)))
+			return -ENOMEM;
+		for (unsigned v = 0; v < msi.vectors; v++) {
+			snprintf(name, sizeof(name), "%u", next_irq++);
+			if (!sysfs_add_file(tree, dir, name, &pci_msi_irq_attr, dev))
+				return -ENOMEM;
+		}
+	}
 	/* bus/pci/devices, once every device directory exists. */
 	for (size_t i = 0; i < topo->n_functions; i++) {
 		pci_addr_format(&topo->functions[i].addr, name);

@@ -295,6 +295,25 @@ static bool has_msix(const struct topology *topo, const struct topo_function *fn
 	       msix_vectors(topo, fn, fn->bars[bar].size) > 0;
 }
 
+void pci_config_msi_state(const struct topology *topo, const struct topo_function *fn,
+			  struct pci_msi_state *out)
+{
+	out->kind = PCI_MSI_OFF;
+	out->vectors = 0;
+	/* Given bytes are the user's; nothing is enabled unless a driver asked for it. */
+	if (fn->raw_config || !interrupts_enabled(topo, fn))
+		return;
+	if (has_msix(topo, fn)) {
+		unsigned table = msix_vectors(topo, fn, fn->bars[msix_bar(fn)].size);
+
+		out->kind = PCI_MSIX_ON;
+		out->vectors = table < topo->host.cpus + 1 ? table : topo->host.cpus + 1;
+	} else if (fn->pcie.present) {
+		out->kind = PCI_MSI_ON;
+		out->vectors = 1;
+	}
+}
+
 /* Writes BAR registers from reg on; a 64-bit BAR takes two, if the header has them. */
 static void put_bars(uint8_t *cfg, const struct topo_bar *bars, unsigned n_regs, unsigned reg)
 {

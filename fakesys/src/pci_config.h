@@ -16,6 +16,21 @@
 /* cfg_size: 256 for conventional PCI, 4096 for PCI Express / extended config space. */
 size_t pci_config_size(const struct topology *topo, const struct topo_function *fn);
 
+/* The message-signalled interrupts a function's config space shows enabled. */
+enum pci_msi_kind {
+	PCI_MSI_OFF,
+	PCI_MSI_ON,  /* MSI, one vector */
+	PCI_MSIX_ON, /* MSI-X */
+};
+
+struct pci_msi_state {
+	enum pci_msi_kind kind;
+	unsigned vectors; /* allocated by the driver: one per CPU and one more, within the table */
+};
+
+void pci_config_msi_state(const struct topology *topo, const struct topo_function *fn,
+			  struct pci_msi_state *out);
+
 /* Fills out[0..pci_config_size) with the function's configuration space. */
 void pci_config_fill(const struct topology *topo, const struct topo_function *fn, uint8_t *out);
 

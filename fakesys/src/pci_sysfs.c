@@ -87,11 +87,25 @@ SHOW(revision)
 	return sysfs_emit(buf, size, "0x%02x\n", pci_fn(obj)->revision);
 }
 
+/* The first MSI vector while MSI (not MSI-X) is on, else the INTx line. */
 SHOW(irq)
 {
+	const struct pci_device *dev = obj;
+
 	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "%u\n", pci_fn(obj)->irq);
+	return sysfs_emit(buf, size, "%u\n",
+			  dev->msi_kind == PCI_MSI_ON ? dev->first_msi_irq : dev->fn->irq);
 }
+
+SHOW(msi_irq)
+{
+	UNUSED_OPENER;
+	return sysfs_emit(buf, size, "%s\n",
+			  ((const struct pci_device *)obj)->msi_kind == PCI_MSIX_ON ? "msix"
+										    : "msi");
+}
+
+const struct sysfs_attr pci_msi_irq_attr = { "msi_irq", 0444, msi_irq_show, NULL, NULL };
 
 SHOW(numa_node)
 {

@@ -7,6 +7,7 @@
 #ifndef FAKESYS_PCI_SYSFS_H
 #define FAKESYS_PCI_SYSFS_H
 
+#include "pci_config.h"
 #include "power_sysfs.h"
 #include "sysfs_tree.h"
 #include "topology.h"
@@ -16,7 +17,13 @@ struct pci_device {
 	struct dev_pm_info pm; /* first: power/ reads it */
 	const struct topology *topo;
 	const struct topo_function *fn;
+	enum pci_msi_kind msi_kind;
+	unsigned first_msi_irq; /* Linux IRQ numbers first..first+n_msi_irqs-1 */
+	unsigned n_msi_irqs;
 };
+
+/* msi_irqs/<irq>: "msi" or "msix"; one file per vector, named by its IRQ number. */
+extern const struct sysfs_attr pci_msi_irq_attr;
 
 /* The object behind a bus: /sys/devices/pci<DDDD>:<BB> and .../pci_bus/<DDDD>:<BB>. */
 struct pci_bus {

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum node_kind { NODE_DIR, NODE_LINK, NODE_CHR };
+/* NODE_ATTR: an attribute made at run time with a name of its own (msi_irqs/<irq>), rather
+ * than one of a directory's table attributes, which have no node. */
+enum node_kind { NODE_DIR, NODE_LINK, NODE_CHR, NODE_ATTR };
 
 struct sysfs_node {
 	char *name;
@@ -40,6 +42,10 @@ struct sysfs_node {
 			unsigned major;
 			unsigned minor;
 		} chr;
+		struct {
+			const struct sysfs_attr *attr;
+			const void *obj;
+		} file;
 	} u;
 };
 
@@ -379,6 +385,18 @@ struct sysfs_node *sysfs_add_chardev(struct sysfs_tree *tree, struct sysfs_node 
 	return chr;
 }
 
+struct sysfs_node *sysfs_add_file(struct sysfs_tree *tree, struct sysfs_node *parent,
+				  const char *name, const struct sysfs_attr *attr, const void *obj)
+{
+	struct sysfs_node *file = node_new(tree, parent, name, NODE_ATTR, attr->mode);
+
+	if (file) {
+		file->u.file.attr = attr;
+		file->u.file.obj = obj;
+	}
+	return file;
+}
+
 /* ---- attribute slots ---------------------------------------------------------------------- */
 
 struct attr_ref {
@@ -515,6 +533,11 @@ static void stat_node(const struct sysfs_node *node, struct sysfs_stat *st)
 		st->mode = S_IFCHR | node->mode;
 		st->rdev_major = node->u.chr.major;
 		st->rdev_minor = node->u.chr.minor;
+		break;
+	case NODE_ATTR:
+		st->mode = S_IFREG | node->mode;
+		st->size = node->u.file.attr->size ? node->u.file.attr->size(node->u.file.obj)
+						   : SYSFS_PAGE_SIZE;
 		break;
 	}
 }
@@ -715,13 +738,18 @@ int sysfs_open(const struct sysfs_tree *tree, sysfs_ino_t ino, int flags,
 
 	if (err)
 		return err;
-	if (r.node)
+	const struct sysfs_attr *attr = r.node ? NULL : r.attr.attr;
+	const void *obj = r.node ? NULL : r.attr.dir->u.dir.obj;
+	if (r.node && r.node->kind != NODE_ATTR)
 		return r.node->kind == NODE_DIR ? -EISDIR : -ENXIO;
+	if (r.node) {
+		attr = r.node->u.file.attr;
+		obj = r.node->u.file.obj;
+	}
 
 	int access = flags & O_ACCMODE;
 	bool wants_read = access == O_RDONLY || access == O_RDWR;
 	bool wants_write = access == O_WRONLY || access == O_RDWR;
-	const struct sysfs_attr *attr = r.attr.attr;
 	if ((wants_read && !attr->show) || (wants_write && !attr->store))
 		return -EACCES;
 
@@ -729,7 +757,7 @@ int sysfs_open(const struct sysfs_tree *tree, sysfs_ino_t ino, int flags,
 	if (!file)
 		return -ENOMEM;
 	file->attr = attr;
-	file->obj = r.attr.dir->u.dir.obj;
+	file->obj = obj;
 	file->opener = *opener;
 	file->capacity = attr->size ? attr->size(file->obj) : SYSFS_PAGE_SIZE;
 	pthread_mutex_init(&file->lock, NULL);

@@ -78,6 +78,10 @@ struct sysfs_node *sysfs_add_dir(struct sysfs_tree *tree, struct sysfs_node *par
 /* A symlink whose text is computed from both nodes' places by the kernfs rule. */
 struct sysfs_node *sysfs_add_link(struct sysfs_tree *tree, struct sysfs_node *parent,
 				  const char *name, const struct sysfs_node *target);
+/* An attribute file with a name chosen at run time (the kernel's dynamically created
+ * attributes, like msi_irqs/<irq>); it shows attr for obj. */
+struct sysfs_node *sysfs_add_file(struct sysfs_tree *tree, struct sysfs_node *parent,
+				  const char *name, const struct sysfs_attr *attr, const void *obj);
 /* A character device node (for /dev/vfio). mode holds permission bits only. */
 struct sysfs_node *sysfs_add_chardev(struct sysfs_tree *tree, struct sysfs_node *parent,
 				     const char *name, uint16_t mode, unsigned major,

@@ -717,6 +717,21 @@ START_TEST(mediated_devices)
 }
 END_TEST
 
+/* pcieport turned MSI on for the root port: one vector, which irq then reports. */
+START_TEST(msi_vectors_are_listed_by_irq_number)
+{
+	struct sysfs_stat st;
+
+	file_is(PORT "msi_irqs/24", "msi\n");
+	file_is(PORT "irq", "24\n");
+	mode_is(PORT "msi_irqs/24", S_IFREG | 0444, 4096);
+	/* vfio-pci and conventional devices without MSI have no msi_irqs. */
+	ck_assert_int_eq(walk(NIC "msi_irqs", &st), -ENOENT);
+	ck_assert_int_eq(walk(VIRTIO "msi_irqs", &st), -ENOENT);
+	file_is(NIC "irq", "16\n");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("host_tree");
@@ -742,6 +757,7 @@ int main(void)
 	tcase_add_test(tc, firmware_names_and_reset);
 	tcase_add_test(tc, sriov_files_and_links);
 	tcase_add_test(tc, mediated_devices);
+	tcase_add_test(tc, msi_vectors_are_listed_by_irq_number);
 	suite_add_tcase(suite, tc);
 	runner = srunner_create(suite);
 	srunner_run_all(runner, CK_NORMAL);
