@@ -46,15 +46,7 @@ const struct sysfs_attr_group *const chardev_groups[] = {
 	NULL,
 };
 
-static ssize_t empty_uevent_show(const void *obj, const struct sysfs_opener *opener, char *buf,
-				 size_t size)
-{
-	(void)obj, (void)opener, (void)buf, (void)size;
-	return 0;
-}
-
-static const struct sysfs_attr attr_empty_uevent = { "uevent", 0644, empty_uevent_show, NULL,
-						     NULL };
+static const struct sysfs_attr attr_empty_uevent = { "uevent", 0644, sysfs_show_empty, NULL, NULL };
 static const struct sysfs_attr *const virtual_device_attrs[] = {
 	&attr_empty_uevent,
 	NULL,

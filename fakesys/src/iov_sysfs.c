@@ -2,55 +2,44 @@
 /* SR-IOV files (drivers/pci/iov.c): on a physical function, and on its virtual functions. */
 #include "pci_sysfs.h"
 
-#define SHOW(name)                                                                                 \
-	static ssize_t name##_show(const void *obj, const struct sysfs_opener *opener, char *buf,  \
-				   size_t size)
-
 static const struct topo_sriov *sriov_of(const void *obj)
 {
 	return pci_fn(obj)->sriov;
 }
 
-SHOW(sriov_totalvfs)
+SYSFS_SHOW(sriov_totalvfs)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->total);
 }
 
-SHOW(sriov_numvfs)
+SYSFS_SHOW(sriov_numvfs)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->num);
 }
 
-SHOW(sriov_offset)
+SYSFS_SHOW(sriov_offset)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->offset);
 }
 
-SHOW(sriov_stride)
+SYSFS_SHOW(sriov_stride)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->stride);
 }
 
 /* No 0x prefix here, unlike "device". */
-SHOW(sriov_vf_device)
+SYSFS_SHOW(sriov_vf_device)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%x\n", sriov_of(obj)->vf_device);
 }
 
-SHOW(sriov_drivers_autoprobe)
+SYSFS_SHOW(sriov_drivers_autoprobe)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->drivers_autoprobe ? 1u : 0u);
 }
 
-SHOW(sriov_vf_total_msix)
+SYSFS_SHOW(sriov_vf_total_msix)
 {
-	(void)obj, (void)opener;
 	return sysfs_emit(buf, size, "%u\n", 0u);
 }
 

@@ -2,38 +2,32 @@
 /* The files of mdev types, mdevs, /sys/bus/mdev and its driver, in mdev_sysfs.c's formats. */
 #include "mdev_sysfs.h"
 
-#define SHOW(name)                                                                                 \
-	static ssize_t name##_show(const void *obj, const struct sysfs_opener *opener, char *buf,  \
-				   size_t size)
+#include "bus_sysfs.h"
 
 static const struct mdev_type_obj *type_of(const void *obj)
 {
 	return obj;
 }
 
-SHOW(available_instances)
+SYSFS_SHOW(available_instances)
 {
 	const struct mdev_type_obj *t = type_of(obj);
 
-	(void)opener;
 	return sysfs_emit(buf, size, "%u\n", t->type->instances - t->created);
 }
 
-SHOW(device_api)
+SYSFS_SHOW(device_api)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%s\n", type_of(obj)->type->device_api);
 }
 
-SHOW(type_name)
+SYSFS_SHOW(type_name)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%s\n", type_of(obj)->type->name);
 }
 
-SHOW(description)
+SYSFS_SHOW(description)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%s\n", type_of(obj)->type->description);
 }
 
@@ -74,12 +68,11 @@ const struct sysfs_attr_group *const mdev_type_groups[] = {
 };
 
 /* mdev_uevent() after the driver core's DRIVER line. */
-SHOW(mdev_uevent)
+SYSFS_SHOW(mdev_uevent)
 {
 	const struct mdev_device_obj *dev = obj;
 	const struct topo_mdev *mdev = dev->mdev;
 
-	(void)opener;
 	return sysfs_emit(buf, size, "DRIVER=%s\nMDEV_TYPE=%s\n", MDEV_DRIVER_VFIO,
 			  dev->topo->functions[mdev->parent].mdev_types[mdev->type].id);
 }
@@ -100,39 +93,12 @@ const struct sysfs_attr_group *const mdev_device_groups[] = {
 	NULL,
 };
 
-SHOW(one)
-{
-	(void)obj, (void)opener;
-	return sysfs_emit(buf, size, "1\n");
-}
-
-static const struct sysfs_attr attr_drivers_autoprobe = { "drivers_autoprobe", 0644, one_show, NULL,
-							  NULL };
-static const struct sysfs_attr attr_drivers_probe = { "drivers_probe", 0200, NULL, NULL, NULL };
-static const struct sysfs_attr attr_write_only_uevent = { "uevent", 0200, NULL, NULL, NULL };
-static const struct sysfs_attr attr_bind = { "bind", 0200, NULL, NULL, NULL };
-static const struct sysfs_attr attr_unbind = { "unbind", 0200, NULL, NULL, NULL };
-
-static const struct sysfs_attr *const mdev_bus_type_attrs[] = {
-	&attr_drivers_autoprobe,
-	&attr_drivers_probe,
-	&attr_write_only_uevent,
-	NULL,
-};
-static const struct sysfs_attr_group mdev_bus_type_group = { .attrs = mdev_bus_type_attrs };
 const struct sysfs_attr_group *const mdev_bus_type_groups[] = {
-	&mdev_bus_type_group,
+	&bus_type_attr_group,
 	NULL,
 };
 
-static const struct sysfs_attr *const mdev_driver_attrs[] = {
-	&attr_bind,
-	&attr_unbind,
-	&attr_write_only_uevent,
-	NULL,
-};
-static const struct sysfs_attr_group mdev_driver_group = { .attrs = mdev_driver_attrs };
 const struct sysfs_attr_group *const mdev_driver_groups[] = {
-	&mdev_driver_group,
+	&bus_driver_attr_group,
 	NULL,
 };

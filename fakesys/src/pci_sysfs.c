@@ -46,60 +46,34 @@ static bool is_enabled(const struct pci_device *dev)
 	return driver_name(dev) && !bound_to_vfio(dev);
 }
 
-#define SHOW(name)                                                                                 \
-	static ssize_t name##_show(const void *obj, const struct sysfs_opener *opener, char *buf,  \
-				   size_t size)
-#define UNUSED_OPENER (void)opener
+/* pci_config_attr(): one field of the function, in one format. */
+#define PCI_FIELD_ATTR_SHOW(name, format, field)                                                   \
+	SYSFS_SHOW(name)                                                                           \
+	{                                                                                          \
+		return sysfs_emit(buf, size, format, pci_fn(obj)->field);                          \
+	}
 
-SHOW(vendor)
-{
-	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "0x%04x\n", pci_fn(obj)->vendor);
-}
-
-SHOW(device)
-{
-	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "0x%04x\n", pci_fn(obj)->device);
-}
-
-SHOW(subsystem_vendor)
-{
-	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "0x%04x\n", pci_fn(obj)->subsys_vendor);
-}
-
-SHOW(subsystem_device)
-{
-	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "0x%04x\n", pci_fn(obj)->subsys_device);
-}
-
-SHOW(class)
-{
-	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "0x%06x\n", pci_fn(obj)->class_code);
-}
-
-SHOW(revision)
-{
-	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "0x%02x\n", pci_fn(obj)->revision);
-}
-
+PCI_FIELD_ATTR_SHOW(vendor, "0x%04x\n", vendor)
+PCI_FIELD_ATTR_SHOW(device, "0x%04x\n", device)
+PCI_FIELD_ATTR_SHOW(subsystem_vendor, "0x%04x\n", subsys_vendor)
+PCI_FIELD_ATTR_SHOW(subsystem_device, "0x%04x\n", subsys_device)
+PCI_FIELD_ATTR_SHOW(class, "0x%06x\n", class_code)
+PCI_FIELD_ATTR_SHOW(revision, "0x%02x\n", revision)
+PCI_FIELD_ATTR_SHOW(numa_node, "%d\n", numa_node)
+PCI_FIELD_ATTR_SHOW(secondary_bus_number, "%u\n", secondary_bus)
+PCI_FIELD_ATTR_SHOW(subordinate_bus_number, "%u\n", subordinate_bus)
+PCI_FIELD_ATTR_SHOW(label, "%s\n", label)
 /* The first MSI vector while MSI (not MSI-X) is on, else the INTx line. */
-SHOW(irq)
+SYSFS_SHOW(irq)
 {
 	const struct pci_device *dev = obj;
 
-	UNUSED_OPENER;
 	return sysfs_emit(buf, size, "%u\n",
 			  dev->msi_kind == PCI_MSI_ON ? dev->first_msi_irq : dev->fn->irq);
 }
 
-SHOW(msi_irq)
+SYSFS_SHOW(msi_irq)
 {
-	UNUSED_OPENER;
 	return sysfs_emit(buf, size, "%s\n",
 			  ((const struct pci_device *)obj)->msi_kind == PCI_MSIX_ON ? "msix"
 										    : "msi");
@@ -107,28 +81,20 @@ SHOW(msi_irq)
 
 const struct sysfs_attr pci_msi_irq_attr = { "msi_irq", 0444, msi_irq_show, NULL, NULL };
 
-SHOW(numa_node)
-{
-	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "%d\n", pci_fn(obj)->numa_node);
-}
-
-SHOW(local_cpus)
+SYSFS_SHOW(local_cpus)
 {
 	const struct pci_device *dev = obj;
 	unsigned first, last;
 
-	UNUSED_OPENER;
 	host_node_cpus(&dev->topo->host, dev->fn->numa_node, &first, &last);
 	return cpumask_emit_hex(buf, size, dev->topo->host.cpus, first, last);
 }
 
-SHOW(local_cpulist)
+SYSFS_SHOW(local_cpulist)
 {
 	const struct pci_device *dev = obj;
 	unsigned first, last;
 
-	UNUSED_OPENER;
 	host_node_cpus(&dev->topo->host, dev->fn->numa_node, &first, &last);
 	return cpumask_emit_list(buf, size, first, last);
 }
@@ -141,20 +107,18 @@ static ssize_t emit_modalias(char *buf, size_t size, const struct topo_function 
 			  fn->class_code & 0xff);
 }
 
-SHOW(modalias)
+SYSFS_SHOW(modalias)
 {
-	UNUSED_OPENER;
 	return emit_modalias(buf, size, pci_fn(obj));
 }
 
-SHOW(uevent)
+SYSFS_SHOW(uevent)
 {
 	const struct pci_device *dev = obj;
 	const struct topo_function *fn = dev->fn;
 	char slot[PCI_ADDR_STRLEN];
 	ssize_t len = 0;
 
-	UNUSED_OPENER;
 	if (driver_name(dev))
 		len = sysfs_emit(buf, size, "DRIVER=%s\n", driver_name(dev));
 	pci_addr_format(&fn->addr, slot);
@@ -179,13 +143,12 @@ static ssize_t emit_resource(char *buf, size_t size, uint64_t start, uint64_t le
  * resource_show(): BARs 0-5, the ROM, the six SR-IOV BARs (each spanning every VF), and on a
  * bridge its I/O, memory and prefetchable windows and an unused fourth.
  */
-SHOW(resource)
+SYSFS_SHOW(resource)
 {
 	const struct topo_function *fn = pci_fn(obj);
 	const struct topo_sriov *iov = fn->sriov;
 	ssize_t len = 0;
 
-	UNUSED_OPENER;
 #define LINE(start, length, flags)                                                                 \
 	len += emit_resource(buf + len, size - (size_t)len, (start), (length), (flags))
 	for (unsigned i = 0; i < TOPO_N_BARS; i++)
@@ -210,69 +173,32 @@ SHOW(resource)
 	return len;
 }
 
-SHOW(enable)
+SYSFS_SHOW(enable)
 {
-	UNUSED_OPENER;
 	return sysfs_emit(buf, size, "%u\n", is_enabled(obj) ? 1u : 0u);
 }
 
-SHOW(power_state)
+SYSFS_SHOW(power_state)
 {
-	UNUSED_OPENER;
 	return sysfs_emit(buf, size, "%s\n",
 			  ((const struct pci_device *)obj)->pm.suspended ? "D3hot" : "D0");
 }
 
 /* Devices without a driver keep the 32-bit default; drivers ask for 64. */
-SHOW(dma_mask_bits)
+SYSFS_SHOW(dma_mask_bits)
 {
-	UNUSED_OPENER;
 	return sysfs_emit(buf, size, "%d\n", is_enabled(obj) ? 64 : 32);
 }
 
-SHOW(driver_override)
+SYSFS_SHOW(driver_override)
 {
-	UNUSED_OPENER;
 	(void)obj;
 	/* Unset: the kernel prints the NULL pointer with "%s". */
 	return sysfs_emit(buf, size, "%s\n", "(null)");
 }
 
-SHOW(zero)
+SYSFS_SHOW(acpi_index)
 {
-	UNUSED_OPENER;
-	(void)obj;
-	return sysfs_emit(buf, size, "0\n");
-}
-
-SHOW(one)
-{
-	UNUSED_OPENER;
-	(void)obj;
-	return sysfs_emit(buf, size, "1\n");
-}
-
-SHOW(secondary_bus_number)
-{
-	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "%u\n", pci_fn(obj)->secondary_bus);
-}
-
-SHOW(subordinate_bus_number)
-{
-	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "%u\n", pci_fn(obj)->subordinate_bus);
-}
-
-SHOW(label)
-{
-	UNUSED_OPENER;
-	return sysfs_emit(buf, size, "%s\n", pci_fn(obj)->label);
-}
-
-SHOW(acpi_index)
-{
-	UNUSED_OPENER;
 	return sysfs_emit(buf, size, "%u\n", (unsigned)pci_fn(obj)->acpi_index);
 }
 
@@ -285,9 +211,8 @@ static bool is_boot_vga(const struct pci_device *dev)
 	return false;
 }
 
-SHOW(boot_vga)
+SYSFS_SHOW(boot_vga)
 {
-	UNUSED_OPENER;
 	return sysfs_emit(buf, size, "%d\n", is_boot_vga(obj) ? 1 : 0);
 }
 
@@ -314,12 +239,11 @@ static bool can_bus_reset(const struct pci_device *dev)
 	return true;
 }
 
-SHOW(reset_method)
+SYSFS_SHOW(reset_method)
 {
 	const struct pci_device *dev = obj;
 	bool flr = has_flr(dev->fn), bus = can_bus_reset(dev);
 
-	UNUSED_OPENER;
 	return sysfs_emit(buf, size, "%s%s%s\n", flr ? "flr" : "", flr && bus ? " " : "",
 			  bus ? "bus" : "");
 }
@@ -393,22 +317,12 @@ static size_t config_size(const void *obj)
 									: PCI_CFG_SPACE_SIZE;
 }
 
-#define RO(name)                                                                                   \
-	{                                                                                          \
-#name, 0444, name##_show, NULL, NULL                                               \
-	}
-#define RW(name)                                                                                   \
-	{                                                                                          \
-#name, 0644, name##_show, NULL, NULL                                               \
-	}
-#define RO_AS(name, s)                                                                             \
-	{                                                                                          \
-#name, 0444, s##_show, NULL, NULL                                                  \
-	}
-#define RW_AS(name, s)                                                                             \
-	{                                                                                          \
-#name, 0644, s##_show, NULL, NULL                                                  \
-	}
+/* clang-format off */
+#define RO(name)	  { #name, 0444, name##_show, NULL, NULL }
+#define RW(name)	  { #name, 0644, name##_show, NULL, NULL }
+#define RO_AS(name, show) { #name, 0444, show, NULL, NULL }
+#define RW_AS(name, show) { #name, 0644, show, NULL, NULL }
+/* clang-format on */
 
 static const struct sysfs_attr attr_power_state = RO(power_state);
 static const struct sysfs_attr attr_resource = RO(resource);
@@ -425,13 +339,14 @@ static const struct sysfs_attr attr_modalias = RO(modalias);
 static const struct sysfs_attr attr_numa_node = RW(numa_node);
 static const struct sysfs_attr attr_dma_mask_bits = RO(dma_mask_bits);
 static const struct sysfs_attr attr_consistent_dma_mask_bits =
-	RO_AS(consistent_dma_mask_bits, dma_mask_bits);
+	RO_AS(consistent_dma_mask_bits, dma_mask_bits_show);
 static const struct sysfs_attr attr_enable = RW(enable);
-static const struct sysfs_attr attr_broken_parity_status = RW_AS(broken_parity_status, zero);
-static const struct sysfs_attr attr_msi_bus = RW_AS(msi_bus, one);
-static const struct sysfs_attr attr_d3cold_allowed = RW_AS(d3cold_allowed, one);
+static const struct sysfs_attr attr_broken_parity_status =
+	RW_AS(broken_parity_status, sysfs_show_zero);
+static const struct sysfs_attr attr_msi_bus = RW_AS(msi_bus, sysfs_show_one);
+static const struct sysfs_attr attr_d3cold_allowed = RW_AS(d3cold_allowed, sysfs_show_one);
 static const struct sysfs_attr attr_driver_override = RW(driver_override);
-static const struct sysfs_attr attr_ari_enabled = RO_AS(ari_enabled, zero);
+static const struct sysfs_attr attr_ari_enabled = RO_AS(ari_enabled, sysfs_show_zero);
 static const struct sysfs_attr attr_uevent = RW(uevent);
 static const struct sysfs_attr attr_config = { "config", 0644, config_show, NULL, config_size };
 static const struct sysfs_attr attr_remove = { "remove", 0220, NULL, NULL, NULL };

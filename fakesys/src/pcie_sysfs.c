@@ -5,10 +5,6 @@
  */
 #include "pci_sysfs.h"
 
-#define SHOW(name)                                                                                 \
-	static ssize_t name##_show(const void *obj, const struct sysfs_opener *opener, char *buf,  \
-				   size_t size)
-
 /* pci_speed_string(), by link generation. */
 static const char *speed_string(uint8_t generation)
 {
@@ -19,27 +15,23 @@ static const char *speed_string(uint8_t generation)
 	return generation < sizeof(speeds) / sizeof(speeds[0]) ? speeds[generation] : speeds[0];
 }
 
-SHOW(current_link_speed)
+SYSFS_SHOW(current_link_speed)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%s\n", speed_string(pci_fn(obj)->pcie.speed));
 }
 
-SHOW(max_link_speed)
+SYSFS_SHOW(max_link_speed)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%s\n", speed_string(pci_fn(obj)->pcie.max_speed));
 }
 
-SHOW(current_link_width)
+SYSFS_SHOW(current_link_width)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%u\n", pci_fn(obj)->pcie.width);
 }
 
-SHOW(max_link_width)
+SYSFS_SHOW(max_link_width)
 {
-	(void)opener;
 	return sysfs_emit(buf, size, "%u\n", pci_fn(obj)->pcie.max_width);
 }
 
@@ -100,29 +92,25 @@ static ssize_t emit_aer_stats(char *buf, size_t size, const char *const *names, 
 
 #define N_OF(array) (sizeof(array) / sizeof((array)[0]))
 
-SHOW(aer_dev_correctable)
+SYSFS_SHOW(aer_dev_correctable)
 {
-	(void)obj, (void)opener;
 	return emit_aer_stats(buf, size, correctable_errors, N_OF(correctable_errors), "ERR_COR");
 }
 
-SHOW(aer_dev_fatal)
+SYSFS_SHOW(aer_dev_fatal)
 {
-	(void)obj, (void)opener;
 	return emit_aer_stats(buf, size, uncorrectable_errors, N_OF(uncorrectable_errors),
 			      "ERR_FATAL");
 }
 
-SHOW(aer_dev_nonfatal)
+SYSFS_SHOW(aer_dev_nonfatal)
 {
-	(void)obj, (void)opener;
 	return emit_aer_stats(buf, size, uncorrectable_errors, N_OF(uncorrectable_errors),
 			      "ERR_NONFATAL");
 }
 
-SHOW(zero_count)
+SYSFS_SHOW(zero_count)
 {
-	(void)obj, (void)opener;
 	return sysfs_emit(buf, size, "%llu\n", 0ULL);
 }
 
@@ -177,9 +165,8 @@ const struct sysfs_attr_group aer_attr_group = {
 
 /* ---- link/: ASPM controls (pcie/aspm.c), a named group every function has ------------------ */
 
-SHOW(aspm_disabled)
+SYSFS_SHOW(aspm_disabled)
 {
-	(void)obj, (void)opener;
 	return sysfs_emit(buf, size, "%d\n", 0);
 }
 

@@ -27,14 +27,6 @@ static ssize_t runtime_status_show(const void *obj, const struct sysfs_opener *o
 	return sysfs_emit(buf, size, "%s\n", pm->suspended ? "suspended" : "active");
 }
 
-static ssize_t zero_ms_show(const void *obj, const struct sysfs_opener *opener, char *buf,
-			    size_t size)
-{
-	(void)obj;
-	(void)opener;
-	return sysfs_emit(buf, size, "0\n");
-}
-
 /* Nobody here uses autosuspend, and then the kernel refuses the read. */
 static ssize_t autosuspend_delay_ms_show(const void *obj, const struct sysfs_opener *opener,
 					 char *buf, size_t size)
@@ -49,10 +41,10 @@ static ssize_t autosuspend_delay_ms_show(const void *obj, const struct sysfs_ope
 static const struct sysfs_attr control = { "control", 0644, control_show, NULL, NULL };
 static const struct sysfs_attr runtime_status = { "runtime_status", 0444, runtime_status_show, NULL,
 						  NULL };
-static const struct sysfs_attr runtime_active_time = { "runtime_active_time", 0444, zero_ms_show,
+static const struct sysfs_attr runtime_active_time = { "runtime_active_time", 0444, sysfs_show_zero,
 						       NULL, NULL };
 static const struct sysfs_attr runtime_suspended_time = { "runtime_suspended_time", 0444,
-							  zero_ms_show, NULL, NULL };
+							  sysfs_show_zero, NULL, NULL };
 static const struct sysfs_attr autosuspend_delay_ms = { "autosuspend_delay_ms", 0644,
 							autosuspend_delay_ms_show, NULL, NULL };
 

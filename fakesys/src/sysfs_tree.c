@@ -96,6 +96,24 @@ ssize_t sysfs_emit(char *buf, size_t size, const char *fmt, ...)
 	return (size_t)n < size ? n : (ssize_t)size - 1;
 }
 
+ssize_t sysfs_show_empty(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size)
+{
+	(void)obj, (void)opener, (void)buf, (void)size;
+	return 0;
+}
+
+ssize_t sysfs_show_zero(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size)
+{
+	(void)obj, (void)opener;
+	return sysfs_emit(buf, size, "0\n");
+}
+
+ssize_t sysfs_show_one(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size)
+{
+	(void)obj, (void)opener;
+	return sysfs_emit(buf, size, "1\n");
+}
+
 /* ---- listing order ------------------------------------------------------------------------ */
 
 /*

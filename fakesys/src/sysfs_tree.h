@@ -51,6 +51,21 @@ struct sysfs_attr_group {
 	uint16_t (*is_visible)(const void *obj, const struct sysfs_attr *attr);
 };
 
+/*
+ * Defines the show function of attribute name: name##_show(obj, opener, buf, size). Most shows
+ * ignore the opener and many the object, hence the attribute.
+ */
+#define SYSFS_SHOW(name)                                                                           \
+	static ssize_t name##_show(const void *obj __attribute__((unused)),                        \
+				   const struct sysfs_opener *opener __attribute__((unused)),      \
+				   char *buf, size_t size)
+
+/* Shows of files that always read the same: nothing, "0\n", "1\n". */
+ssize_t sysfs_show_empty(const void *obj, const struct sysfs_opener *opener, char *buf,
+			 size_t size);
+ssize_t sysfs_show_zero(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size);
+ssize_t sysfs_show_one(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size);
+
 struct sysfs_tree;
 struct sysfs_node;
 

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* The driver core's bus and driver files; writes come with the kernel-behaviour work. */
+#include "bus_sysfs.h"
+
+static const struct sysfs_attr attr_drivers_autoprobe = { "drivers_autoprobe", 0644, sysfs_show_one,
+							  NULL, NULL };
+static const struct sysfs_attr attr_drivers_probe = { "drivers_probe", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_uevent = { "uevent", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_bind = { "bind", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_unbind = { "unbind", 0200, NULL, NULL, NULL };
+
+static const struct sysfs_attr *const bus_type_attrs[] = {
+	&attr_drivers_autoprobe,
+	&attr_drivers_probe,
+	&attr_uevent,
+	NULL,
+};
+
+const struct sysfs_attr_group bus_type_attr_group = { .attrs = bus_type_attrs };
+
+static const struct sysfs_attr *const bus_driver_attrs[] = {
+	&attr_bind,
+	&attr_unbind,
+	&attr_uevent,
+	NULL,
+};
+
+const struct sysfs_attr_group bus_driver_attr_group = { .attrs = bus_driver_attrs };
