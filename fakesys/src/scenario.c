@@ -44,6 +44,14 @@
 #define DEFAULT_LINK_WIDTH 1
 /* User text quoted in a message is cut to this many bytes, so that the message stays useful. */
 #define SHOWN_TEXT_MAX 60
+/* `config`: raw config space bytes, spelled as text: lspci -xxxx prints 4096 bytes in 256 lines
+ * of 53 characters, so its scalar may be longer than others. */
+#define CONFIG_BYTES_MAX   4096
+#define CONFIG_TEXT_MAX	   (64 * 1024)
+#define MDEV_TYPE_ID_MAX   64
+#define MDEV_TEXT_MAX	   128
+#define MDEV_INSTANCES_MAX 65535
+#define UUID_LEN	   36
 
 /* Which IOMMU group the VFs of a PF join (sriov's vf_groups). */
 enum vf_groups {
@@ -77,6 +85,8 @@ struct pending_fn {
 	int32_t vf_driver_name; /* index into loader.driver_names, or TOPO_NONE */
 	enum vf_groups vf_groups;
 	uint32_t first_vf; /* file-order index of VF 0 in loader.fns */
+	/* Mediated devices: this device's `mdev` entries are loader.mdevs[first_mdev..]. */
+	size_t first_mdev;
 	/* Virtual functions. */
 	bool is_vf;
 	uint32_t pf;	/* the PF's index in loader.fns (file order until the sort, then sorted) */
@@ -102,6 +112,16 @@ struct group_entry {
 struct root_entry {
 	struct topo_root_bus bus;
 	struct src_pos pos;
+};
+
+/* An `mdev` entry as read; mdev.parent is the file-order index of its device in loader.fns. */
+struct mdev_entry {
+	struct topo_mdev mdev;
+	int32_t group_id;  /* as written, or TOPO_NONE for a new group */
+	int32_t type_name; /* index into loader.mdev_type_names */
+	struct src_pos uuid_pos;
+	struct src_pos type_pos;
+	struct src_pos group_pos;
 };
 
 /* A bus some bridge leads to: (domain, secondary) -> the bridge, for sorting and lookups. */
@@ -164,6 +184,14 @@ struct loader {
 	size_t roots_capacity;
 	struct pos_set root_set;
 	struct name_table driver_names;
+	struct mdev_entry *mdevs;
+	size_t n_mdevs;
+	size_t mdevs_capacity;
+	struct pos_set mdev_group_set;
+	/* The device being read: its `mdev_types` ids (listed set) and the types `mdev` names. */
+	struct name_table mdev_type_names;
+	/* The longest scalar next_event accepts; longer only for a `config` value. */
+	size_t scalar_max;
 	size_t sandbox_capacity;
 	size_t expect_capacity;
 	/* After the sort: sorted_index[file-order index] is where that entry went. */
@@ -412,6 +440,24 @@ static int32_t name_table_intern(struct name_table *table, const char *name)
 	return (int32_t)table->count++;
 }
 
+/* The index of name in the table, or -1 if it is not there. */
+static int32_t name_table_find(const struct name_table *table, const char *name)
+{
+	size_t slot;
+
+	if (!table->n_slots)
+		return -1;
+	slot = hash_name(name) & (table->n_slots - 1);
+	while (table->slots[slot]) {
+		uint32_t index = table->slots[slot] - 1;
+
+		if (strcmp(table->names[index], name) == 0)
+			return (int32_t)index;
+		slot = (slot + 1) & (table->n_slots - 1);
+	}
+	return -1;
+}
+
 static void name_table_free(struct name_table *table)
 {
 	for (size_t i = 0; i < table->count; i++)
@@ -505,9 +551,9 @@ static int next_event(struct loader *ld)
 	case YAML_SCALAR_EVENT:
 		if (refuse_anchor_and_tag(ld, event->data.scalar.anchor, event->data.scalar.tag))
 			return -1;
-		if (event->data.scalar.length > SCALAR_MAX)
-			return fail(ld, event_pos(ld), "scalar is %zu bytes long; the limit is %d",
-				    event->data.scalar.length, SCALAR_MAX);
+		if (event->data.scalar.length > ld->scalar_max)
+			return fail(ld, event_pos(ld), "scalar is %zu bytes long; the limit is %zu",
+				    event->data.scalar.length, ld->scalar_max);
 		if (memchr(event->data.scalar.value, '\0', event->data.scalar.length))
 			return fail(ld, event_pos(ld), "scalar contains a NUL character");
 		return 0;
@@ -906,12 +952,12 @@ static int value_class(struct loader *ld, uint32_t *code)
 	return 0;
 }
 
-/* A directory name under /sys/bus/pci/drivers. */
-static bool is_driver_name(const char *text)
+/* A name that sysfs shows as a directory: a driver, an mdev type. */
+static bool is_directory_name(const char *text, size_t max)
 {
 	size_t len = strlen(text);
 
-	if (len == 0 || len > DRIVER_NAME_MAX || strcmp(text, ".") == 0 || strcmp(text, "..") == 0)
+	if (len == 0 || len > max || strcmp(text, ".") == 0 || strcmp(text, "..") == 0)
 		return false;
 	for (const char *p = text; *p; p++) {
 		char c = *p;
@@ -929,7 +975,7 @@ static int value_driver(struct loader *ld, const char *label, int32_t *index)
 
 	if (value_string(ld, label, &text) != 0)
 		return -1;
-	if (!is_driver_name(text))
+	if (!is_directory_name(text, DRIVER_NAME_MAX))
 		return fail(ld, event_pos(ld),
 			    "malformed driver name '%s' "
 			    "(letters, digits, '_', '.' and '-'; at most %d)",
@@ -1071,6 +1117,9 @@ enum device_key {
 	DEVICE_SRIOV,
 	DEVICE_LABEL,
 	DEVICE_ACPI_INDEX,
+	DEVICE_CONFIG,
+	DEVICE_MDEV_TYPES,
+	DEVICE_MDEV,
 	DEVICE_KEY_COUNT
 };
 
@@ -1091,6 +1140,9 @@ static const char *const device_keys[DEVICE_KEY_COUNT] = {
 	[DEVICE_SRIOV] = "sriov",
 	[DEVICE_LABEL] = "label",
 	[DEVICE_ACPI_INDEX] = "acpi_index",
+	[DEVICE_CONFIG] = "config",
+	[DEVICE_MDEV_TYPES] = "mdev_types",
+	[DEVICE_MDEV] = "mdev",
 };
 
 /* ---- PCI Express ----------------------------------------------------------------------- */
@@ -1530,6 +1582,454 @@ static int read_label(struct loader *ld, char **out)
 	return *out ? 0 : fail_out_of_memory(ld);
 }
 
+/* ---- raw config space ------------------------------------------------------------------ */
+
+static bool is_config_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* An lspci offset token, "HH:" (1 to 8 hex digits and a colon), into *value. */
+static bool parse_config_offset(const char *token, size_t len, uint32_t *value)
+{
+	return len >= 2 && len <= 9 && token[len - 1] == ':' &&
+	       parse_fixed_hex(token, len - 1, value);
+}
+
+/* The token for a message, cut as shown() cuts (it stops at SHOWN_TEXT_MAX anyway). */
+static const char *shown_token(struct loader *ld, const char *token, size_t len)
+{
+	char copy[SHOWN_TEXT_MAX + 2];
+
+	if (len > SHOWN_TEXT_MAX + 1)
+		len = SHOWN_TEXT_MAX + 1;
+	memcpy(copy, token, len);
+	copy[len] = '\0';
+	return shown(ld, copy);
+}
+
+/*
+ * `config`: hex byte pairs separated by whitespace, as `od -t x1` or `lspci -xxx` print them;
+ * a line may start with its offset ("00:", "100:"), which must be the count of bytes before
+ * it. Errors stand at the string, naming the line within it.
+ */
+static int read_config(struct loader *ld, struct topo_function *fn)
+{
+	uint8_t bytes[CONFIG_BYTES_MAX];
+	const char *text, *p;
+	size_t count = 0;
+	unsigned line = 1;
+	bool line_start = true;
+
+	if (value_string(ld, "'config'", &text) != 0)
+		return -1;
+	for (p = text; *p;) {
+		const char *token = p;
+		size_t len;
+		uint32_t value;
+
+		if (is_config_space(*p)) {
+			if (*p++ == '\n') {
+				line++;
+				line_start = true;
+			}
+			continue;
+		}
+		while (*p && !is_config_space(*p))
+			p++;
+		len = (size_t)(p - token);
+		if (len == 2 && parse_fixed_hex(token, 2, &value)) {
+			if (count < CONFIG_BYTES_MAX)
+				bytes[count] = (uint8_t)value;
+			count++;
+		} else if (parse_config_offset(token, len, &value)) {
+			if (!line_start)
+				return fail(
+					ld, event_pos(ld),
+					"'config' offset '%s' is not at the start of a line (line "
+					"%u of the value; only a literal block, 'config: |', keeps "
+					"YAML from joining lines)",
+					shown_token(ld, token, len), line);
+			if (value != count)
+				return fail(ld, event_pos(ld),
+					    "'config' offset '%s' does not match the 0x%zx bytes "
+					    "before it (line %u of the value)",
+					    shown_token(ld, token, len), count, line);
+		} else {
+			return fail(
+				ld, event_pos(ld),
+				"'config' byte '%s' is not two hex digits (line %u of the value)",
+				shown_token(ld, token, len), line);
+		}
+		line_start = false;
+	}
+	if (count == 0)
+		return fail(ld, event_pos(ld), "'config' holds no bytes (1 to %d)",
+			    CONFIG_BYTES_MAX);
+	if (count > CONFIG_BYTES_MAX)
+		return fail(ld, event_pos(ld), "'config' holds %zu bytes; the limit is %d", count,
+			    CONFIG_BYTES_MAX);
+	fn->raw_config = malloc(count);
+	if (!fn->raw_config)
+		return fail_out_of_memory(ld);
+	memcpy(fn->raw_config, bytes, count);
+	fn->raw_config_len = (uint16_t)count;
+	return 0;
+}
+
+/* ---- mediated devices ------------------------------------------------------------------ */
+
+static const char *const mdev_device_apis[] = { "vfio-pci", "vfio-platform", "vfio-ccw",
+						"vfio-ap" };
+
+#define MDEV_DEVICE_API_COUNT (sizeof(mdev_device_apis) / sizeof(mdev_device_apis[0]))
+
+static void free_mdev_types(struct topo_mdev_type *types, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(types[i].id);
+		free(types[i].name);
+		free(types[i].description);
+		free(types[i].device_api);
+	}
+	free(types);
+}
+
+/* An mdev type's `name` or `description` file: printable, on one line. */
+static int read_mdev_text(struct loader *ld, const char *what, char **out)
+{
+	char label[24];
+	const char *text;
+	size_t len;
+
+	snprintf(label, sizeof(label), "'%s'", what);
+	if (value_string(ld, label, &text) != 0)
+		return -1;
+	len = strlen(text);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c < 0x20 || c == 0x7f)
+			len = 0;
+	}
+	if (len == 0 || len > MDEV_TEXT_MAX)
+		return fail(ld, event_pos(ld),
+			    "malformed mdev type %s '%s' (1 to %d bytes, no control characters)",
+			    what, shown(ld, text), MDEV_TEXT_MAX);
+	*out = strdup(text);
+	return *out ? 0 : fail_out_of_memory(ld);
+}
+
+/* The type's directory name, unique within the device (ld->mdev_type_names lists them). */
+static int read_mdev_type_id(struct loader *ld, struct topo_mdev_type *type)
+{
+	struct name_table *names = &ld->mdev_type_names;
+	const char *text;
+	int32_t index;
+
+	if (value_string(ld, "'id'", &text) != 0)
+		return -1;
+	if (!is_directory_name(text, MDEV_TYPE_ID_MAX))
+		return fail(ld, event_pos(ld),
+			    "malformed mdev type id '%s' (letters, digits, '_', '.' and '-'; at "
+			    "most %d)",
+			    shown(ld, text), MDEV_TYPE_ID_MAX);
+	index = name_table_intern(names, text);
+	if (index < 0)
+		return fail_out_of_memory(ld);
+	if (names->listed[index].line)
+		return fail(ld, event_pos(ld), "duplicate mdev type '%s' (first at %u:%u)", text,
+			    names->listed[index].line, names->listed[index].column);
+	names->listed[index] = event_pos(ld);
+	type->id = strdup(text);
+	return type->id ? 0 : fail_out_of_memory(ld);
+}
+
+enum mdev_type_key {
+	MDEV_TYPE_ID,
+	MDEV_TYPE_INSTANCES,
+	MDEV_TYPE_DEVICE_API,
+	MDEV_TYPE_NAME,
+	MDEV_TYPE_DESCRIPTION,
+	MDEV_TYPE_KEY_COUNT
+};
+
+static int read_mdev_type(struct loader *ld, const char *where, struct topo_mdev_type *type)
+{
+	static const char *const keys[MDEV_TYPE_KEY_COUNT] = {
+		[MDEV_TYPE_ID] = "id",
+		[MDEV_TYPE_INSTANCES] = "instances",
+		[MDEV_TYPE_DEVICE_API] = "device_api",
+		[MDEV_TYPE_NAME] = "name",
+		[MDEV_TYPE_DESCRIPTION] = "description",
+	};
+	struct src_pos seen[MDEV_TYPE_KEY_COUNT] = { { 0, 0 } };
+	struct src_pos entry_pos = event_pos(ld);
+	const char *api = mdev_device_apis[0];
+	int more;
+
+	if (open_mapping(ld, "'mdev_types' entry") != 0)
+		return -1;
+	while ((more = next_key(ld)) == 1) {
+		size_t key, i = 0;
+		long long value;
+		const char *text;
+		int rc = 0;
+
+		if (take_key(ld, keys, MDEV_TYPE_KEY_COUNT, seen, where, &key) != 0 ||
+		    next_event(ld) != 0)
+			return -1;
+		switch ((enum mdev_type_key)key) {
+		case MDEV_TYPE_ID:
+			rc = read_mdev_type_id(ld, type);
+			break;
+		case MDEV_TYPE_INSTANCES:
+			if (value_integer(ld, "'instances'", 1, MDEV_INSTANCES_MAX, &value) != 0)
+				return -1;
+			type->instances = (uint32_t)value;
+			break;
+		case MDEV_TYPE_DEVICE_API:
+			if (value_string(ld, "'device_api'", &text) != 0)
+				return -1;
+			while (i < MDEV_DEVICE_API_COUNT && strcmp(mdev_device_apis[i], text) != 0)
+				i++;
+			if (i == MDEV_DEVICE_API_COUNT)
+				return fail(ld, event_pos(ld),
+					    "unknown device_api '%s' (expected vfio-pci, "
+					    "vfio-platform, vfio-ccw or vfio-ap)",
+					    shown(ld, text));
+			api = mdev_device_apis[i];
+			break;
+		case MDEV_TYPE_NAME:
+			rc = read_mdev_text(ld, "name", &type->name);
+			break;
+		default:
+			rc = read_mdev_text(ld, "description", &type->description);
+			break;
+		}
+		if (rc != 0)
+			return -1;
+	}
+	if (more < 0)
+		return -1;
+	if (!seen[MDEV_TYPE_ID].line)
+		return fail(ld, entry_pos, "'mdev_types' entry has no 'id'");
+	if (!seen[MDEV_TYPE_INSTANCES].line)
+		return fail(ld, entry_pos, "'mdev_types' entry has no 'instances'");
+	type->device_api = strdup(api);
+	return type->device_api ? 0 : fail_out_of_memory(ld);
+}
+
+static int read_mdev_types(struct loader *ld, struct topo_function *fn, const char *name)
+{
+	struct src_pos start = event_pos(ld);
+	char where[PCI_ADDR_STRLEN + 48];
+	size_t capacity = 0;
+	int more;
+
+	snprintf(where, sizeof(where), "in 'mdev_types' entry of device %s", name);
+	if (open_sequence(ld, "'mdev_types'") != 0)
+		return -1;
+	while ((more = next_item(ld)) == 1) {
+		if (fn->n_mdev_types == capacity) {
+			struct topo_mdev_type *grown =
+				grow_array(fn->mdev_types, &capacity, sizeof(*grown));
+
+			if (!grown)
+				return fail_out_of_memory(ld);
+			fn->mdev_types = grown;
+		}
+		/* Counted before it is read, so that loader_free frees what it holds. */
+		memset(&fn->mdev_types[fn->n_mdev_types], 0, sizeof(*fn->mdev_types));
+		if (read_mdev_type(ld, where, &fn->mdev_types[fn->n_mdev_types++]) != 0)
+			return -1;
+	}
+	if (more < 0)
+		return -1;
+	if (fn->n_mdev_types == 0)
+		return fail(ld, start, "'mdev_types' must not be empty");
+	return 0;
+}
+
+/* 8-4-4-4-12 hex digits in either case, into the lower case sysfs names them with. */
+static bool parse_uuid(const char *text, char out[UUID_LEN + 1])
+{
+	if (strlen(text) != UUID_LEN)
+		return false;
+	for (size_t i = 0; i < UUID_LEN; i++) {
+		char c = text[i];
+
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return false;
+		} else if (hex_digit_value(c) < 0) {
+			return false;
+		}
+		out[i] = c >= 'A' && c <= 'F' ? (char)(c - 'A' + 'a') : c;
+	}
+	out[UUID_LEN] = '\0';
+	return true;
+}
+
+enum mdev_key { MDEV_UUID, MDEV_TYPE, MDEV_GROUP, MDEV_KEY_COUNT };
+
+static int read_mdev_value(struct loader *ld, struct mdev_entry *entry, enum mdev_key key)
+{
+	const char *text;
+	long long value;
+	struct src_pos first;
+	int seen;
+
+	switch (key) {
+	case MDEV_UUID:
+		entry->uuid_pos = event_pos(ld);
+		if (value_string(ld, "'uuid'", &text) != 0)
+			return -1;
+		if (!parse_uuid(text, entry->mdev.uuid))
+			return fail(ld, event_pos(ld),
+				    "malformed mdev uuid '%s' (expected 8-4-4-4-12 hex digits, as "
+				    "in 83b8f4f2-509f-382f-3c1e-e6bfe0fa1001)",
+				    shown(ld, text));
+		return 0;
+	case MDEV_TYPE:
+		entry->type_pos = event_pos(ld);
+		if (value_string(ld, "'type'", &text) != 0)
+			return -1;
+		/* Resolved when the device's mapping ends: `mdev_types` may come later. */
+		entry->type_name = name_table_intern(&ld->mdev_type_names, text);
+		return entry->type_name < 0 ? fail_out_of_memory(ld) : 0;
+	default:
+		entry->group_pos = event_pos(ld);
+		if (value_integer(ld, "'group'", 0, INT32_MAX, &value) != 0)
+			return -1;
+		seen = pos_set_add(&ld->mdev_group_set, (uint64_t)value, event_pos(ld), &first);
+		if (seen < 0)
+			return fail_out_of_memory(ld);
+		if (seen)
+			return fail(
+				ld, event_pos(ld),
+				"mdev group %lld is already the group of another mdev (first at "
+				"%u:%u)",
+				value, first.line, first.column);
+		entry->group_id = (int32_t)value;
+		return 0;
+	}
+}
+
+static int read_mdev(struct loader *ld, const char *where, struct mdev_entry *entry)
+{
+	static const char *const keys[MDEV_KEY_COUNT] = {
+		[MDEV_UUID] = "uuid",
+		[MDEV_TYPE] = "type",
+		[MDEV_GROUP] = "group",
+	};
+	struct src_pos seen[MDEV_KEY_COUNT] = { { 0, 0 } };
+	int more;
+
+	if (open_mapping(ld, "'mdev' entry") != 0)
+		return -1;
+	while ((more = next_key(ld)) == 1) {
+		size_t key;
+
+		if (take_key(ld, keys, MDEV_KEY_COUNT, seen, where, &key) != 0 ||
+		    next_event(ld) != 0 || read_mdev_value(ld, entry, (enum mdev_key)key) != 0)
+			return -1;
+	}
+	if (more < 0)
+		return -1;
+	for (size_t key = 0; key < MDEV_GROUP; key++) {
+		if (!seen[key].line)
+			return fail(ld, entry->mdev.pos, "'mdev' entry has no '%s'", keys[key]);
+	}
+	return 0;
+}
+
+/* The device's created mdevs, appended to ld->mdevs; their types are resolved later. */
+static int read_mdevs(struct loader *ld, const char *name)
+{
+	struct src_pos start = event_pos(ld);
+	char where[PCI_ADDR_STRLEN + 48];
+	size_t first = ld->n_mdevs;
+	int more;
+
+	snprintf(where, sizeof(where), "in 'mdev' entry of device %s", name);
+	if (open_sequence(ld, "'mdev'") != 0)
+		return -1;
+	while ((more = next_item(ld)) == 1) {
+		struct mdev_entry *entry;
+
+		if (ld->n_mdevs == ld->mdevs_capacity) {
+			struct mdev_entry *grown =
+				grow_array(ld->mdevs, &ld->mdevs_capacity, sizeof(*grown));
+
+			if (!grown)
+				return fail_out_of_memory(ld);
+			ld->mdevs = grown;
+		}
+		entry = &ld->mdevs[ld->n_mdevs++];
+		memset(entry, 0, sizeof(*entry));
+		entry->mdev.parent = (int32_t)(ld->n_fns - 1);
+		entry->mdev.type = TOPO_NONE;
+		entry->mdev.group = TOPO_NONE;
+		entry->mdev.pos = event_pos(ld);
+		entry->group_id = TOPO_NONE;
+		entry->type_name = TOPO_NONE;
+		if (read_mdev(ld, where, entry) != 0)
+			return -1;
+	}
+	if (more < 0)
+		return -1;
+	if (ld->n_mdevs == first)
+		return fail(ld, start, "'mdev' must not be empty");
+	return 0;
+}
+
+/*
+ * When the device's mapping ends: every `mdev` names one of its `mdev_types`, and no type has
+ * more mdevs than its `instances`.
+ */
+static int resolve_mdev_types(struct loader *ld, const struct pending_fn *pending, const char *name)
+{
+	const struct name_table *names = &ld->mdev_type_names;
+	const struct topo_function *fn = &pending->fn;
+	int32_t *type_of_name;
+	uint32_t *created;
+	int rc = 0;
+
+	if (ld->n_mdevs == pending->first_mdev)
+		return 0;
+	type_of_name = malloc(names->count * sizeof(*type_of_name));
+	created = calloc(fn->n_mdev_types ? fn->n_mdev_types : 1, sizeof(*created));
+	if (!type_of_name || !created) {
+		free(type_of_name);
+		free(created);
+		return fail_out_of_memory(ld);
+	}
+	for (size_t i = 0; i < names->count; i++)
+		type_of_name[i] = TOPO_NONE;
+	for (size_t t = 0; t < fn->n_mdev_types; t++)
+		type_of_name[name_table_find(names, fn->mdev_types[t].id)] = (int32_t)t;
+	for (size_t i = pending->first_mdev; i < ld->n_mdevs && rc == 0; i++) {
+		struct mdev_entry *entry = &ld->mdevs[i];
+		int32_t type = type_of_name[entry->type_name];
+
+		if (type == TOPO_NONE) {
+			rc = fail(
+				ld, entry->type_pos,
+				"unknown mdev type '%s' (not an 'id' in 'mdev_types' of device %s)",
+				shown(ld, names->names[entry->type_name]), name);
+		} else if (++created[type] > fn->mdev_types[type].instances) {
+			rc = fail(ld, entry->type_pos,
+				  "device %s has more mdevs of type '%s' than its 'instances' %u",
+				  name, fn->mdev_types[type].id, fn->mdev_types[type].instances);
+		}
+		entry->mdev.type = type;
+	}
+	free(type_of_name);
+	free(created);
+	return rc;
+}
+
 static int read_device_value(struct loader *ld, struct pending_fn *pending, enum device_key key,
 			     const char *name)
 {
@@ -1557,6 +2057,12 @@ static int read_device_value(struct loader *ld, struct pending_fn *pending, enum
 		return read_sriov(ld, pending, name);
 	case DEVICE_LABEL:
 		return read_label(ld, &fn->label);
+	case DEVICE_CONFIG:
+		return read_config(ld, fn);
+	case DEVICE_MDEV_TYPES:
+		return read_mdev_types(ld, fn, name);
+	case DEVICE_MDEV:
+		return read_mdevs(ld, name);
 	case DEVICE_ACPI_INDEX:
 		if (value_integer(ld, label, 0, INT32_MAX, &value) != 0)
 			return -1;
@@ -1656,6 +2162,21 @@ static int check_device_sriov(struct loader *ld, const struct pending_fn *pendin
 	return 0;
 }
 
+/* Mediated devices hang off endpoints (VFs included, which are never written as devices). */
+static int check_device_mdevs(struct loader *ld, const struct pending_fn *pending,
+			      const struct src_pos *seen, const char *name)
+{
+	enum device_key first = DEVICE_MDEV_TYPES;
+
+	if (!seen[DEVICE_MDEV_TYPES].line ||
+	    (seen[DEVICE_MDEV].line && pos_before(seen[DEVICE_MDEV], seen[DEVICE_MDEV_TYPES])))
+		first = DEVICE_MDEV;
+	if (pending->fn.is_bridge && seen[first].line)
+		return fail(ld, seen[first], "'%s' is not for bridges; device %s is class 0x%06x",
+			    device_keys[first], name, pending->fn.class_code);
+	return resolve_mdev_types(ld, pending, name);
+}
+
 /* The rules that concern one device alone, checked when its mapping ends. */
 static int check_device(struct loader *ld, struct pending_fn *pending, const struct src_pos *seen,
 			const char *name)
@@ -1700,7 +2221,9 @@ static int check_device(struct loader *ld, struct pending_fn *pending, const str
 			    "'bars' entry would take BAR register %u; a bridge (type 1 header) has "
 			    "registers 0..%d",
 			    pending->bridge_bars_register, BRIDGE_BAR_REGISTERS - 1);
-	return fn->sriov ? check_device_sriov(ld, pending, name) : 0;
+	if (fn->sriov && check_device_sriov(ld, pending, name) != 0)
+		return -1;
+	return check_device_mdevs(ld, pending, seen, name);
 }
 
 static int read_device(struct loader *ld, const struct pci_addr *addr, struct src_pos key_pos)
@@ -1734,14 +2257,20 @@ static int read_device(struct loader *ld, const struct pci_addr *addr, struct sr
 	pending->driver_name = TOPO_NONE;
 	pending->group_id = TOPO_NONE;
 	pending->vf_driver_name = TOPO_NONE;
+	pending->first_mdev = ld->n_mdevs;
 	ld->n_fns++; /* from here on loader_free frees what the entry holds */
 
 	snprintf(where, sizeof(where), "in device %s", name);
 	while ((more = next_key(ld)) == 1) {
 		size_t key;
+		int rc;
 
-		if (take_key(ld, device_keys, DEVICE_KEY_COUNT, seen, where, &key) != 0 ||
-		    next_event(ld) != 0)
+		if (take_key(ld, device_keys, DEVICE_KEY_COUNT, seen, where, &key) != 0)
+			return -1;
+		ld->scalar_max = key == DEVICE_CONFIG ? CONFIG_TEXT_MAX : SCALAR_MAX;
+		rc = next_event(ld);
+		ld->scalar_max = SCALAR_MAX;
+		if (rc != 0)
 			return -1;
 		if (key == DEVICE_SRIOV)
 			pending->sriov_pos = seen[key];
@@ -1750,6 +2279,9 @@ static int read_device(struct loader *ld, const struct pci_addr *addr, struct sr
 	}
 	if (more < 0 || check_device(ld, pending, seen, name) != 0)
 		return -1;
+	/* Type names are per device. */
+	name_table_free(&ld->mdev_type_names);
+	memset(&ld->mdev_type_names, 0, sizeof(ld->mdev_type_names));
 	return 0;
 }
 
@@ -2469,6 +3001,37 @@ static int check_references(struct loader *ld)
 	return 0;
 }
 
+static int compare_mdev_entries(const void *a, const void *b)
+{
+	const struct mdev_entry *x = a, *y = b;
+	int order = strcmp(x->mdev.uuid, y->mdev.uuid);
+
+	if (order)
+		return order;
+	return pos_before(x->uuid_pos, y->uuid_pos) ? -1 : pos_before(y->uuid_pos, x->uuid_pos);
+}
+
+/* Sorts the mdevs by uuid, as the model keeps them; a uuid may appear once in the file. */
+static int check_mdev_uuids(struct loader *ld)
+{
+	size_t first = 0;
+
+	if (ld->n_mdevs > 1)
+		qsort(ld->mdevs, ld->n_mdevs, sizeof(*ld->mdevs), compare_mdev_entries);
+	for (size_t i = 1; i < ld->n_mdevs; i++) {
+		const struct mdev_entry *entry = &ld->mdevs[i];
+
+		if (strcmp(entry->mdev.uuid, ld->mdevs[first].mdev.uuid) != 0) {
+			first = i;
+			continue;
+		}
+		note(ld, entry->uuid_pos, "duplicate mdev uuid %s (first at %u:%u)",
+		     entry->mdev.uuid, ld->mdevs[first].uuid_pos.line,
+		     ld->mdevs[first].uuid_pos.column);
+	}
+	return report_noted(ld);
+}
+
 static int compare_pending_fns(const void *a, const void *b)
 {
 	return pci_addr_compare(&((const struct pending_fn *)a)->fn.addr,
@@ -2921,6 +3484,10 @@ static int assign_vf_groups(struct loader *ld)
 		if (ld->group_entries[i].id >= next)
 			next = (int64_t)ld->group_entries[i].id + 1;
 	}
+	for (size_t i = 0; i < ld->n_mdevs; i++) {
+		if (ld->mdevs[i].group_id >= next)
+			next = (int64_t)ld->mdevs[i].group_id + 1;
+	}
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		const struct pending_fn *pf = &ld->fns[i];
 		const struct topo_sriov *sriov = pf->fn.sriov;
@@ -2942,20 +3509,126 @@ static int assign_vf_groups(struct loader *ld)
 	return 0;
 }
 
-/* Every group a device names, sorted; `groups:` entries set their type. */
-static int build_groups(struct loader *ld)
-{
-	struct topology *topo = &ld->sc.topo;
-	struct topo_group *groups = malloc((ld->n_fns ? ld->n_fns : 1) * sizeof(*groups));
-	size_t count = 0;
+/* A group number some function uses, and the first such function in address order. */
+struct group_user {
+	int32_t id;
+	uint32_t fn; /* index into loader.fns */
+};
 
-	if (!groups)
+static int compare_group_users(const void *a, const void *b)
+{
+	const struct group_user *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->fn < y->fn ? -1 : x->fn > y->fn;
+}
+
+static int compare_group_user_id(const void *key, const void *element)
+{
+	int32_t id = *(const int32_t *)key, here = ((const struct group_user *)element)->id;
+
+	return (id > here) - (id < here);
+}
+
+/* An mdev's given group is its own: no PCI function (VFs included) may be in it. */
+static int check_mdev_groups(struct loader *ld)
+{
+	struct group_user *users;
+	size_t count = 0, unique = 0;
+	char name[PCI_ADDR_STRLEN];
+
+	if (ld->n_mdevs == 0)
+		return 0;
+	users = malloc(ld->n_fns * sizeof(*users));
+	if (!users)
 		return fail_out_of_memory(ld);
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		if (ld->fns[i].group_id == TOPO_NONE)
 			continue;
+		users[count].id = ld->fns[i].group_id;
+		users[count].fn = (uint32_t)i;
+		count++;
+	}
+	qsort(users, count, sizeof(*users), compare_group_users);
+	for (size_t i = 0; i < count; i++) {
+		if (unique == 0 || users[i].id != users[unique - 1].id)
+			users[unique++] = users[i];
+	}
+	for (size_t i = 0; i < ld->n_mdevs; i++) {
+		const struct mdev_entry *entry = &ld->mdevs[i];
+		const struct group_user *user;
+
+		if (entry->group_id == TOPO_NONE || unique == 0)
+			continue;
+		user = bsearch(&entry->group_id, users, unique, sizeof(*users),
+			       compare_group_user_id);
+		if (!user)
+			continue;
+		pci_addr_format(&ld->fns[user->fn].fn.addr, name);
+		note(ld, entry->group_pos,
+		     "mdev group %d is already the group of device %s (an mdev has an IOMMU group "
+		     "of its own)",
+		     (int)entry->group_id, name);
+	}
+	free(users);
+	return report_noted(ld);
+}
+
+/*
+ * An mdev without `group` gets a new group, numbered upwards from just above every other
+ * group of the file (the `auto` VF groups included), in uuid order (ld->mdevs is sorted).
+ */
+static int assign_mdev_groups(struct loader *ld)
+{
+	int64_t next = 0;
+
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		if (ld->fns[i].group_id >= next)
+			next = (int64_t)ld->fns[i].group_id + 1;
+	}
+	for (size_t i = 0; i < ld->n_group_entries; i++) {
+		if (ld->group_entries[i].id >= next)
+			next = (int64_t)ld->group_entries[i].id + 1;
+	}
+	for (size_t i = 0; i < ld->n_mdevs; i++) {
+		if (ld->mdevs[i].group_id >= next)
+			next = (int64_t)ld->mdevs[i].group_id + 1;
+	}
+	for (size_t i = 0; i < ld->n_mdevs; i++) {
+		struct mdev_entry *entry = &ld->mdevs[i];
+
+		if (entry->group_id != TOPO_NONE)
+			continue;
+		if (next > INT32_MAX) {
+			note(ld, entry->mdev.pos,
+			     "mdev %s needs IOMMU group %lld, past 2147483647 (an mdev without "
+			     "'group' gets a new group above the highest in the file)",
+			     entry->mdev.uuid, (long long)next++);
+			continue;
+		}
+		entry->group_id = (int32_t)next++;
+	}
+	return report_noted(ld);
+}
+
+/* Every group a device or an mdev is in, sorted; `groups:` entries set their type. */
+static int build_groups(struct loader *ld)
+{
+	struct topology *topo = &ld->sc.topo;
+	struct topo_group *groups = malloc((ld->n_fns + ld->n_mdevs) * sizeof(*groups));
+	size_t count = 0;
+
+	if (!groups)
+		return fail_out_of_memory(ld);
+	for (size_t i = 0; i < ld->n_fns + ld->n_mdevs; i++) {
+		int32_t id =
+			i < ld->n_fns ? ld->fns[i].group_id : ld->mdevs[i - ld->n_fns].group_id;
+
+		if (id == TOPO_NONE)
+			continue;
 		memset(&groups[count], 0, sizeof(groups[count]));
-		groups[count].id = ld->fns[i].group_id;
+		groups[count].id = id;
 		groups[count].type = IOMMU_TYPE_DMA_FQ;
 		count++;
 	}
@@ -2983,6 +3656,13 @@ static int build_groups(struct loader *ld)
 		group = &groups[fn->group];
 		if (!group->pos.line || pos_before(fn->pos, group->pos))
 			group->pos = fn->pos;
+	}
+	/* Each mdev is alone in its group, which takes the mdev's position. */
+	for (size_t i = 0; i < ld->n_mdevs; i++) {
+		struct topo_mdev *mdev = &ld->mdevs[i].mdev;
+
+		mdev->group = topology_find_group(topo, ld->mdevs[i].group_id);
+		groups[mdev->group].pos = mdev->pos;
 	}
 	for (size_t i = 0; i < ld->n_group_entries; i++) {
 		struct group_entry *entry = &ld->group_entries[i];
@@ -3131,8 +3811,29 @@ static int move_functions(struct loader *ld)
 		topo->functions[i] = ld->fns[i].fn;
 		ld->fns[i].fn.sriov = NULL;
 		ld->fns[i].fn.label = NULL;
+		ld->fns[i].fn.raw_config = NULL;
+		ld->fns[i].fn.mdev_types = NULL;
+		ld->fns[i].fn.n_mdev_types = 0;
 	}
 	topo->n_functions = ld->n_fns;
+	return 0;
+}
+
+/* The model takes the mdevs, sorted by uuid, with their parents as sorted indices. */
+static int move_mdevs(struct loader *ld)
+{
+	struct topology *topo = &ld->sc.topo;
+
+	if (ld->n_mdevs == 0)
+		return 0;
+	topo->mdevs = malloc(ld->n_mdevs * sizeof(*topo->mdevs));
+	if (!topo->mdevs)
+		return fail_out_of_memory(ld);
+	for (size_t i = 0; i < ld->n_mdevs; i++) {
+		topo->mdevs[i] = ld->mdevs[i].mdev;
+		topo->mdevs[i].parent = (int32_t)ld->sorted_index[ld->mdevs[i].mdev.parent];
+	}
+	topo->n_mdevs = ld->n_mdevs;
 	return 0;
 }
 
@@ -3150,7 +3851,8 @@ static int assign_resources(struct loader *ld)
 
 static int build_model(struct loader *ld)
 {
-	if (check_references(ld) != 0 || materialize_vfs(ld) != 0 || sort_functions(ld) != 0)
+	if (check_references(ld) != 0 || check_mdev_uuids(ld) != 0 || materialize_vfs(ld) != 0 ||
+	    sort_functions(ld) != 0)
 		return -1;
 	if (ld->n_roots)
 		qsort(ld->roots, ld->n_roots, sizeof(*ld->roots), compare_root_entries);
@@ -3158,8 +3860,9 @@ static int build_model(struct loader *ld)
 	    link_buses(ld) != 0)
 		return -1;
 	default_pcie_types(ld);
-	if (assign_vf_groups(ld) != 0 || build_groups(ld) != 0 || build_drivers(ld) != 0 ||
-	    build_root_buses(ld) != 0 || move_functions(ld) != 0)
+	if (assign_vf_groups(ld) != 0 || check_mdev_groups(ld) != 0 ||
+	    assign_mdev_groups(ld) != 0 || build_groups(ld) != 0 || build_drivers(ld) != 0 ||
+	    build_root_buses(ld) != 0 || move_functions(ld) != 0 || move_mdevs(ld) != 0)
 		return -1;
 	return assign_resources(ld);
 }
@@ -3220,8 +3923,13 @@ static void loader_free(struct loader *ld)
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		free(ld->fns[i].fn.sriov);
 		free(ld->fns[i].fn.label);
+		free(ld->fns[i].fn.raw_config);
+		free_mdev_types(ld->fns[i].fn.mdev_types, ld->fns[i].fn.n_mdev_types);
 	}
 	free(ld->fns);
+	free(ld->mdevs);
+	pos_set_free(&ld->mdev_group_set);
+	name_table_free(&ld->mdev_type_names);
 	free(ld->sorted_index);
 	pos_set_free(&ld->device_set);
 	for (size_t i = 0; i < ld->n_group_entries; i++)
@@ -3247,6 +3955,7 @@ int scenario_load(const char *path, struct scenario *out, char error[SCENARIO_ER
 	}
 	ld->path = path;
 	ld->error = error;
+	ld->scalar_max = SCALAR_MAX;
 	ld->sc.topo.host.cpus = DEFAULT_CPUS;
 	ld->sc.topo.host.numa_nodes = DEFAULT_NUMA_NODES;
 	/* CONFIG_VFIO_DEVICE_CDEV is on in current distribution kernels (6.6 and later). */

@@ -39,10 +39,21 @@ void topology_free(struct topology *topo)
 		free(topo->drivers[i].name);
 	free(topo->drivers);
 	for (size_t i = 0; i < topo->n_functions; i++) {
-		free(topo->functions[i].sriov);
-		free(topo->functions[i].label);
+		struct topo_function *fn = &topo->functions[i];
+
+		free(fn->sriov);
+		free(fn->label);
+		free(fn->raw_config);
+		for (size_t t = 0; t < fn->n_mdev_types; t++) {
+			free(fn->mdev_types[t].id);
+			free(fn->mdev_types[t].name);
+			free(fn->mdev_types[t].description);
+			free(fn->mdev_types[t].device_api);
+		}
+		free(fn->mdev_types);
 	}
 	free(topo->functions);
+	free(topo->mdevs);
 	for (size_t i = 0; i < topo->n_groups; i++)
 		free(topo->groups[i].regions);
 	free(topo->groups);

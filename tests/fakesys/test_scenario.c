@@ -1204,6 +1204,374 @@ START_TEST(test_many_vfs_cross_references)
 }
 END_TEST
 
+/* ---- raw config space and mediated devices --------------------------------------------- */
+
+/* An lspci -xxxx style block of n bytes whose byte i is (i * 7 + 3) & 0xff, with offsets. */
+static char *config_block(size_t n, const char *indent)
+{
+	size_t capacity = n * 3 + (n / 16 + 1) * (strlen(indent) + 8) + 1, len = 0;
+	char *text = malloc(capacity);
+
+	ck_assert_ptr_nonnull(text);
+	for (size_t i = 0; i < n; i++) {
+		if (i % 16 == 0)
+			len += (size_t)snprintf(text + len, capacity - len,
+						"%s%s%02zx:", i ? "\n" : "", indent, i);
+		len += (size_t)snprintf(text + len, capacity - len, " %02zx", (i * 7 + 3) & 0xff);
+	}
+	ck_assert_uint_lt(len, capacity);
+	return text;
+}
+
+static char *config_scenario(size_t n_bytes)
+{
+	static const char head[] = "scenario: raw\n"
+				   "devices:\n"
+				   "  0000:00:02.0:\n"
+				   "    id: 8086:3e92\n"
+				   "    class: vga\n"
+				   "    config: |\n";
+	char *block = config_block(n_bytes, "      ");
+	size_t len = sizeof(head) + strlen(block) + 2;
+	char *text = malloc(len);
+
+	ck_assert_ptr_nonnull(text);
+	snprintf(text, len, "%s%s\n", head, block);
+	free(block);
+	return text;
+}
+
+START_TEST(test_raw_config_spellings)
+{
+	struct scenario sc;
+	const struct topology *topo = &sc.topo;
+	const struct topo_function *fn;
+	char *text;
+
+	load_good_text(
+		"scenario: raw\n"
+		"devices:\n"
+		"  0000:00:01.0: {id: 8086:1901, class: pci-bridge, config: 86 80 01 19}\n"
+		"  0000:00:02.0: {id: 8086:3e92, class: vga, config: \"86\\t80  92\\n3E \"}\n"
+		"  0000:00:14.0:\n"
+		"    id: 8086:a36d\n"
+		"    class: usb-xhci\n"
+		"    config: |\n"
+		"      0: 86 80\n"
+		"\n"
+		"        02: 6d a3\n" /* spaces before an offset still start the line */
+		"      4: 06\n"
+		"      05:\n"
+		"      05: 00 90 02\n"
+		"  0000:00:16.0:\n"
+		"    id: 8086:a360\n"
+		"    class: 0x0780\n"
+		"    config: >\n"
+		"      86 80\n"
+		"      60 a3\n"
+		"  0000:3b:00.0: {id: 8086:1572, class: ethernet, pcie: true,\n"
+		"                 sriov: {total: 4, num: 2, vf_id: 154c}, config: 86 80 72 15}\n"
+		"root_buses: [\"0000:3b\"]\n",
+		&sc);
+	fn = function_at(topo, "0000:00:01.0");
+	ck_assert_uint_eq(fn->raw_config_len, 4);
+	ck_assert_mem_eq(fn->raw_config, "\x86\x80\x01\x19", 4);
+	fn = function_at(topo, "0000:00:02.0");
+	ck_assert_uint_eq(fn->raw_config_len, 4);
+	ck_assert_mem_eq(fn->raw_config, "\x86\x80\x92\x3e", 4); /* either case */
+	fn = function_at(topo, "0000:00:14.0");
+	ck_assert_uint_eq(fn->raw_config_len, 8);
+	ck_assert_mem_eq(fn->raw_config, "\x86\x80\x6d\xa3\x06\x00\x90\x02", 8);
+	fn = function_at(topo, "0000:00:16.0");
+	ck_assert_uint_eq(fn->raw_config_len, 4);
+	ck_assert_mem_eq(fn->raw_config, "\x86\x80\x60\xa3", 4);
+	/* The PF's bytes are its own: VFs are always synthesized. */
+	ck_assert_uint_eq(function_at(topo, "0000:3b:00.0")->raw_config_len, 4);
+	ck_assert_ptr_null(function_at(topo, "0000:3b:00.1")->raw_config);
+	ck_assert_uint_eq(function_at(topo, "0000:3b:00.2")->raw_config_len, 0);
+	/* The text attributes still come from the keys. */
+	ck_assert_uint_eq(function_at(topo, "0000:00:16.0")->class_code, 0x078000);
+	scenario_free(&sc);
+
+	/* lspci -xxxx: 3-digit offsets past 0xff, 4096 bytes in a scalar far above 4096 bytes. */
+	text = config_scenario(4096);
+	ck_assert_uint_gt(strlen(text), 3 * 4096);
+	load_good_text(text, &sc);
+	free(text);
+	fn = function_at(topo, "0000:00:02.0");
+	ck_assert_uint_eq(fn->raw_config_len, 4096);
+	for (size_t i = 0; i < 4096; i++)
+		ck_assert_uint_eq(fn->raw_config[i], (i * 7 + 3) & 0xff);
+	ck_assert_ptr_null(function_at(topo, "0000:00:02.0")->mdev_types);
+	ck_assert_uint_eq(topo->n_mdevs, 0);
+	ck_assert_ptr_null(topo->mdevs);
+	scenario_free(&sc);
+}
+END_TEST
+
+START_TEST(test_raw_config_errors)
+{
+	static const struct {
+		const char *config;
+		const char *message;
+	} cases[] = {
+		{ "86 80 7", "'config' byte '7' is not two hex digits (line 1 of the value)" },
+		{ "86 80 0x10",
+		  "'config' byte '0x10' is not two hex digits (line 1 of the value)" },
+		{ "\"00: 86 80\\n02: 72 15\\n10: 00\"",
+		  "'config' offset '10:' does not match the 0x4 bytes before it (line 3 of the "
+		  "value)" },
+		{ "\"86 80 02: 72\"",
+		  "'config' offset '02:' is not at the start of a line (line 1 of the value; only "
+		  "a literal block, 'config: |', keeps YAML from joining lines)" },
+		{ "\"\"", "'config' holds no bytes (1 to 4096)" },
+		{ "\"0: \\n \"", "'config' holds no bytes (1 to 4096)" },
+		{ "{}", "'config' must be a string" },
+	};
+	char error[SCENARIO_ERROR_MAX], text[256];
+	struct scenario sc;
+	char *path, *long_text;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "scenario: raw\n"
+			 "devices:\n"
+			 "  0000:00:02.0: {id: 8086:3e92, class: vga,\n"
+			 "    config: %s}\n",
+			 cases[i].config);
+		ck_assert_int_eq(load_text(text, &sc, error, &path), -1);
+		ck_assert_int_eq(strncmp(error_after_path(error, path), "4:13: ", 6), 0);
+		ck_assert_str_eq(error_after_path(error, path) + 6, cases[i].message);
+		free(path);
+	}
+
+	/* One byte too many, and lspci's offsets count past 0xfff. */
+	long_text = config_scenario(4097);
+	ck_assert_int_eq(load_text(long_text, &sc, error, &path), -1);
+	ck_assert_str_eq(error_after_path(error, path),
+			 "6:13: 'config' holds 4097 bytes; the limit is 4096");
+	ck_assert(is_zeroed(&sc));
+	free(path);
+	free(long_text);
+
+	/* A `config` scalar may be long, but not without bound. */
+	long_text = config_scenario(22000);
+	ck_assert_int_eq(load_text(long_text, &sc, error, &path), -1);
+	ck_assert_ptr_nonnull(strstr(error_after_path(error, path), "6:13: scalar is "));
+	ck_assert_ptr_nonnull(strstr(error, " bytes long; the limit is 65536"));
+	free(path);
+	free(long_text);
+}
+END_TEST
+
+START_TEST(test_mdev_vgpu_model)
+{
+	char *path = join_path(source_dir(), "scenarios/mdev-vgpu.yaml");
+	struct scenario sc;
+	char error[SCENARIO_ERROR_MAX];
+	const struct topology *topo = &sc.topo;
+	const struct topo_function *igpu;
+	const struct topo_mdev_type *types;
+
+	ck_assert_msg(scenario_load(path, &sc, error) == 0, "%s", error);
+	igpu = function_at(topo, "0000:00:02.0");
+	ck_assert_uint_eq(igpu->n_mdev_types, 2);
+	types = igpu->mdev_types;
+	ck_assert_str_eq(types[0].id, "i915-GVTg_V5_4");
+	ck_assert_uint_eq(types[0].instances, 2);
+	ck_assert_str_eq(types[0].name, "GVTg_V5_4");
+	ck_assert_str_eq(types[0].device_api, "vfio-pci");
+	ck_assert_int_eq(strncmp(types[0].description, "low_gm_size: 128MB", 18), 0);
+	ck_assert_str_eq(types[1].id, "i915-GVTg_V5_8");
+	ck_assert_uint_eq(types[1].instances, 4);
+
+	/* Sorted by uuid, each alone in the group the file gives it. */
+	ck_assert_uint_eq(topo->n_mdevs, 2);
+	ck_assert_str_eq(topo->mdevs[0].uuid, "4b2b5d2e-8a21-4c5e-9f3b-2d8e6a1c7f40");
+	ck_assert_str_eq(topo->mdevs[1].uuid, "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001");
+	ck_assert_int_eq(topo->mdevs[0].parent, index_of(topo, "0000:00:02.0"));
+	ck_assert_int_eq(topo->mdevs[1].parent, index_of(topo, "0000:00:02.0"));
+	ck_assert_int_eq(topo->mdevs[0].type, 1);
+	ck_assert_int_eq(topo->mdevs[1].type, 0);
+	ck_assert_int_eq(topo->groups[topo->mdevs[0].group].id, 13);
+	ck_assert_int_eq(topo->groups[topo->mdevs[1].group].id, 12);
+	/* The `groups:` entries name groups that only an mdev is in. */
+	ck_assert_int_eq(topo->groups[topo->mdevs[1].group].type, IOMMU_TYPE_UNKNOWN);
+	ck_assert_int_eq(group_of(topo, igpu), 1);
+	ck_assert_uint_eq(topo->n_groups, 6); /* 0, 1, 2, 12, 13, 30 */
+	for (size_t i = 0; i < topo->n_functions; i++) {
+		if (&topo->functions[i] != igpu)
+			ck_assert_ptr_null(topo->functions[i].mdev_types);
+	}
+	scenario_free(&sc);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_mdev_defaults_and_auto_groups)
+{
+	struct scenario sc;
+	const struct topology *topo = &sc.topo;
+	const struct topo_function *gpu, *t4;
+	static const char *const uuids[] = { "11111111-0000-0000-0000-000000000002",
+					     "aaaaaaaa-0000-0000-0000-000000000003",
+					     "bbbbbbbb-0000-0000-0000-000000000004",
+					     "cccccccc-0000-0000-0000-000000000001" };
+
+	/* Listed against address order; mdevs in neither uuid nor file order; upper-case uuids. */
+	load_good_text(
+		"scenario: mdev-auto\n"
+		"root_buses: [\"0000:3b\", \"0000:65\"]\n"
+		"devices:\n"
+		"  0000:65:00.0:\n"
+		"    id: 10de:1eb8\n"
+		"    class: 3d\n"
+		"    driver: nvidia\n"
+		"    mdev:\n"
+		"      - {uuid: CCCCCCCC-0000-0000-0000-000000000001, type: nvidia-222}\n"
+		"      - {type: nvidia-223, uuid: 11111111-0000-0000-0000-000000000002,\n"
+		"         group: 40}\n"
+		"      - {uuid: aaaaaaaa-0000-0000-0000-000000000003, type: nvidia-222}\n"
+		"    mdev_types:\n"
+		"      - {id: nvidia-222, instances: 2, name: GRID T4-1B}\n"
+		"      - {id: nvidia-223, instances: 1, device_api: vfio-ccw,\n"
+		"         description: \"num_heads=4, frl_config=45, framebuffer=2048M\"}\n"
+		"  0000:00:02.0:\n"
+		"    id: 8086:3e92\n"
+		"    class: vga\n"
+		"    group: 5\n"
+		"    mdev_types: [{id: nvidia-222, instances: 1}]\n" /* type ids are per device */
+		"    mdev: [{uuid: bbbbbbbb-0000-0000-0000-000000000004, type: nvidia-222}]\n"
+		"  0000:3b:00.0: {id: 8086:1572, class: ethernet, group: 20, pcie: true,\n"
+		"                 sriov: {total: 4, num: 2, vf_id: 154c}}\n"
+		"groups:\n"
+		"  40: {type: DMA}\n",
+		&sc);
+	gpu = function_at(topo, "0000:00:02.0");
+	t4 = function_at(topo, "0000:65:00.0");
+	ck_assert_uint_eq(t4->n_mdev_types, 2);
+	ck_assert_str_eq(t4->mdev_types[0].device_api, "vfio-pci"); /* the default */
+	ck_assert_ptr_null(t4->mdev_types[0].description);
+	ck_assert_str_eq(t4->mdev_types[0].name, "GRID T4-1B");
+	ck_assert_str_eq(t4->mdev_types[1].device_api, "vfio-ccw");
+	ck_assert_ptr_null(t4->mdev_types[1].name);
+	ck_assert_str_eq(t4->mdev_types[1].description,
+			 "num_heads=4, frl_config=45, framebuffer=2048M");
+	ck_assert_uint_eq(gpu->n_mdev_types, 1);
+	ck_assert_ptr_null(gpu->mdev_types[0].name);
+
+	/* Highest group: 40 (an mdev's). VFs 41 and 42, then the mdevs without 'group' in uuid
+	 * order: aaaa... 43, bbbb... 44, cccc... 45. */
+	ck_assert_int_eq(group_of(topo, function_at(topo, "0000:3b:00.1")), 41);
+	ck_assert_int_eq(group_of(topo, function_at(topo, "0000:3b:00.2")), 42);
+	ck_assert_uint_eq(topo->n_mdevs, 4);
+	for (size_t i = 0; i < 4; i++)
+		ck_assert_str_eq(topo->mdevs[i].uuid, uuids[i]);
+	ck_assert_int_eq(topo->groups[topo->mdevs[0].group].id, 40);
+	ck_assert_int_eq(topo->groups[topo->mdevs[1].group].id, 43);
+	ck_assert_int_eq(topo->groups[topo->mdevs[2].group].id, 44);
+	ck_assert_int_eq(topo->groups[topo->mdevs[3].group].id, 45);
+	ck_assert_int_eq(topo->groups[topo->mdevs[0].group].type, IOMMU_TYPE_DMA);
+	ck_assert_int_eq(topo->groups[topo->mdevs[3].group].type, IOMMU_TYPE_DMA_FQ);
+	ck_assert_uint_eq(topo->groups[topo->mdevs[3].group].pos.line, 9);
+	/* Parents and types as indices; positions at the entries. */
+	ck_assert_int_eq(topo->mdevs[0].parent, index_of(topo, "0000:65:00.0"));
+	ck_assert_int_eq(topo->mdevs[2].parent, index_of(topo, "0000:00:02.0"));
+	ck_assert_int_eq(topo->mdevs[0].type, 1);
+	ck_assert_int_eq(topo->mdevs[1].type, 0);
+	ck_assert_int_eq(topo->mdevs[2].type, 0);
+	ck_assert_uint_eq(topo->mdevs[0].pos.line, 10);
+	ck_assert_uint_eq(topo->mdevs[0].pos.column, 9);
+	/* Groups 5, 20, 40..45; nothing is in two groups. */
+	ck_assert_uint_eq(topo->n_groups, 8);
+	for (size_t i = 1; i < topo->n_groups; i++)
+		ck_assert_int_lt(topo->groups[i - 1].id, topo->groups[i].id);
+	scenario_free(&sc);
+}
+END_TEST
+
+/* Duplicates among many: the second of a uuid earliest in the file is reported. */
+START_TEST(test_mdev_uuid_uniqueness)
+{
+	char error[SCENARIO_ERROR_MAX];
+	struct scenario sc;
+	char *path;
+
+	ck_assert_int_eq(load_text("scenario: uuids\n"
+				   "devices:\n"
+				   "  0000:00:02.0:\n"
+				   "    id: 8086:3e92\n"
+				   "    class: vga\n"
+				   "    mdev_types: [{id: i915-GVTg_V5_8, instances: 8}]\n"
+				   "    mdev:\n"
+				   "      - uuid: 11111111-1111-1111-1111-111111111111\n"
+				   "        type: i915-GVTg_V5_8\n"
+				   "      - uuid: 22222222-2222-2222-2222-22222222222a\n"
+				   "        type: i915-GVTg_V5_8\n"
+				   "      - uuid: 22222222-2222-2222-2222-22222222222A\n"
+				   "        type: i915-GVTg_V5_8\n"
+				   "      - uuid: 11111111-1111-1111-1111-111111111111\n"
+				   "        type: i915-GVTg_V5_8\n"
+				   "      - uuid: 22222222-2222-2222-2222-22222222222a\n"
+				   "        type: i915-GVTg_V5_8\n",
+				   &sc, error, &path),
+			 -1);
+	ck_assert_str_eq(
+		error_after_path(error, path),
+		"12:15: duplicate mdev uuid 22222222-2222-2222-2222-22222222222a (first at "
+		"10:15)");
+	ck_assert(is_zeroed(&sc));
+	free(path);
+}
+END_TEST
+
+/* Thousands of mdevs: sorted by uuid, auto groups in that order, every index valid. */
+START_TEST(test_many_mdevs)
+{
+	enum { N_MDEVS = 20000 };
+	size_t capacity = 256 + (size_t)N_MDEVS * 96, len = 0;
+	char *text = malloc(capacity);
+	struct scenario sc;
+	const struct topology *topo = &sc.topo;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, capacity - len,
+				"scenario: many-mdevs\n"
+				"devices:\n"
+				"  0000:00:02.0:\n"
+				"    id: 8086:3e92\n"
+				"    class: vga\n"
+				"    group: 7\n"
+				"    mdev_types: [{id: i915-GVTg_V5_8, instances: 65535}]\n"
+				"    mdev:\n");
+	for (unsigned i = 0; i < N_MDEVS; i++) {
+		/* A permutation of 0..N-1, so that file order is not uuid order. */
+		unsigned key = (i * 7919u) % N_MDEVS;
+
+		len += (size_t)snprintf(text + len, capacity - len,
+					"    - {uuid: %08x-0000-4000-8000-000000000000, type: "
+					"i915-GVTg_V5_8}\n",
+					key);
+	}
+	ck_assert_uint_lt(len, capacity);
+	load_good_text(text, &sc);
+	free(text);
+	ck_assert_uint_eq(topo->n_mdevs, N_MDEVS);
+	ck_assert_uint_eq(topo->n_groups, N_MDEVS + 1);
+	for (size_t i = 0; i < topo->n_mdevs; i++) {
+		char expected[37];
+
+		snprintf(expected, sizeof(expected), "%08x-0000-4000-8000-000000000000",
+			 (unsigned)i);
+		ck_assert_str_eq(topo->mdevs[i].uuid, expected);
+		ck_assert_int_eq(topo->groups[topo->mdevs[i].group].id, 8 + (int32_t)i);
+		ck_assert_int_eq(topo->mdevs[i].parent, 0);
+		ck_assert_int_eq(topo->mdevs[i].type, 0);
+	}
+	scenario_free(&sc);
+}
+END_TEST
+
 /* ---- errors ---------------------------------------------------------------------------- */
 
 START_TEST(test_missing_file)
@@ -1378,6 +1746,10 @@ static Suite *scenario_suite(void)
 	tcase_add_test(loading, test_label_and_acpi_index);
 	tcase_add_test(loading, test_noiommu_and_reserved_regions);
 	tcase_add_test(loading, test_many_vfs_cross_references);
+	tcase_add_test(loading, test_raw_config_spellings);
+	tcase_add_test(loading, test_mdev_vgpu_model);
+	tcase_add_test(loading, test_mdev_defaults_and_auto_groups);
+	tcase_add_test(loading, test_many_mdevs);
 	suite_add_tcase(suite, loading);
 
 	tcase_add_test(errors, test_missing_file);
@@ -1385,6 +1757,8 @@ static Suite *scenario_suite(void)
 	tcase_add_test(errors, test_bad_corpus);
 	tcase_add_test(errors, test_errors_in_file_order);
 	tcase_add_test(errors, test_resource_failure_has_no_position);
+	tcase_add_test(errors, test_raw_config_errors);
+	tcase_add_test(errors, test_mdev_uuid_uniqueness);
 	/* Valgrind (CK_FORK=no) is slow on the corpus. */
 	tcase_set_timeout(errors, 60);
 	suite_add_tcase(suite, errors);
