@@ -197,6 +197,11 @@ SYSFS_SHOW(driver_override)
 	return sysfs_emit(buf, size, "%s\n", "(null)");
 }
 
+SYSFS_SHOW(index)
+{
+	return sysfs_emit(buf, size, "%u\n", (unsigned)pci_fn(obj)->smbios_index);
+}
+
 SYSFS_SHOW(acpi_index)
 {
 	return sysfs_emit(buf, size, "%u\n", (unsigned)pci_fn(obj)->acpi_index);
@@ -355,6 +360,7 @@ static const struct sysfs_attr attr_secondary_bus_number = RO(secondary_bus_numb
 static const struct sysfs_attr attr_subordinate_bus_number = RO(subordinate_bus_number);
 static const struct sysfs_attr attr_label = RO(label);
 static const struct sysfs_attr attr_acpi_index = RO(acpi_index);
+static const struct sysfs_attr attr_index = RO(index);
 static const struct sysfs_attr attr_boot_vga = RO(boot_vga);
 static const struct sysfs_attr attr_reset = { "reset", 0200, NULL, NULL, NULL };
 static const struct sysfs_attr attr_reset_method = RW(reset_method);
@@ -408,25 +414,11 @@ static const struct sysfs_attr_group pci_dev_hp_group = {
 
 /* The files the scenario's hardware and firmware call for. */
 static const struct sysfs_attr *const pci_dev_optional_attrs[] = {
-	&attr_label,
-	&attr_acpi_index,
-	&attr_boot_vga,
-	&attr_reset,
-	&attr_reset_method,
-	&attr_rom,
-	&attr_resource0,
-	&attr_resource1,
-	&attr_resource2,
-	&attr_resource3,
-	&attr_resource4,
-	&attr_resource5,
-	&attr_resource0_wc,
-	&attr_resource1_wc,
-	&attr_resource2_wc,
-	&attr_resource3_wc,
-	&attr_resource4_wc,
-	&attr_resource5_wc,
-	NULL,
+	&attr_label,	    &attr_acpi_index,	&attr_index,	    &attr_boot_vga,
+	&attr_reset,	    &attr_reset_method, &attr_rom,	    &attr_resource0,
+	&attr_resource1,    &attr_resource2,	&attr_resource3,    &attr_resource4,
+	&attr_resource5,    &attr_resource0_wc, &attr_resource1_wc, &attr_resource2_wc,
+	&attr_resource3_wc, &attr_resource4_wc, &attr_resource5_wc, NULL,
 };
 
 static uint16_t pci_dev_optional_attrs_are_visible(const void *obj, const struct sysfs_attr *attr)
@@ -450,8 +442,11 @@ static uint16_t pci_dev_optional_attrs_are_visible(const void *obj, const struct
 	}
 	if (attr == &attr_label)
 		return fn->label ? attr->mode : 0;
+	/* pci-label.c: an ACPI _DSM name hides the SMBIOS one. */
 	if (attr == &attr_acpi_index)
 		return fn->acpi_index >= 0 ? attr->mode : 0;
+	if (attr == &attr_index)
+		return fn->smbios_index >= 0 && fn->acpi_index < 0 ? attr->mode : 0;
 	if (attr == &attr_boot_vga)
 		return fn->class_code >> 8 == PCI_CLASS_DISPLAY_VGA ? attr->mode : 0;
 	if (attr == &attr_rom)

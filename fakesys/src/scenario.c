@@ -1120,6 +1120,7 @@ enum device_key {
 	DEVICE_CONFIG,
 	DEVICE_MDEV_TYPES,
 	DEVICE_MDEV,
+	DEVICE_INDEX,
 	DEVICE_KEY_COUNT
 };
 
@@ -1143,6 +1144,7 @@ static const char *const device_keys[DEVICE_KEY_COUNT] = {
 	[DEVICE_CONFIG] = "config",
 	[DEVICE_MDEV_TYPES] = "mdev_types",
 	[DEVICE_MDEV] = "mdev",
+	[DEVICE_INDEX] = "index",
 };
 
 /* ---- PCI Express ----------------------------------------------------------------------- */
@@ -2068,6 +2070,11 @@ static int read_device_value(struct loader *ld, struct pending_fn *pending, enum
 			return -1;
 		fn->acpi_index = (int32_t)value;
 		return 0;
+	case DEVICE_INDEX:
+		if (value_integer(ld, label, 0, INT32_MAX, &value) != 0)
+			return -1;
+		fn->smbios_index = (int32_t)value;
+		return 0;
 	default:
 		break;
 	}
@@ -2254,6 +2261,7 @@ static int read_device(struct loader *ld, const struct pci_addr *addr, struct sr
 	pending->fn.parent = TOPO_NONE;
 	pending->fn.physfn = TOPO_NONE;
 	pending->fn.acpi_index = -1;
+	pending->fn.smbios_index = -1;
 	pending->driver_name = TOPO_NONE;
 	pending->group_id = TOPO_NONE;
 	pending->vf_driver_name = TOPO_NONE;
@@ -3068,6 +3076,7 @@ static void make_vf(struct pending_fn *vf, const struct pending_fn *pf, uint32_t
 	fn->physfn = TOPO_NONE; /* an index into the sorted functions, set after the sort */
 	fn->vf_index = vf_index;
 	fn->acpi_index = -1;
+	fn->smbios_index = -1;
 	fn->pos = pf->sriov_pos;
 	vf->driver_name = pf->vf_driver_name;
 	vf->group_id = pf->vf_groups == VF_GROUPS_SAME ? pf->group_id : TOPO_NONE;

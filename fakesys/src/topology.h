@@ -135,7 +135,8 @@ struct topo_function {
 	/* Mediated device types this parent offers (mdev_supported_types/<id>/). */
 	struct topo_mdev_type *mdev_types;
 	size_t n_mdev_types;
-	int32_t acpi_index; /* acpi_index file; -1 = none */
+	int32_t acpi_index;   /* acpi_index file; -1 = none */
+	int32_t smbios_index; /* SMBIOS device instance (index file); -1 = none */
 	struct src_pos pos;
 };
 

@@ -41,7 +41,8 @@ static struct topo_function functions[] = {
 	  .driver = TOPO_NONE,
 	  .parent = TOPO_NONE,
 	  .physfn = TOPO_NONE,
-	  .acpi_index = -1 },
+	  .acpi_index = -1,
+	  .smbios_index = -1 },
 	{ .addr = { 0, 0x00, 0x03, 0 },
 	  .vendor = 0x1af4,
 	  .device = 0x1041,
@@ -54,7 +55,8 @@ static struct topo_function functions[] = {
 	  .driver = 2,
 	  .parent = TOPO_NONE,
 	  .physfn = TOPO_NONE,
-	  .acpi_index = -1 },
+	  .acpi_index = -1,
+	  .smbios_index = -1 },
 	{ .addr = { 0, 0x00, 0x1c, 0 },
 	  .vendor = 0x8086,
 	  .device = 0xa110,
@@ -65,6 +67,7 @@ static struct topo_function functions[] = {
 	  .parent = TOPO_NONE,
 	  .physfn = TOPO_NONE,
 	  .acpi_index = -1,
+	  .smbios_index = -1,
 	  .pcie = { .present = true,
 		    .port_type = PCIE_ROOT_PORT,
 		    .max_speed = 3,
@@ -115,7 +118,8 @@ static struct topo_function functions[] = {
 	  .driver = TOPO_NONE,
 	  .parent = 2,
 	  .physfn = TOPO_NONE,
-	  .acpi_index = -1 },
+	  .acpi_index = -1,
+	  .smbios_index = -1 },
 	/* Two VFs of 03:00.0 (offset 0x80, stride 1): siblings of their PF, in no group. */
 	{ .addr = { 0, 0x03, 0x10, 0 },
 	  .vendor = 0x8086,
@@ -130,6 +134,7 @@ static struct topo_function functions[] = {
 	  .physfn = 3,
 	  .vf_index = 0,
 	  .acpi_index = -1,
+	  .smbios_index = -1,
 	  .pcie = { .present = true,
 		    .port_type = PCIE_ENDPOINT,
 		    .max_speed = 3,
@@ -150,6 +155,7 @@ static struct topo_function functions[] = {
 	  .physfn = 3,
 	  .vf_index = 1,
 	  .acpi_index = -1,
+	  .smbios_index = -1,
 	  .pcie = { .present = true,
 		    .port_type = PCIE_ENDPOINT,
 		    .max_speed = 3,
@@ -622,6 +628,9 @@ START_TEST(firmware_names_and_reset)
 	file_is(NIC "acpi_index", "3\n");
 	ck_assert_int_eq(walk(VIRTIO "label", &st), -ENOENT);
 	ck_assert_int_eq(walk(VIRTIO "acpi_index", &st), -ENOENT);
+	ck_assert_int_eq(walk(VIRTIO "index", &st), -ENOENT);
+	/* An SMBIOS instance shows as index, unless an ACPI name (acpi_index) hides it. */
+	ck_assert_int_eq(walk(NIC "index", &st), -ENOENT);
 	/* FLR, but no bus reset: 03:00.1 shares the bus. */
 	file_is(NIC "reset_method", "flr\n");
 	mode_is(NIC "reset", S_IFREG | 0200, 4096);
