@@ -55,4 +55,25 @@ for options in "-nn -vv" "-vvv -k" "-xxxx" "-tv" "-PP" "-vmm" "-D"; do
 		echo "ok   lspci $options: same $(echo "$on_mount" | wc -l) lines"
 	fi
 done
+# The loop everyone pastes to list IOMMU groups, run over both trees.
+iommu_group_loop() {
+	local root=$1 group device
+	for group in "$root"/sys/kernel/iommu_groups/*; do
+		[ -d "$group" ] || continue
+		echo "IOMMU Group ${group##*/}:"
+		for device in "$group"/devices/*; do
+			printf '\t%s\n' "$(lspci -A linux-sysfs -O sysfs.path="$root/sys/bus/pci" \
+				-nns "${device##*/}" 2>&1)"
+		done
+	done
+}
+on_mount=$(iommu_group_loop "$work/mnt")
+on_plain=$(iommu_group_loop "$work/plain")
+if [ "$on_mount" != "$on_plain" ]; then
+	echo "FAIL: the IOMMU group loop differs between mount and render"
+	diff <(echo "$on_mount") <(echo "$on_plain") | head -10
+	status=1
+else
+	echo "ok   IOMMU group loop: same $(echo "$on_mount" | grep -c '^IOMMU Group') groups"
+fi
 exit "$status"
