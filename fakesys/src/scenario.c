@@ -663,6 +663,27 @@ static enum number_shape parse_number(const char *text, bool *negative, unsigned
 	return huge ? NUMBER_HUGE : NUMBER_OK;
 }
 
+/*
+ * The current event as a plain (unquoted) number: its sign and magnitude, and whether it fits
+ * 64 bits (NUMBER_OK) or not (NUMBER_HUGE). Anything else is an error naming label.
+ */
+static int value_number(struct loader *ld, const char *label, bool *negative,
+			unsigned long long *magnitude, enum number_shape *shape)
+{
+	if (!at(ld, YAML_SCALAR_EVENT) || at_null(ld))
+		return fail(ld, event_pos(ld), "%s must be an integer", label);
+	*shape = parse_number(scalar_text(ld), negative, magnitude);
+	if (*shape == NUMBER_LEADING_ZERO)
+		return fail(ld, event_pos(ld),
+			    "%s must be an integer (decimal without leading zeros, or 0x hex)",
+			    label);
+	if (*shape == NUMBER_MALFORMED)
+		return fail(ld, event_pos(ld), "%s must be an integer", label);
+	if (!scalar_is_plain(ld))
+		return fail(ld, event_pos(ld), "%s must be an integer, not a quoted string", label);
+	return 0;
+}
+
 /* The current event as an integer within [min, max]; label names it in messages. */
 static int value_integer(struct loader *ld, const char *label, long long min, long long max,
 			 long long *out)
@@ -672,18 +693,9 @@ static int value_integer(struct loader *ld, const char *label, long long min, lo
 	const char *text;
 	enum number_shape shape;
 
-	if (!at(ld, YAML_SCALAR_EVENT) || at_null(ld))
-		return fail(ld, event_pos(ld), "%s must be an integer", label);
+	if (value_number(ld, label, &negative, &magnitude, &shape) != 0)
+		return -1;
 	text = scalar_text(ld);
-	shape = parse_number(text, &negative, &magnitude);
-	if (shape == NUMBER_LEADING_ZERO)
-		return fail(ld, event_pos(ld),
-			    "%s must be an integer (decimal without leading zeros, or 0x hex)",
-			    label);
-	if (shape == NUMBER_MALFORMED)
-		return fail(ld, event_pos(ld), "%s must be an integer", label);
-	if (!scalar_is_plain(ld))
-		return fail(ld, event_pos(ld), "%s must be an integer, not a quoted string", label);
 	if (shape == NUMBER_HUGE || magnitude > (unsigned long long)LLONG_MAX ||
 	    (negative && min >= 0) ||
 	    (negative ? -(long long)magnitude : (long long)magnitude) < min ||
@@ -769,18 +781,9 @@ static int value_u64(struct loader *ld, const char *label, uint64_t *out)
 	const char *text;
 	enum number_shape shape;
 
-	if (!at(ld, YAML_SCALAR_EVENT) || at_null(ld))
-		return fail(ld, event_pos(ld), "%s must be an integer", label);
+	if (value_number(ld, label, &negative, &value, &shape) != 0)
+		return -1;
 	text = scalar_text(ld);
-	shape = parse_number(text, &negative, &value);
-	if (shape == NUMBER_LEADING_ZERO)
-		return fail(ld, event_pos(ld),
-			    "%s must be an integer (decimal without leading zeros, or 0x hex)",
-			    label);
-	if (shape == NUMBER_MALFORMED)
-		return fail(ld, event_pos(ld), "%s must be an integer", label);
-	if (!scalar_is_plain(ld))
-		return fail(ld, event_pos(ld), "%s must be an integer, not a quoted string", label);
 	if (shape == NUMBER_HUGE || (negative && value != 0))
 		return fail(ld, event_pos(ld), "%s %s is out of range (0..0xffffffffffffffff)",
 			    label, shown(ld, text));
