@@ -12,6 +12,7 @@
 #include <fuse_lowlevel.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,11 +371,25 @@ static const struct fuse_lowlevel_ops fuse_fs_ops = {
 	.create = op_create,
 };
 
+/* libfuse splits -o at commas; a backslash keeps the next character literal. */
+static void escape_option(const char *value, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (const char *p = value; *p && n + 2 < size; p++) {
+		if (*p == ',' || *p == '\\')
+			out[n++] = '\\';
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+}
+
 int fuse_fs_serve(const struct sysfs_tree *tree, const struct fuse_fs_options *options, char *error,
 		  size_t error_size)
 {
 	struct fuse_fs fs = { .tree = tree };
-	char mount_options[128];
+	char mount_options[2 * PATH_MAX + 128];
+	char fsname[2 * PATH_MAX];
 
 	pthread_mutex_init(&fs.handles_lock, NULL);
 	fs.handles.prev = fs.handles.next = &fs.handles;
@@ -383,8 +398,9 @@ int fuse_fs_serve(const struct sysfs_tree *tree, const struct fuse_fs_options *o
 	int status = 1;
 
 	clock_gettime(CLOCK_REALTIME, &fs.created);
+	escape_option(options->source ? options->source : "fakesys", fsname, sizeof(fsname));
 	snprintf(mount_options, sizeof(mount_options),
-		 "default_permissions,fsname=fakesys,subtype=fakesys%s",
+		 "default_permissions,fsname=%s,subtype=fakesys%s", fsname,
 		 options->allow_other ? ",allow_other" : "");
 	argv[argc++] = "fakesys";
 	argv[argc++] = "-o";
@@ -422,9 +438,11 @@ int fuse_fs_serve(const struct sysfs_tree *tree, const struct fuse_fs_options *o
 	}
 	fuse_loop_cfg_set_max_threads(loop, options->max_threads ? options->max_threads : 8);
 	fuse_loop_cfg_set_idle_threads(loop, 2);
-	status = fuse_session_loop_mt(se, loop) == 0 ? 0 : 1;
+	/* Ended by SIGTERM, SIGINT or SIGHUP, libfuse returns the signal: a clean stop. */
+	int ended = fuse_session_loop_mt(se, loop);
+	status = ended == 0 || ended == SIGTERM || ended == SIGINT || ended == SIGHUP ? 0 : 1;
 	if (status)
-		snprintf(error, error_size, "the FUSE session ended with an error");
+		snprintf(error, error_size, "the FUSE session ended with an error (%d)", ended);
 	fuse_loop_cfg_destroy(loop);
 out_unmount:
 	fuse_session_unmount(se);

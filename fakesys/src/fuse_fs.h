@@ -10,9 +10,10 @@
 
 struct fuse_fs_options {
 	const char *mountpoint;
-	bool foreground;  /* false: detach once the mount is in place */
-	bool debug;	  /* libfuse's -d: log every request; implies foreground */
-	bool allow_other; /* let users other than the mounting one in */
+	const char *source; /* what the mount table shows as the mount's source; NULL: "fakesys" */
+	bool foreground;    /* false: detach once the mount is in place */
+	bool debug;	    /* libfuse's -d: log every request; implies foreground */
+	bool allow_other;   /* let users other than the mounting one in */
 	unsigned max_threads;
 };
 

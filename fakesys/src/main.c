@@ -15,7 +15,9 @@
 
 #include "fuse_fs.h"
 #include "host_tree.h"
+#include "mount_table.h"
 #include "render.h"
+#include "run.h"
 #include "scenario.h"
 
 #define EXIT_FAILED 1 /* the check or the command failed */
@@ -65,6 +67,27 @@ static int load(const char *path, struct scenario *sc)
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+/* The start of mount, render and run: the scenario, and the tree built from it. */
+static int load_tree(const char *path, struct scenario *sc, struct host_tree *ht)
+{
+	int status = load(path, sc);
+
+	if (status)
+		return status;
+	if (host_tree_build(&sc->topo, ht) != 0) {
+		fprintf(stderr, "fakesys: %s: out of memory building the tree\n", path);
+		scenario_free(sc);
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+static void unload_tree(struct scenario *sc, struct host_tree *ht)
+{
+	host_tree_free(ht);
+	scenario_free(sc);
 }
 
 static int cmd_check(int argc, char **argv)
@@ -118,22 +141,102 @@ static bool parse_order(const char *text, enum sysfs_order *order, uint64_t *see
 	return true;
 }
 
+/* Takes the fakesys mount at mountpoint down; lazily if asked (or if its daemon is dead). */
+static int detach(const char *mountpoint, bool lazy)
+{
+	if (geteuid() == 0) {
+		if (umount2(mountpoint, lazy ? MNT_DETACH : 0) != 0) {
+			fprintf(stderr, "fakesys: %s: %s\n", mountpoint, strerror(errno));
+			return EXIT_FAILED;
+		}
+		return 0;
+	}
+	/* An unprivileged mount is undone by the setuid helper that made it. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		execlp("fusermount3", "fusermount3", lazy ? "-uz" : "-u", "--", mountpoint,
+		       (char *)NULL);
+		fprintf(stderr, "fakesys: fusermount3: %s\n", strerror(errno));
+		_exit(EXIT_FAILED);
+	}
+	int wstatus;
+	if (pid < 0 || waitpid(pid, &wstatus, 0) < 0)
+		return EXIT_FAILED;
+	return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 ? 0 : EXIT_FAILED;
+}
+
+/*
+ * A mount point must not already carry a mount: a live one is refused; a fakesys mount whose
+ * daemon died (every access answers ENOTCONN) is taken down first when forced.
+ */
+static int check_mountpoint(const char *path, bool force)
+{
+	char mountpoint[PATH_MAX];
+	struct mount_entry entry;
+
+	if (!mount_table_canonical(path, mountpoint)) {
+		fprintf(stderr, "fakesys: %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (!mount_table_find(mountpoint, &entry))
+		return 0;
+	bool ours = strcmp(entry.type, FAKESYS_FSTYPE) == 0;
+	if (ours && mount_is_dead(mountpoint)) {
+		if (!force) {
+			fprintf(stderr,
+				"fakesys: %s: a fakesys mount whose daemon is gone is still there; "
+				"fakesys mount --force takes it down first\n",
+				path);
+			return EXIT_FAILED;
+		}
+		return detach(mountpoint, true);
+	}
+	fprintf(stderr, "fakesys: %s: already a mount point (%s from %s); unmount it first\n", path,
+		entry.type, entry.source);
+	return EXIT_FAILED;
+}
+
+static void print_mount(const struct mount_entry *entry, void *arg)
+{
+	const char *scenario = entry->source;
+
+	(void)arg;
+	if (strncmp(scenario, FAKESYS_SOURCE_PREFIX, strlen(FAKESYS_SOURCE_PREFIX)) == 0)
+		scenario += strlen(FAKESYS_SOURCE_PREFIX);
+	printf("%s\t%s%s\n", entry->dir, scenario,
+	       mount_is_dead(entry->dir) ? "\t(dead: fakesys umount -l or mount --force)" : "");
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return usage_error("%s takes no arguments", "list");
+	mount_table_each_fakesys(print_mount, NULL);
+	return 0;
+}
+
 static int cmd_mount(int argc, char **argv)
 {
 	struct fuse_fs_options options = { 0 };
 	enum sysfs_order order = SYSFS_ORDER_KERNFS;
+	bool force = false;
 	uint64_t seed = 0;
 	static const struct option long_options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "options", required_argument, NULL, 'o' },
 		{ "order", required_argument, NULL, 'O' },
+		{ "force", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "+fdo:", long_options, NULL)) != -1) {
 		switch (opt) {
+		case 'F':
+			force = true;
+			break;
 		case 'O':
 			if (!parse_order(optarg, &order, &seed))
 				return usage_error("unknown listing order '%s' (kernfs, sorted, "
@@ -162,6 +265,9 @@ static int cmd_mount(int argc, char **argv)
 	const char *path = argv[optind];
 	struct stat st;
 	options.mountpoint = argv[optind + 1];
+	int status = check_mountpoint(options.mountpoint, force);
+	if (status)
+		return status;
 	if (stat(options.mountpoint, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "fakesys: %s: %s\n", options.mountpoint,
 			errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "Not a directory");
@@ -169,17 +275,15 @@ static int cmd_mount(int argc, char **argv)
 	}
 
 	struct scenario sc;
-	int status = load(path, &sc);
-	if (status)
-		return status;
-
 	struct host_tree ht;
+	char source[PATH_MAX + sizeof(FAKESYS_SOURCE_PREFIX)], absolute[PATH_MAX];
 	char error[256];
-	if (host_tree_build(&sc.topo, &ht) != 0) {
-		fprintf(stderr, "fakesys: %s: out of memory building the tree\n", path);
-		scenario_free(&sc);
-		return EXIT_FAILED;
-	}
+	if ((status = load_tree(path, &sc, &ht)) != 0)
+		return status;
+	/* The scenario goes in the mount's source, where fakesys list finds it. */
+	snprintf(source, sizeof(source), "%s%s", FAKESYS_SOURCE_PREFIX,
+		 realpath(path, absolute) ? absolute : path);
+	options.source = source;
 	if (order != SYSFS_ORDER_KERNFS) {
 		sysfs_tree_set_order(ht.tree, order, seed);
 		sysfs_tree_finish(ht.tree);
@@ -187,69 +291,8 @@ static int cmd_mount(int argc, char **argv)
 	status = fuse_fs_serve(ht.tree, &options, error, sizeof(error));
 	if (status)
 		fprintf(stderr, "fakesys: %s\n", error);
-	host_tree_free(&ht);
-	scenario_free(&sc);
+	unload_tree(&sc, &ht);
 	return status ? EXIT_FAILED : 0;
-}
-
-/*
- * The canonical path of a mount point without touching the mount itself: a mount whose daemon
- * died answers ENOTCONN to every access, so only its parent is resolved.
- */
-static bool canonical_mountpoint(const char *path, char out[PATH_MAX])
-{
-	char copy_dir[PATH_MAX], copy_base[PATH_MAX], parent[PATH_MAX];
-
-	snprintf(copy_dir, sizeof(copy_dir), "%s", path);
-	snprintf(copy_base, sizeof(copy_base), "%s", path);
-	const char *base = basename(copy_base);
-	if (!realpath(dirname(copy_dir), parent))
-		return false;
-	if (strcmp(base, "/") == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-		return realpath(path, out) != NULL;
-	return snprintf(out, PATH_MAX, "%s/%s", strcmp(parent, "/") == 0 ? "" : parent, base) <
-	       PATH_MAX;
-}
-
-/* /proc/self/mounts escapes space, tab, newline and backslash as octal. */
-static void unescape_mount_field(char *field)
-{
-	char *out = field;
-
-	for (char *p = field; *p; p++) {
-		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
-		    p[3] >= '0' && p[3] <= '7') {
-			*out++ = (char)((p[1] - '0') << 6 | (p[2] - '0') << 3 | (p[3] - '0'));
-			p += 3;
-		} else {
-			*out++ = *p;
-		}
-	}
-	*out = '\0';
-}
-
-/* Only a fakesys mount may be taken down by fakesys umount, even by root. */
-static bool is_fakesys_mount(const char *mountpoint)
-{
-	char line[PATH_MAX * 2];
-	bool found = false;
-	FILE *mounts = fopen("/proc/self/mounts", "r");
-
-	if (!mounts)
-		return false;
-	while (!found && fgets(line, sizeof(line), mounts)) {
-		char *save = NULL;
-		char *source = strtok_r(line, " ", &save);
-		char *dir = strtok_r(NULL, " ", &save);
-		char *type = strtok_r(NULL, " ", &save);
-
-		if (!source || !dir || !type)
-			continue;
-		unescape_mount_field(dir);
-		found = strcmp(dir, mountpoint) == 0 && strcmp(type, "fuse.fakesys") == 0;
-	}
-	fclose(mounts);
-	return found;
 }
 
 static int cmd_umount(int argc, char **argv)
@@ -269,33 +312,16 @@ static int cmd_umount(int argc, char **argv)
 		return usage_error("%s needs MOUNTPOINT", "umount");
 
 	char mountpoint[PATH_MAX];
-	if (!canonical_mountpoint(argv[optind], mountpoint)) {
+	struct mount_entry entry;
+	if (!mount_table_canonical(argv[optind], mountpoint)) {
 		fprintf(stderr, "fakesys: %s: %s\n", argv[optind], strerror(errno));
 		return EXIT_USAGE;
 	}
-	if (!is_fakesys_mount(mountpoint)) {
+	if (!mount_table_find(mountpoint, &entry) || strcmp(entry.type, FAKESYS_FSTYPE) != 0) {
 		fprintf(stderr, "fakesys: %s: not a fakesys mount\n", argv[optind]);
 		return EXIT_FAILED;
 	}
-	if (geteuid() == 0) {
-		if (umount2(mountpoint, lazy ? MNT_DETACH : 0) != 0) {
-			fprintf(stderr, "fakesys: %s: %s\n", mountpoint, strerror(errno));
-			return EXIT_FAILED;
-		}
-		return 0;
-	}
-	/* An unprivileged mount is undone by the setuid helper that made it. */
-	pid_t pid = fork();
-	if (pid == 0) {
-		execlp("fusermount3", "fusermount3", lazy ? "-uz" : "-u", "--", mountpoint,
-		       (char *)NULL);
-		fprintf(stderr, "fakesys: fusermount3: %s\n", strerror(errno));
-		_exit(EXIT_FAILED);
-	}
-	int wstatus;
-	if (pid < 0 || waitpid(pid, &wstatus, 0) < 0)
-		return EXIT_FAILED;
-	return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 ? 0 : EXIT_FAILED;
+	return detach(mountpoint, lazy);
 }
 
 static int cmd_render(int argc, char **argv)
@@ -304,18 +330,12 @@ static int cmd_render(int argc, char **argv)
 		return usage_error("%s needs SCENARIO and DIR", "render");
 
 	struct scenario sc;
-	int status = load(argv[1], &sc);
-	if (status)
-		return status;
-
 	struct host_tree ht;
 	struct render_stats stats;
 	char error[PATH_MAX + 256];
-	if (host_tree_build(&sc.topo, &ht) != 0) {
-		fprintf(stderr, "fakesys: %s: out of memory building the tree\n", argv[1]);
-		scenario_free(&sc);
-		return EXIT_FAILED;
-	}
+	int status = load_tree(argv[1], &sc, &ht);
+	if (status)
+		return status;
 	if (render_tree(ht.tree, argv[2], &stats, error, sizeof(error)) != 0) {
 		fprintf(stderr, "fakesys: %s\n", error);
 		status = EXIT_FAILED;
@@ -327,15 +347,42 @@ static int cmd_render(int argc, char **argv)
 			       "CAP_MKNOD)\n",
 			       argv[2], stats.chardev_placeholders);
 	}
-	host_tree_free(&ht);
-	scenario_free(&sc);
+	unload_tree(&sc, &ht);
+	return status;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	if (argc < 3)
+		return usage_error("%s needs SCENARIO and a command", "run");
+	char **command = argv + 2;
+	if (strcmp(command[0], "--") == 0)
+		command++;
+	if (!command[0])
+		return usage_error("%s needs a command after SCENARIO", "run");
+
+	struct scenario sc;
+	struct host_tree ht;
+	char error[PATH_MAX + 256];
+	int status = load_tree(argv[1], &sc, &ht);
+	if (status)
+		return status;
+	status = run_in_scenario(ht.tree, command, error, sizeof(error));
+	if (status < 0) {
+		fprintf(stderr, "fakesys: %s\n", error);
+		status = EXIT_FAILED;
+	}
+	unload_tree(&sc, &ht);
 	return status;
 }
 
 static const struct command commands[] = {
 	{ "check", "SCENARIO...", cmd_check },
-	{ "mount", "[-f] [-d] [-o allow_other] [--order ORDER] SCENARIO MOUNTPOINT", cmd_mount },
+	{ "mount", "[-f] [-d] [-o allow_other] [--order ORDER] [--force] SCENARIO MOUNTPOINT",
+	  cmd_mount },
+	{ "list", "", cmd_list },
 	{ "render", "SCENARIO DIR", cmd_render },
+	{ "run", "SCENARIO [--] CMD [ARG...]", cmd_run },
 	{ "umount", "[-l] MOUNTPOINT", cmd_umount },
 	{ NULL, NULL, NULL },
 };
