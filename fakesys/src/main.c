@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fuse_fs.h"
+#include "graph.h"
 #include "host_tree.h"
 #include "mount_table.h"
 #include "render.h"
@@ -351,6 +352,23 @@ static int cmd_render(int argc, char **argv)
 	return status;
 }
 
+static int cmd_graph(int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error("%s needs SCENARIO", "graph");
+
+	struct scenario sc;
+	int status = load(argv[1], &sc);
+	if (status)
+		return status;
+	if (graph_write(&sc, stdout) != 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "fakesys: writing the graph: %s\n", strerror(errno));
+		status = EXIT_FAILED;
+	}
+	scenario_free(&sc);
+	return status;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	if (argc < 3)
@@ -382,6 +400,7 @@ static const struct command commands[] = {
 	  cmd_mount },
 	{ "list", "", cmd_list },
 	{ "render", "SCENARIO DIR", cmd_render },
+	{ "graph", "SCENARIO", cmd_graph },
 	{ "run", "SCENARIO [--] CMD [ARG...]", cmd_run },
 	{ "umount", "[-l] MOUNTPOINT", cmd_umount },
 	{ NULL, NULL, NULL },
