@@ -99,12 +99,6 @@ static int bucket_by_group(size_t n_groups, const void *items, size_t stride, si
 	return 0;
 }
 
-static bool is_vfio_bound(const struct topology *topo, const struct topo_function *fn)
-{
-	return fn->driver != TOPO_NONE &&
-	       strcmp(topo->drivers[fn->driver].name, PCI_DRIVER_VFIO) == 0;
-}
-
 static bool stays_with_host(const struct topo_function *fn)
 {
 	uint32_t base_and_sub = fn->class_code >> 8;
@@ -253,7 +247,7 @@ static int index_build(const struct scenario *sc, struct graph_index *ix)
 		return -1;
 	}
 	for (size_t i = 0; i < topo->n_functions; i++)
-		if (is_vfio_bound(topo, &topo->functions[i]))
+		if (topology_is_vfio_bound(topo, &topo->functions[i]))
 			ix->vfio_devices[ix->n_vfio_devices++] = (int32_t)i;
 	for (size_t i = 0; i < sc->n_sandbox; i++)
 		ix->targets[i] = resolve_target(ix, sc->sandbox[i]);
@@ -370,7 +364,7 @@ static void put_function_node(FILE *out, const struct graph_index *ix, size_t i,
 	const struct topology *topo = ix->topo;
 	const struct topo_function *fn = &topo->functions[i];
 	const char *class_name = pci_class_name(fn->class_code);
-	bool vfio = is_vfio_bound(topo, fn);
+	bool vfio = topology_is_vfio_bound(topo, fn);
 	bool handed = ix->function_handed[i];
 	char bdf[PCI_ADDR_STRLEN];
 
@@ -393,10 +387,8 @@ static void put_function_node(FILE *out, const struct graph_index *ix, size_t i,
 		fputs("\\\"", out);
 	}
 	fputs("\\n", out);
-	if (fn->driver != TOPO_NONE)
-		put_escaped(out, topo->drivers[fn->driver].name);
-	else
-		fputs("(no driver)", out);
+	put_escaped(out,
+		    topology_driver_of(topo, fn) ? topology_driver_of(topo, fn) : "(no driver)");
 	fputs("\", shape=box, ", out);
 	put_style(out, !fn->is_bridge, vfio || fn->is_bridge, false, handed);
 	if (vfio)

@@ -197,7 +197,6 @@
 #define SRIOV_PAGE_SIZE_4K   0x00000001
 
 /* The driver that leaves interrupts off until userspace opens the device. */
-#define DRIVER_VFIO "vfio-pci"
 
 static void put16(uint8_t *cfg, unsigned offset, uint16_t value)
 {
@@ -232,7 +231,7 @@ static bool is_vf(const struct topology *topo, const struct topo_function *fn)
 /* A bound driver other than vfio-pci turns on MSI-X, or MSI when there is no MSI-X. */
 static bool interrupts_enabled(const struct topology *topo, const struct topo_function *fn)
 {
-	return fn->driver != TOPO_NONE && strcmp(topo->drivers[fn->driver].name, DRIVER_VFIO) != 0;
+	return fn->driver != TOPO_NONE && !topology_is_vfio_bound(topo, fn);
 }
 
 static bool is_downstream_port(const struct topo_function *fn)

@@ -17,33 +17,23 @@
 void pci_device_init(struct pci_device *dev, const struct topology *topo,
 		     const struct topo_function *fn)
 {
-	bool vfio = fn->driver != TOPO_NONE &&
-		    strcmp(topo->drivers[fn->driver].name, PCI_DRIVER_VFIO) == 0;
-
 	dev->topo = topo;
 	dev->fn = fn;
 	/* pci_pm_init() forbids runtime PM ("on"); vfio-pci lets an idle device suspend. */
 	dev->pm.runtime_enabled = true;
 	dev->pm.runtime_auto = false;
-	dev->pm.suspended = vfio;
+	dev->pm.suspended = topology_is_vfio_bound(topo, fn);
 }
 
 static const char *driver_name(const struct pci_device *dev)
 {
-	return dev->fn->driver == TOPO_NONE ? NULL : dev->topo->drivers[dev->fn->driver].name;
-}
-
-static bool bound_to_vfio(const struct pci_device *dev)
-{
-	const char *name = driver_name(dev);
-
-	return name && strcmp(name, PCI_DRIVER_VFIO) == 0;
+	return topology_driver_of(dev->topo, dev->fn);
 }
 
 /* A bound driver enables the device, except vfio-pci, which waits for userspace to open it. */
 static bool is_enabled(const struct pci_device *dev)
 {
-	return driver_name(dev) && !bound_to_vfio(dev);
+	return driver_name(dev) && !topology_is_vfio_bound(dev->topo, dev->fn);
 }
 
 /* pci_config_attr(): one field of the function, in one format. */

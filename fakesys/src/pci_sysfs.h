@@ -34,9 +34,6 @@ struct pci_bus {
 	int32_t numa_node; /* of the bridge leading to it; -1 for a root bus */
 };
 
-/* The driver vfio-pci: a group whose devices are bound to it gets /dev/vfio/<N>. */
-#define PCI_DRIVER_VFIO "vfio-pci"
-
 void pci_device_init(struct pci_device *dev, const struct topology *topo,
 		     const struct topo_function *fn);
 

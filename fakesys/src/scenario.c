@@ -3714,7 +3714,7 @@ static int build_drivers(struct loader *ld)
 	struct name_order *order;
 	uint32_t *rank;
 
-	if (name_table_intern(table, "vfio-pci") < 0)
+	if (name_table_intern(table, TOPO_DRIVER_VFIO_PCI) < 0)
 		return fail_out_of_memory(ld);
 	order = malloc(table->count * sizeof(*order));
 	rank = malloc(table->count * sizeof(*rank));

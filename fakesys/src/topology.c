@@ -129,3 +129,15 @@ bool topology_is_multifunction(const struct topology *topo, const struct topo_fu
 	}
 	return false;
 }
+
+const char *topology_driver_of(const struct topology *topo, const struct topo_function *fn)
+{
+	return fn->driver == TOPO_NONE ? NULL : topo->drivers[fn->driver].name;
+}
+
+bool topology_is_vfio_bound(const struct topology *topo, const struct topo_function *fn)
+{
+	const char *driver = topology_driver_of(topo, fn);
+
+	return driver && strcmp(driver, TOPO_DRIVER_VFIO_PCI) == 0;
+}

@@ -216,6 +216,14 @@ struct topology {
 
 void topology_free(struct topology *topo);
 
+/* The driver that hands devices to user space; every topology has it. */
+#define TOPO_DRIVER_VFIO_PCI "vfio-pci"
+
+/* The name of the driver fn is bound to, or NULL when unbound. */
+const char *topology_driver_of(const struct topology *topo, const struct topo_function *fn);
+/* fn is bound to vfio-pci: its group is usable through VFIO. */
+bool topology_is_vfio_bound(const struct topology *topo, const struct topo_function *fn);
+
 /* Index of the function at addr, or TOPO_NONE. Binary search: functions are sorted. */
 int32_t topology_find_function(const struct topology *topo, const struct pci_addr *addr);
 /* Index of the group with that id, or TOPO_NONE. */

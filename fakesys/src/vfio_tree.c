@@ -74,12 +74,6 @@ static struct sysfs_node *add_node_device(struct vfio_builder *v, struct sysfs_n
 	return dir;
 }
 
-static bool is_vfio_bound(const struct topology *topo, const struct topo_function *fn)
-{
-	return fn->driver != TOPO_NONE &&
-	       strcmp(topo->drivers[fn->driver].name, PCI_DRIVER_VFIO) == 0;
-}
-
 /* /dev/vfio/<N> exists once a device of group N is bound to vfio-pci. */
 static int add_group_nodes(struct vfio_builder *v)
 {
@@ -94,7 +88,7 @@ static int add_group_nodes(struct vfio_builder *v)
 		return -ENOMEM;
 	for (size_t i = 0; i < topo->n_functions; i++)
 		if (topo->functions[i].group != TOPO_NONE &&
-		    is_vfio_bound(topo, &topo->functions[i]))
+		    topology_is_vfio_bound(topo, &topo->functions[i]))
 			viable[topo->functions[i].group] = true;
 	/* mdevs are bound to vfio_mdev, which makes their groups VFIO groups too. */
 	for (size_t i = 0; i < topo->n_mdevs; i++)
@@ -135,7 +129,7 @@ static int add_device_nodes(struct vfio_builder *v, struct sysfs_node *dev, stru
 	for (size_t i = 0; i < topo->n_functions; i++) {
 		struct sysfs_node *fn_dir = v->b->function_dirs[i];
 
-		if (!is_vfio_bound(topo, &topo->functions[i]))
+		if (!topology_is_vfio_bound(topo, &topo->functions[i]))
 			continue;
 		snprintf(name, sizeof(name), "vfio%u", index);
 		struct chardev_obj *chr =
