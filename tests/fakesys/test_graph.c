@@ -10,6 +10,8 @@
 #include "scenario.h"
 
 #include <check.h>
+
+#include "check_run.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -1072,11 +1074,5 @@ static Suite *graph_suite(void)
 
 int main(void)
 {
-	SRunner *runner = srunner_create(graph_suite());
-	int failed;
-
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(graph_suite());
 }

@@ -4,6 +4,8 @@
  * against the values observed on real sysfs (shared reference, sections 1 and 2).
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -745,8 +747,6 @@ int main(void)
 {
 	Suite *suite = suite_create("host_tree");
 	TCase *tc = tcase_create("attributes");
-	SRunner *runner;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, text_attributes_match_the_reference_bytes);
@@ -768,9 +768,5 @@ int main(void)
 	tcase_add_test(tc, mediated_devices);
 	tcase_add_test(tc, msi_vectors_are_listed_by_irq_number);
 	suite_add_tcase(suite, tc);
-	runner = srunner_create(suite);
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite);
 }

@@ -5,6 +5,8 @@
  * lspci (pciutils) decoding the bytes from a sysfs-like tree without a complaint.
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1009,11 +1011,5 @@ static Suite *pci_config_suite(void)
 
 int main(void)
 {
-	SRunner *runner = srunner_create(pci_config_suite());
-	int failed;
-
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(pci_config_suite());
 }

@@ -6,6 +6,8 @@
  * for a small two-domain host, worked out by hand; and the refusals.
  */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -761,11 +763,5 @@ static Suite *pci_resources_suite(void)
 
 int main(void)
 {
-	SRunner *runner = srunner_create(pci_resources_suite());
-	int failed;
-
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(pci_resources_suite());
 }

@@ -8,6 +8,8 @@
 #include "topology.h"
 
 #include <check.h>
+
+#include "check_run.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -1767,11 +1769,5 @@ static Suite *scenario_suite(void)
 
 int main(void)
 {
-	SRunner *runner = srunner_create(scenario_suite());
-	int failed;
-
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(scenario_suite());
 }

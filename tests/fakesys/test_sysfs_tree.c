@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The kernfs-like tree: link text by the kernfs rule, lookup, listing, stat and open rules. */
 #include <check.h>
+
+#include "check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -389,8 +391,6 @@ int main(void)
 {
 	Suite *suite = suite_create("sysfs_tree");
 	TCase *tc = tcase_create("tree");
-	SRunner *runner;
-	int failed;
 
 	tcase_add_test(tc, link_text_follows_the_kernfs_rule);
 	tcase_add_test(tc, lookup_finds_children_and_visible_attributes);
@@ -402,9 +402,5 @@ int main(void)
 	tcase_add_test(tc, show_errors_and_opener_privilege_reach_the_reader);
 	tcase_add_test(tc, many_children_are_found_by_name);
 	suite_add_tcase(suite, tc);
-	runner = srunner_create(suite);
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite);
 }

@@ -6,6 +6,8 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+
+#include "check_run.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +25,7 @@
 #include <unistd.h>
 
 #define FUSE_SUPER_MAGIC 0x65735546
-#define NOBODY           65534
+#define NOBODY		 65534
 
 static const char scenario_text[] =
 	"scenario: mount-semantics\n"
@@ -314,10 +316,8 @@ int main(void)
 	tcase_add_test(tc, listings_and_directory_link_counts);
 	tcase_add_test(tc, vfio_nodes_and_statfs);
 	suite_add_tcase(suite, tc);
-	SRunner *runner = srunner_create(suite);
-	srunner_run_all(runner, CK_NORMAL);
-	int failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
+	status = check_run(suite);
+
 	unmount_scenario();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return status;
 }

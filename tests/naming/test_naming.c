@@ -9,6 +9,8 @@
 #include "vfionaming.h"
 
 #include <check.h>
+
+#include "check_run.h"
 #include <errno.h>
 #include <ftw.h>
 #include <stdarg.h>
@@ -1496,10 +1498,8 @@ int main(void)
 		return EXIT_FAILURE;
 	}
 
-	SRunner *runner = srunner_create(naming_suite());
-	srunner_run_all(runner, CK_NORMAL);
-	int failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
+	int status = check_run(naming_suite());
+
 	remove_tree(trees_base);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return status;
 }
