@@ -224,6 +224,25 @@ static void assert_input_error(const struct vfio_naming_result *result, const ch
 	ck_assert_ptr_null(result->devices);
 }
 
+/* Names paths in the tree (group-index, default prefix) and expects exactly this input error;
+ * format and its arguments make the message (the tree's root is usually one of them). */
+static void expect_input_error(const char *const *paths, size_t n_paths, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void expect_input_error(const char *const *paths, size_t n_paths, const char *format, ...)
+{
+	struct vfio_naming_result result;
+	char expected[4096];
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(expected, sizeof(expected), format, ap);
+	va_end(ap);
+	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, n_paths, &result);
+	assert_input_error(&result, expected);
+	vfio_naming_result_free(&result);
+}
+
 static void assert_device(const struct vfio_naming_result *result, size_t position, const char *id,
 			  int group, unsigned index, const char *bdf, uint32_t class_code,
 			  const char *host_path)
@@ -520,16 +539,12 @@ START_TEST(missing_group_names_the_path)
 {
 	add_report_layout();
 	const char *paths[] = { "/dev/vfio/215", "/dev/vfio/12" };
-	char expected[4096];
-	struct vfio_naming_result result;
 
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 2, &result);
-	snprintf(expected, sizeof(expected),
-		 "IOMMU group 12 does not exist: %s/sys/kernel/iommu_groups/12: No such file or "
-		 "directory",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(
+		paths, 2,
+		"IOMMU group 12 does not exist: %s/sys/kernel/iommu_groups/12: No such file or "
+		"directory",
+		tree_root);
 }
 END_TEST
 
@@ -590,16 +605,13 @@ END_TEST
 START_TEST(largest_group_number_is_accepted)
 {
 	const char *paths[] = { "/dev/vfio/2147483647" };
-	char expected[4096];
 	struct vfio_naming_result result;
 
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "IOMMU group 2147483647 does not exist: %s/sys/kernel/iommu_groups/2147483647: "
-		 "No such file or directory",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(
+		paths, 1,
+		"IOMMU group 2147483647 does not exist: %s/sys/kernel/iommu_groups/2147483647: "
+		"No such file or directory",
+		tree_root);
 
 	tree_add_function("0000:00:05.0", NIC_CLASS, 0);
 	const char *group_zero[] = { "/dev/vfio/0" };
@@ -615,31 +627,25 @@ START_TEST(unreadable_class_names_the_path)
 	tree_add_function("0000:3b:00.0", NIC_CLASS, 215);
 	tree_add_function("0000:3b:00.1", NIC_CLASS, 215);
 	const char *paths[] = { "/dev/vfio/215" };
-	char path[4096], expected[4096];
-	struct vfio_naming_result result;
+	char path[4096];
 
 	/* A directory where the file should be: open works, read fails with EISDIR. */
 	snprintf(path, sizeof(path), "%s/sys/devices/pci0000:00/0000:3b:00.1/class", tree_root);
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert_int_eq(mkdir(path, 0755), 0);
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "cannot read the class of 0000:3b:00.1: "
-		 "%s/sys/kernel/iommu_groups/215/devices/0000:3b:00.1/class: %s",
-		 tree_root, strerror(EISDIR));
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(paths, 1,
+			   "cannot read the class of 0000:3b:00.1: "
+			   "%s/sys/kernel/iommu_groups/215/devices/0000:3b:00.1/class: %s",
+			   tree_root, strerror(EISDIR));
 
 	/* No file at all. */
 	ck_assert_int_eq(rmdir(path), 0);
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "cannot read the class of 0000:3b:00.1: "
-		 "%s/sys/kernel/iommu_groups/215/devices/0000:3b:00.1/class: No such file or "
-		 "directory",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(
+		paths, 1,
+		"cannot read the class of 0000:3b:00.1: "
+		"%s/sys/kernel/iommu_groups/215/devices/0000:3b:00.1/class: No such file or "
+		"directory",
+		tree_root);
 }
 END_TEST
 
@@ -697,29 +703,22 @@ START_TEST(non_pci_member_names_the_path)
 		     "4B20D080-1B54-4048-85B3-A6A62D165C01",
 		     "sys/kernel/iommu_groups/11/devices/4B20D080-1B54-4048-85B3-A6A62D165C01");
 	const char *paths[] = { "/dev/vfio/11" };
-	char expected[4096];
-	struct vfio_naming_result result;
 
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "IOMMU group 11 has a member that is not a PCI function: "
-		 "%s/sys/kernel/iommu_groups/11/devices/4B20D080-1B54-4048-85B3-A6A62D165C01",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(
+		paths, 1,
+		"IOMMU group 11 has a member that is not a PCI function: "
+		"%s/sys/kernel/iommu_groups/11/devices/4B20D080-1B54-4048-85B3-A6A62D165C01",
+		tree_root);
 
 	/* Short-form names are not how sysfs names members either. */
 	tree_add_group(12);
 	tree_symlink("../../../../devices/pci0000:00/0000:00:02.0",
 		     "sys/kernel/iommu_groups/12/devices/00:02.0");
 	paths[0] = "/dev/vfio/12";
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "IOMMU group 12 has a member that is not a PCI function: "
-		 "%s/sys/kernel/iommu_groups/12/devices/00:02.0",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(paths, 1,
+			   "IOMMU group 12 has a member that is not a PCI function: "
+			   "%s/sys/kernel/iommu_groups/12/devices/00:02.0",
+			   tree_root);
 }
 END_TEST
 
@@ -742,36 +741,27 @@ START_TEST(pci_address_without_group_names_the_link)
 	tree_add_function("0000:3b:00.0", NIC_CLASS, -1);
 	const char *no_link[] = { "0000:3b:00.0" };
 	const char *no_device[] = { "0000:3b:00.7" };
-	char expected[4096];
-	struct vfio_naming_result result;
 
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, no_link, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "0000:3b:00.0 has no IOMMU group: "
-		 "%s/sys/bus/pci/devices/0000:3b:00.0/iommu_group: No such file or directory",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(
+		no_link, 1,
+		"0000:3b:00.0 has no IOMMU group: "
+		"%s/sys/bus/pci/devices/0000:3b:00.0/iommu_group: No such file or directory",
+		tree_root);
 
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, no_device, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "0000:3b:00.7 has no IOMMU group: "
-		 "%s/sys/bus/pci/devices/0000:3b:00.7/iommu_group: No such file or directory",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(
+		no_device, 1,
+		"0000:3b:00.7 has no IOMMU group: "
+		"%s/sys/bus/pci/devices/0000:3b:00.7/iommu_group: No such file or directory",
+		tree_root);
 
 	/* A link whose last component is not a group number. */
 	tree_symlink("../../../kernel/iommu_groups/007",
 		     "sys/devices/pci0000:00/0000:3b:00.0/iommu_group");
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, no_link, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "0000:3b:00.0 has no IOMMU group: "
-		 "%s/sys/bus/pci/devices/0000:3b:00.0/iommu_group points to "
-		 "'../../../kernel/iommu_groups/007', not to an IOMMU group",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(no_link, 1,
+			   "0000:3b:00.0 has no IOMMU group: "
+			   "%s/sys/bus/pci/devices/0000:3b:00.0/iommu_group points to "
+			   "'../../../kernel/iommu_groups/007', not to an IOMMU group",
+			   tree_root);
 }
 END_TEST
 
@@ -798,16 +788,12 @@ START_TEST(group_without_devices_dir)
 {
 	tree_mkdir("sys/kernel/iommu_groups/22");
 	const char *paths[] = { "/dev/vfio/22" };
-	char expected[4096];
-	struct vfio_naming_result result;
 
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "cannot list IOMMU group 22: %s/sys/kernel/iommu_groups/22/devices: No such file "
-		 "or directory",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(
+		paths, 1,
+		"cannot list IOMMU group 22: %s/sys/kernel/iommu_groups/22/devices: No such file "
+		"or directory",
+		tree_root);
 }
 END_TEST
 
@@ -818,7 +804,6 @@ START_TEST(other_domain_and_large_group_number)
 	const char *by_group[] = { "/dev/vfio/65535" };
 	const char *by_address[] = { "0001:00:02.1" };
 	const char *short_means_domain_zero[] = { "00:02.0" };
-	char expected[4096];
 	struct vfio_naming_result result;
 
 	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, by_group, 1, &result),
@@ -835,13 +820,11 @@ START_TEST(other_domain_and_large_group_number)
 	ck_assert_int_eq(result.devices[0].group, 65535);
 	vfio_naming_result_free(&result);
 
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, short_means_domain_zero, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "0000:00:02.0 has no IOMMU group: "
-		 "%s/sys/bus/pci/devices/0000:00:02.0/iommu_group: No such file or directory",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(
+		short_means_domain_zero, 1,
+		"0000:00:02.0 has no IOMMU group: "
+		"%s/sys/bus/pci/devices/0000:00:02.0/iommu_group: No such file or directory",
+		tree_root);
 }
 END_TEST
 
@@ -1121,17 +1104,12 @@ START_TEST(iommufd_path_without_vfio_dev_names_the_path)
 {
 	add_iommufd_layout();
 	const char *paths[] = { "/dev/vfio/devices/vfio9" };
-	char expected[4096];
-	struct vfio_naming_result result;
 
 	/* No sys/class/vfio-dev/vfio9 at all. */
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "/dev/vfio/devices/vfio9 has no device: "
-		 "%s/sys/class/vfio-dev/vfio9/device: No such file or directory",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(paths, 1,
+			   "/dev/vfio/devices/vfio9 has no device: "
+			   "%s/sys/class/vfio-dev/vfio9/device: No such file or directory",
+			   tree_root);
 
 	/* The class entry is there but its device link is gone. */
 	tree_add_function_vfio_dev("0000:5e:00.0", 9);
@@ -1139,20 +1117,19 @@ START_TEST(iommufd_path_without_vfio_dev_names_the_path)
 	snprintf(link, sizeof(link), "%s/sys/devices/pci0000:00/0000:5e:00.0/vfio-dev/vfio9/device",
 		 tree_root);
 	ck_assert_int_eq(unlink(link), 0);
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(paths, 1,
+			   "/dev/vfio/devices/vfio9 has no device: "
+			   "%s/sys/class/vfio-dev/vfio9/device: No such file or directory",
+			   tree_root);
 
 	/* A device link to something that is neither a PCI function nor an mdev. */
 	ck_assert_int_eq(symlink("../../..", link), 0);
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "/dev/vfio/devices/vfio9 has no device: %s/sys/class/vfio-dev/vfio9/device "
-		 "resolves to '%s/sys/devices/pci0000:00', not to a PCI function or a mediated "
-		 "device",
-		 tree_root, tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(
+		paths, 1,
+		"/dev/vfio/devices/vfio9 has no device: %s/sys/class/vfio-dev/vfio9/device "
+		"resolves to '%s/sys/devices/pci0000:00', not to a PCI function or a mediated "
+		"device",
+		tree_root, tree_root);
 }
 END_TEST
 
@@ -1173,24 +1150,19 @@ START_TEST(iommufd_device_outside_any_group_names_the_path)
 	const char *no_group[] = { "/dev/vfio/devices/vfio5" };
 	const char *not_listed[] = { "/dev/vfio/devices/vfio6" };
 	const char *bridge[] = { "/dev/vfio/devices/vfio8" };
-	char expected[4096];
 	struct vfio_naming_result result;
 
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, no_group, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "/dev/vfio/devices/vfio5 (0000:3b:00.0) has no IOMMU group: "
-		 "%s/sys/bus/pci/devices/0000:3b:00.0/iommu_group: No such file or directory",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(
+		no_group, 1,
+		"/dev/vfio/devices/vfio5 (0000:3b:00.0) has no IOMMU group: "
+		"%s/sys/bus/pci/devices/0000:3b:00.0/iommu_group: No such file or directory",
+		tree_root);
 
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, not_listed, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "/dev/vfio/devices/vfio6 (0000:3c:00.0) is not listed in IOMMU group 41: "
-		 "%s/sys/kernel/iommu_groups/41/devices",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(
+		not_listed, 1,
+		"/dev/vfio/devices/vfio6 (0000:3c:00.0) is not listed in IOMMU group 41: "
+		"%s/sys/kernel/iommu_groups/41/devices",
+		tree_root);
 
 	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, bridge, 1, &result);
 	assert_input_error(&result, "/dev/vfio/devices/vfio8 (0000:00:1c.0) is a bridge (class "
@@ -1332,13 +1304,11 @@ START_TEST(malformed_mdev_entries_name_the_path)
 	tree_symlink("../../../../devices/pci0000:00/0000:00:02.0/" MDEV_LOW,
 		     "sys/kernel/iommu_groups/31/devices/" MDEV_LOW);
 	paths[0] = "/dev/vfio/31";
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "cannot resolve mediated device " MDEV_LOW " of IOMMU group 31: "
-		 "%s/sys/kernel/iommu_groups/31/devices/" MDEV_LOW ": No such file or directory",
-		 tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(paths, 1,
+			   "cannot resolve mediated device " MDEV_LOW " of IOMMU group 31: "
+			   "%s/sys/kernel/iommu_groups/31/devices/" MDEV_LOW
+			   ": No such file or directory",
+			   tree_root);
 
 	/* An s390 AP mdev: its parent is the matrix device, which has no PCI address. */
 	tree_mkdir("sys/devices/vfio_ap");
@@ -1348,14 +1318,11 @@ START_TEST(malformed_mdev_entries_name_the_path)
 	tree_symlink("../../../../devices/vfio_ap/matrix/" MDEV_MID,
 		     "sys/kernel/iommu_groups/32/devices/" MDEV_MID);
 	paths[0] = "/dev/vfio/32";
-	name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result);
-	snprintf(expected, sizeof(expected),
-		 "mediated device " MDEV_MID " of IOMMU group 32 has no PCI parent: "
-		 "%s/sys/kernel/iommu_groups/32/devices/" MDEV_MID
-		 " resolves to '%s/sys/devices/vfio_ap/matrix/" MDEV_MID "'",
-		 tree_root, tree_root);
-	assert_input_error(&result, expected);
-	vfio_naming_result_free(&result);
+	expect_input_error(paths, 1,
+			   "mediated device " MDEV_MID " of IOMMU group 32 has no PCI parent: "
+			   "%s/sys/kernel/iommu_groups/32/devices/" MDEV_MID
+			   " resolves to '%s/sys/devices/vfio_ap/matrix/" MDEV_MID "'",
+			   tree_root, tree_root);
 }
 END_TEST
 
