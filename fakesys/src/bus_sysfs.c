@@ -2,12 +2,13 @@
 /* The driver core's bus and driver files; writes come with the kernel-behaviour work. */
 #include "bus_sysfs.h"
 
-static const struct sysfs_attr attr_drivers_autoprobe = { "drivers_autoprobe", 0644, sysfs_show_one,
-							  NULL, NULL };
-static const struct sysfs_attr attr_drivers_probe = { "drivers_probe", 0200, NULL, NULL, NULL };
-static const struct sysfs_attr attr_uevent = { "uevent", 0200, NULL, NULL, NULL };
-static const struct sysfs_attr attr_bind = { "bind", 0200, NULL, NULL, NULL };
-static const struct sysfs_attr attr_unbind = { "unbind", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_drivers_autoprobe = { .name = "drivers_autoprobe",
+							  .mode = 0644,
+							  .show = sysfs_show_one };
+static const struct sysfs_attr attr_drivers_probe = { .name = "drivers_probe", .mode = 0200 };
+static const struct sysfs_attr attr_uevent = { .name = "uevent", .mode = 0200 };
+static const struct sysfs_attr attr_bind = { .name = "bind", .mode = 0200 };
+static const struct sysfs_attr attr_unbind = { .name = "unbind", .mode = 0200 };
 
 static const struct sysfs_attr *const bus_type_attrs[] = {
 	&attr_drivers_autoprobe,

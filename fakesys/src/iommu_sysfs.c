@@ -50,10 +50,11 @@ static ssize_t name_show(const void *obj, const struct sysfs_opener *opener, cha
 	return sysfs_emit(buf, size, "%s\n", "vfio-noiommu");
 }
 
-static const struct sysfs_attr attr_reserved_regions = { "reserved_regions", 0444,
-							 reserved_regions_show, NULL, NULL };
-static const struct sysfs_attr attr_type = { "type", 0644, type_show, NULL, NULL };
-static const struct sysfs_attr attr_name = { "name", 0444, name_show, NULL, NULL };
+static const struct sysfs_attr attr_reserved_regions = { .name = "reserved_regions",
+							 .mode = 0444,
+							 .show = reserved_regions_show };
+static const struct sysfs_attr attr_type = { .name = "type", .mode = 0644, .show = type_show };
+static const struct sysfs_attr attr_name = { .name = "name", .mode = 0444, .show = name_show };
 
 static const struct sysfs_attr *const iommu_group_attrs[] = {
 	&attr_reserved_regions,

@@ -43,21 +43,27 @@ SYSFS_SHOW(sriov_vf_total_msix)
 	return sysfs_emit(buf, size, "%u\n", 0u);
 }
 
-static const struct sysfs_attr attr_sriov_totalvfs = { "sriov_totalvfs", 0444, sriov_totalvfs_show,
-						       NULL, NULL };
-static const struct sysfs_attr attr_sriov_numvfs = { "sriov_numvfs", 0644, sriov_numvfs_show, NULL,
-						     NULL };
-static const struct sysfs_attr attr_sriov_offset = { "sriov_offset", 0444, sriov_offset_show, NULL,
-						     NULL };
-static const struct sysfs_attr attr_sriov_stride = { "sriov_stride", 0444, sriov_stride_show, NULL,
-						     NULL };
-static const struct sysfs_attr attr_sriov_vf_device = { "sriov_vf_device", 0444,
-							sriov_vf_device_show, NULL, NULL };
-static const struct sysfs_attr attr_sriov_drivers_autoprobe = { "sriov_drivers_autoprobe", 0644,
-								sriov_drivers_autoprobe_show, NULL,
-								NULL };
-static const struct sysfs_attr attr_sriov_vf_total_msix = { "sriov_vf_total_msix", 0444,
-							    sriov_vf_total_msix_show, NULL, NULL };
+static const struct sysfs_attr attr_sriov_totalvfs = { .name = "sriov_totalvfs",
+						       .mode = 0444,
+						       .show = sriov_totalvfs_show };
+static const struct sysfs_attr attr_sriov_numvfs = { .name = "sriov_numvfs",
+						     .mode = 0644,
+						     .show = sriov_numvfs_show };
+static const struct sysfs_attr attr_sriov_offset = { .name = "sriov_offset",
+						     .mode = 0444,
+						     .show = sriov_offset_show };
+static const struct sysfs_attr attr_sriov_stride = { .name = "sriov_stride",
+						     .mode = 0444,
+						     .show = sriov_stride_show };
+static const struct sysfs_attr attr_sriov_vf_device = { .name = "sriov_vf_device",
+							.mode = 0444,
+							.show = sriov_vf_device_show };
+static const struct sysfs_attr attr_sriov_drivers_autoprobe = {
+	.name = "sriov_drivers_autoprobe", .mode = 0644, .show = sriov_drivers_autoprobe_show
+};
+static const struct sysfs_attr attr_sriov_vf_total_msix = { .name = "sriov_vf_total_msix",
+							    .mode = 0444,
+							    .show = sriov_vf_total_msix_show };
 
 static const struct sysfs_attr *const sriov_pf_attrs[] = {
 	&attr_sriov_totalvfs,	   &attr_sriov_numvfs,
@@ -77,8 +83,8 @@ const struct sysfs_attr_group sriov_pf_attr_group = {
 };
 
 /* Write-only: how many MSI-X vectors the PF's driver should give this VF. */
-static const struct sysfs_attr attr_sriov_vf_msix_count = { "sriov_vf_msix_count", 0200, NULL, NULL,
-							    NULL };
+static const struct sysfs_attr attr_sriov_vf_msix_count = { .name = "sriov_vf_msix_count",
+							    .mode = 0200 };
 
 static const struct sysfs_attr *const sriov_vf_attrs[] = {
 	&attr_sriov_vf_msix_count,

@@ -70,25 +70,39 @@ static int load(const char *path, struct scenario *sc)
 	return 0;
 }
 
-/* The start of mount, render and run: the scenario, and the tree built from it. */
-static int load_tree(const char *path, struct scenario *sc, struct host_tree *ht)
+static void unload_tree(struct scenario *sc, struct host_tree *ht)
 {
-	int status = load(path, sc);
+	host_tree_free(ht);
+	scenario_free(sc);
+}
 
-	if (status)
-		return status;
+/* The start of mount, render and run: the scenario, and the tree built from it. */
+static int build_tree(const char *path, struct scenario *sc, struct host_tree *ht)
+{
 	if (host_tree_build(&sc->topo, ht) != 0) {
 		fprintf(stderr, "fakesys: %s: out of memory building the tree\n", path);
 		scenario_free(sc);
 		return EXIT_FAILED;
 	}
+	char reason[256];
+	size_t failed;
+	if (verbatim_tree_apply(ht->tree, sc->verbatim, sc->n_verbatim, &failed, reason,
+				sizeof(reason)) != 0) {
+		const struct verbatim_entry *entry = &sc->verbatim[failed];
+
+		fprintf(stderr, "%s:%u:%u: verbatim '%s': %s\n", path, entry->pos.line,
+			entry->pos.column, entry->path, reason);
+		unload_tree(sc, ht);
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
-static void unload_tree(struct scenario *sc, struct host_tree *ht)
+static int load_tree(const char *path, struct scenario *sc, struct host_tree *ht)
 {
-	host_tree_free(ht);
-	scenario_free(sc);
+	int status = load(path, sc);
+
+	return status ? status : build_tree(path, sc, ht);
 }
 
 static int cmd_check(int argc, char **argv)
@@ -100,12 +114,20 @@ static int cmd_check(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		struct scenario sc;
 
-		if (load(argv[i], &sc) != 0) {
-			status = EXIT_USAGE;
+		struct host_tree ht = { 0 };
+
+		/* Verbatim entries only show whether they fit once the tree is built. */
+		int failed = load(argv[i], &sc);
+		if (!failed && sc.n_verbatim)
+			failed = build_tree(argv[i], &sc, &ht);
+		if (failed) {
+			status = failed;
 			continue;
 		}
 		printf("%s: ok (%zu functions, %zu IOMMU groups)\n", argv[i], sc.topo.n_functions,
 		       sc.topo.n_groups);
+		if (ht.tree)
+			host_tree_free(&ht);
 		scenario_free(&sc);
 	}
 	return status;

@@ -31,14 +31,17 @@ SYSFS_SHOW(description)
 	return sysfs_emit(buf, size, "%s\n", type_of(obj)->type->description);
 }
 
-static const struct sysfs_attr attr_available_instances = { "available_instances", 0444,
-							    available_instances_show, NULL, NULL };
-static const struct sysfs_attr attr_device_api = { "device_api", 0444, device_api_show, NULL,
-						   NULL };
-static const struct sysfs_attr attr_name = { "name", 0444, type_name_show, NULL, NULL };
-static const struct sysfs_attr attr_description = { "description", 0444, description_show, NULL,
-						    NULL };
-static const struct sysfs_attr attr_create = { "create", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_available_instances = { .name = "available_instances",
+							    .mode = 0444,
+							    .show = available_instances_show };
+static const struct sysfs_attr attr_device_api = { .name = "device_api",
+						   .mode = 0444,
+						   .show = device_api_show };
+static const struct sysfs_attr attr_name = { .name = "name", .mode = 0444, .show = type_name_show };
+static const struct sysfs_attr attr_description = { .name = "description",
+						    .mode = 0444,
+						    .show = description_show };
+static const struct sysfs_attr attr_create = { .name = "create", .mode = 0200 };
 
 static const struct sysfs_attr *const mdev_type_attrs[] = {
 	&attr_available_instances, &attr_device_api, &attr_name,
@@ -77,8 +80,10 @@ SYSFS_SHOW(mdev_uevent)
 			  dev->topo->functions[mdev->parent].mdev_types[mdev->type].id);
 }
 
-static const struct sysfs_attr attr_mdev_uevent = { "uevent", 0644, mdev_uevent_show, NULL, NULL };
-static const struct sysfs_attr attr_remove = { "remove", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_mdev_uevent = { .name = "uevent",
+						    .mode = 0644,
+						    .show = mdev_uevent_show };
+static const struct sysfs_attr attr_remove = { .name = "remove", .mode = 0200 };
 
 static const struct sysfs_attr *const mdev_device_attrs[] = {
 	&attr_mdev_uevent,

@@ -27,18 +27,24 @@ SYSFS_SHOW(cpulistaffinity)
 	return cpumask_emit_list(buf, size, first, last);
 }
 
-static const struct sysfs_attr attr_uevent = { "uevent", 0644, sysfs_show_empty, NULL, NULL };
-static const struct sysfs_attr attr_waiting_for_supplier = { "waiting_for_supplier", 0444,
-							     sysfs_show_zero, NULL, NULL };
-static const struct sysfs_attr attr_cpuaffinity = { "cpuaffinity", 0444, cpuaffinity_show, NULL,
-						    NULL };
-static const struct sysfs_attr attr_cpulistaffinity = { "cpulistaffinity", 0444,
-							cpulistaffinity_show, NULL, NULL };
-static const struct sysfs_attr attr_bus_rescan = { "rescan", 0200, NULL, NULL, NULL };
-static const struct sysfs_attr attr_resource_alignment = { "resource_alignment", 0644,
-							   sysfs_show_empty, NULL, NULL };
-static const struct sysfs_attr attr_new_id = { "new_id", 0200, NULL, NULL, NULL };
-static const struct sysfs_attr attr_remove_id = { "remove_id", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_uevent = { .name = "uevent",
+					       .mode = 0644,
+					       .show = sysfs_show_empty };
+static const struct sysfs_attr attr_waiting_for_supplier = { .name = "waiting_for_supplier",
+							     .mode = 0444,
+							     .show = sysfs_show_zero };
+static const struct sysfs_attr attr_cpuaffinity = { .name = "cpuaffinity",
+						    .mode = 0444,
+						    .show = cpuaffinity_show };
+static const struct sysfs_attr attr_cpulistaffinity = { .name = "cpulistaffinity",
+							.mode = 0444,
+							.show = cpulistaffinity_show };
+static const struct sysfs_attr attr_bus_rescan = { .name = "rescan", .mode = 0200 };
+static const struct sysfs_attr attr_resource_alignment = { .name = "resource_alignment",
+							   .mode = 0644,
+							   .show = sysfs_show_empty };
+static const struct sysfs_attr attr_new_id = { .name = "new_id", .mode = 0200 };
+static const struct sysfs_attr attr_remove_id = { .name = "remove_id", .mode = 0200 };
 
 static const struct sysfs_attr *const root_bus_attrs[] = {
 	&attr_uevent,

@@ -69,7 +69,9 @@ SYSFS_SHOW(msi_irq)
 										    : "msi");
 }
 
-const struct sysfs_attr pci_msi_irq_attr = { "msi_irq", 0444, msi_irq_show, NULL, NULL };
+const struct sysfs_attr pci_msi_irq_attr = { .name = "msi_irq",
+					     .mode = 0444,
+					     .show = msi_irq_show };
 
 SYSFS_SHOW(local_cpus)
 {
@@ -261,12 +263,14 @@ static ssize_t resource_file_read(const struct topo_function *fn, unsigned n)
 	{                                                                                          \
 		return pci_fn(obj)->bars[n].size;                                                  \
 	}                                                                                          \
-	static const struct sysfs_attr attr_resource##n = { "resource" #n, 0600,                   \
-							    resource##n##_show, NULL,              \
-							    resource##n##_size };                  \
-	static const struct sysfs_attr attr_resource##n##_wc = { "resource" #n "_wc", 0600,        \
-								 resource##n##_show, NULL,         \
-								 resource##n##_size }
+	static const struct sysfs_attr attr_resource##n = { .name = "resource" #n,                 \
+							    .mode = 0600,                          \
+							    .show = resource##n##_show,            \
+							    .size = resource##n##_size };          \
+	static const struct sysfs_attr attr_resource##n##_wc = { .name = "resource" #n "_wc",      \
+								 .mode = 0600,                     \
+								 .show = resource##n##_show,       \
+								 .size = resource##n##_size }
 
 RESOURCE_FILES(0);
 RESOURCE_FILES(1);
@@ -313,10 +317,10 @@ static size_t config_size(const void *obj)
 }
 
 /* clang-format off */
-#define RO(name)	  { #name, 0444, name##_show, NULL, NULL }
-#define RW(name)	  { #name, 0644, name##_show, NULL, NULL }
-#define RO_AS(name, show) { #name, 0444, show, NULL, NULL }
-#define RW_AS(name, show) { #name, 0644, show, NULL, NULL }
+#define RO(attr)	     { .name = #attr, .mode = 0444, .show = attr##_show }
+#define RW(attr)	     { .name = #attr, .mode = 0644, .show = attr##_show }
+#define RO_AS(attr, show_fn) { .name = #attr, .mode = 0444, .show = show_fn }
+#define RW_AS(attr, show_fn) { .name = #attr, .mode = 0644, .show = show_fn }
 /* clang-format on */
 
 static const struct sysfs_attr attr_power_state = RO(power_state);
@@ -343,18 +347,22 @@ static const struct sysfs_attr attr_d3cold_allowed = RW_AS(d3cold_allowed, sysfs
 static const struct sysfs_attr attr_driver_override = RW(driver_override);
 static const struct sysfs_attr attr_ari_enabled = RO_AS(ari_enabled, sysfs_show_zero);
 static const struct sysfs_attr attr_uevent = RW(uevent);
-static const struct sysfs_attr attr_config = { "config", 0644, config_show, NULL, config_size };
-static const struct sysfs_attr attr_remove = { "remove", 0220, NULL, NULL, NULL };
-static const struct sysfs_attr attr_rescan = { "rescan", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_config = {
+	.name = "config", .mode = 0644, .show = config_show, .size = config_size
+};
+static const struct sysfs_attr attr_remove = { .name = "remove", .mode = 0220 };
+static const struct sysfs_attr attr_rescan = { .name = "rescan", .mode = 0200 };
 static const struct sysfs_attr attr_secondary_bus_number = RO(secondary_bus_number);
 static const struct sysfs_attr attr_subordinate_bus_number = RO(subordinate_bus_number);
 static const struct sysfs_attr attr_label = RO(label);
 static const struct sysfs_attr attr_acpi_index = RO(acpi_index);
 static const struct sysfs_attr attr_index = RO(index);
 static const struct sysfs_attr attr_boot_vga = RO(boot_vga);
-static const struct sysfs_attr attr_reset = { "reset", 0200, NULL, NULL, NULL };
+static const struct sysfs_attr attr_reset = { .name = "reset", .mode = 0200 };
 static const struct sysfs_attr attr_reset_method = RW(reset_method);
-static const struct sysfs_attr attr_rom = { "rom", 0600, rom_show, NULL, rom_size };
+static const struct sysfs_attr attr_rom = {
+	.name = "rom", .mode = 0600, .show = rom_show, .size = rom_size
+};
 
 static const struct sysfs_attr *const pci_dev_attrs[] = {
 	&attr_power_state,

@@ -35,14 +35,18 @@ SYSFS_SHOW(max_link_width)
 	return sysfs_emit(buf, size, "%u\n", pci_fn(obj)->pcie.max_width);
 }
 
-static const struct sysfs_attr attr_current_link_speed = { "current_link_speed", 0444,
-							   current_link_speed_show, NULL, NULL };
-static const struct sysfs_attr attr_current_link_width = { "current_link_width", 0444,
-							   current_link_width_show, NULL, NULL };
-static const struct sysfs_attr attr_max_link_speed = { "max_link_speed", 0444, max_link_speed_show,
-						       NULL, NULL };
-static const struct sysfs_attr attr_max_link_width = { "max_link_width", 0444, max_link_width_show,
-						       NULL, NULL };
+static const struct sysfs_attr attr_current_link_speed = { .name = "current_link_speed",
+							   .mode = 0444,
+							   .show = current_link_speed_show };
+static const struct sysfs_attr attr_current_link_width = { .name = "current_link_width",
+							   .mode = 0444,
+							   .show = current_link_width_show };
+static const struct sysfs_attr attr_max_link_speed = { .name = "max_link_speed",
+						       .mode = 0444,
+						       .show = max_link_speed_show };
+static const struct sysfs_attr attr_max_link_width = { .name = "max_link_width",
+						       .mode = 0444,
+						       .show = max_link_width_show };
 
 static const struct sysfs_attr *const pcie_link_attrs[] = {
 	&attr_current_link_speed,
@@ -114,20 +118,23 @@ SYSFS_SHOW(zero_count)
 	return sysfs_emit(buf, size, "%llu\n", 0ULL);
 }
 
-static const struct sysfs_attr attr_aer_dev_correctable = { "aer_dev_correctable", 0444,
-							    aer_dev_correctable_show, NULL, NULL };
-static const struct sysfs_attr attr_aer_dev_fatal = { "aer_dev_fatal", 0444, aer_dev_fatal_show,
-						      NULL, NULL };
-static const struct sysfs_attr attr_aer_dev_nonfatal = { "aer_dev_nonfatal", 0444,
-							 aer_dev_nonfatal_show, NULL, NULL };
-static const struct sysfs_attr attr_aer_rootport_total_err_cor = { "aer_rootport_total_err_cor",
-								   0444, zero_count_show, NULL,
-								   NULL };
-static const struct sysfs_attr attr_aer_rootport_total_err_fatal = { "aer_rootport_total_err_fatal",
-								     0444, zero_count_show, NULL,
-								     NULL };
+static const struct sysfs_attr attr_aer_dev_correctable = { .name = "aer_dev_correctable",
+							    .mode = 0444,
+							    .show = aer_dev_correctable_show };
+static const struct sysfs_attr attr_aer_dev_fatal = { .name = "aer_dev_fatal",
+						      .mode = 0444,
+						      .show = aer_dev_fatal_show };
+static const struct sysfs_attr attr_aer_dev_nonfatal = { .name = "aer_dev_nonfatal",
+							 .mode = 0444,
+							 .show = aer_dev_nonfatal_show };
+static const struct sysfs_attr attr_aer_rootport_total_err_cor = {
+	.name = "aer_rootport_total_err_cor", .mode = 0444, .show = zero_count_show
+};
+static const struct sysfs_attr attr_aer_rootport_total_err_fatal = {
+	.name = "aer_rootport_total_err_fatal", .mode = 0444, .show = zero_count_show
+};
 static const struct sysfs_attr attr_aer_rootport_total_err_nonfatal = {
-	"aer_rootport_total_err_nonfatal", 0444, zero_count_show, NULL, NULL
+	.name = "aer_rootport_total_err_nonfatal", .mode = 0444, .show = zero_count_show
 };
 
 static const struct sysfs_attr *const aer_attrs[] = {
@@ -170,9 +177,15 @@ SYSFS_SHOW(aspm_disabled)
 	return sysfs_emit(buf, size, "%d\n", 0);
 }
 
-static const struct sysfs_attr attr_clkpm = { "clkpm", 0644, aspm_disabled_show, NULL, NULL };
-static const struct sysfs_attr attr_l0s_aspm = { "l0s_aspm", 0644, aspm_disabled_show, NULL, NULL };
-static const struct sysfs_attr attr_l1_aspm = { "l1_aspm", 0644, aspm_disabled_show, NULL, NULL };
+static const struct sysfs_attr attr_clkpm = { .name = "clkpm",
+					      .mode = 0644,
+					      .show = aspm_disabled_show };
+static const struct sysfs_attr attr_l0s_aspm = { .name = "l0s_aspm",
+						 .mode = 0644,
+						 .show = aspm_disabled_show };
+static const struct sysfs_attr attr_l1_aspm = { .name = "l1_aspm",
+						.mode = 0644,
+						.show = aspm_disabled_show };
 
 static const struct sysfs_attr *const aspm_ctrl_attrs[] = {
 	&attr_clkpm,

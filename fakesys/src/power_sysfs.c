@@ -38,15 +38,19 @@ static ssize_t autosuspend_delay_ms_show(const void *obj, const struct sysfs_ope
 	return -EIO;
 }
 
-static const struct sysfs_attr control = { "control", 0644, control_show, NULL, NULL };
-static const struct sysfs_attr runtime_status = { "runtime_status", 0444, runtime_status_show, NULL,
-						  NULL };
-static const struct sysfs_attr runtime_active_time = { "runtime_active_time", 0444, sysfs_show_zero,
-						       NULL, NULL };
-static const struct sysfs_attr runtime_suspended_time = { "runtime_suspended_time", 0444,
-							  sysfs_show_zero, NULL, NULL };
-static const struct sysfs_attr autosuspend_delay_ms = { "autosuspend_delay_ms", 0644,
-							autosuspend_delay_ms_show, NULL, NULL };
+static const struct sysfs_attr control = { .name = "control", .mode = 0644, .show = control_show };
+static const struct sysfs_attr runtime_status = { .name = "runtime_status",
+						  .mode = 0444,
+						  .show = runtime_status_show };
+static const struct sysfs_attr runtime_active_time = { .name = "runtime_active_time",
+						       .mode = 0444,
+						       .show = sysfs_show_zero };
+static const struct sysfs_attr runtime_suspended_time = { .name = "runtime_suspended_time",
+							  .mode = 0444,
+							  .show = sysfs_show_zero };
+static const struct sysfs_attr autosuspend_delay_ms = { .name = "autosuspend_delay_ms",
+							.mode = 0644,
+							.show = autosuspend_delay_ms_show };
 
 static const struct sysfs_attr *const power_attrs[] = {
 	&control,

@@ -194,6 +194,7 @@ struct loader {
 	size_t scalar_max;
 	size_t sandbox_capacity;
 	size_t expect_capacity;
+	size_t verbatim_capacity;
 	/* After the sort: sorted_index[file-order index] is where that entry went. */
 	uint32_t *sorted_index;
 };
@@ -2853,6 +2854,295 @@ static int read_expect(struct loader *ld)
 	return more < 0 ? -1 : 0;
 }
 
+/* ---- verbatim entries ------------------------------------------------------------------ */
+
+/* "sys/..." or "dev/...": names of 1..255 bytes, no "." or "..", no empty name. */
+static const char *verbatim_path_problem(const char *path)
+{
+	size_t len = strlen(path);
+
+	if (len > VERBATIM_PATH_MAX)
+		return "is too long";
+	if (strncmp(path, "sys/", 4) != 0 && strncmp(path, "dev/", 4) != 0)
+		return "must start with sys/ or dev/";
+	for (const char *name = path; *name;) {
+		const char *end = strchr(name, '/');
+		if (!end)
+			end = name + strlen(name);
+		size_t n = (size_t)(end - name);
+
+		if (n == 0)
+			return "has an empty name (a doubled or trailing '/')";
+		if ((n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.'))
+			return "may not contain '.' or '..'";
+		if (n > VERBATIM_NAME_MAX)
+			return "has a name longer than 255 bytes";
+		name = *end ? end + 1 : end;
+		if (*end && !*name)
+			return "has an empty name (a doubled or trailing '/')";
+	}
+	return NULL;
+}
+
+/* Permission bits as `stat -c %a` prints them: 1 to 4 octal digits, e.g. 644 or 0644. */
+static int value_mode(struct loader *ld, const char *label, uint16_t *out)
+{
+	const char *text;
+	unsigned value = 0;
+	size_t digits = 0;
+
+	if (value_string(ld, label, &text) != 0)
+		return -1;
+	for (const char *p = text; *p >= '0' && *p <= '7'; p++, digits++)
+		value = value << 3 | (unsigned)(*p - '0');
+	if (digits == 0 || digits > 4 || text[digits] != '\0')
+		return fail(ld, event_pos(ld),
+			    "%s must be octal permission bits like 0644, not '%s'", label,
+			    shown(ld, text));
+	*out = (uint16_t)value;
+	return 0;
+}
+
+/* `hex`: byte pairs, whitespace anywhere between them. */
+static int read_verbatim_hex(struct loader *ld, struct verbatim_entry *entry)
+{
+	const char *text = scalar_text(ld);
+	size_t count = 0;
+
+	entry->data = malloc(strlen(text) / 2 + 1);
+	if (!entry->data)
+		return fail_out_of_memory(ld);
+	for (const char *p = text; *p;) {
+		uint32_t value;
+
+		if (is_config_space(*p)) {
+			p++;
+			continue;
+		}
+		if (!parse_fixed_hex(p, 2, &value))
+			return fail(ld, event_pos(ld),
+				    "'hex' holds '%s' where two hex digits belong (byte %zu)",
+				    shown_token(ld, p, strnlen(p, 2)), count);
+		entry->data[count++] = (unsigned char)value;
+		p += 2;
+	}
+	entry->len = count;
+	return 0;
+}
+
+enum verbatim_key {
+	VERBATIM_KEY_TEXT,
+	VERBATIM_KEY_HEX,
+	VERBATIM_KEY_ERROR,
+	VERBATIM_KEY_LINK,
+	VERBATIM_KEY_DIR,
+	VERBATIM_KEY_CHAR,
+	VERBATIM_KEY_MODE,
+	VERBATIM_KEY_SIZE,
+	VERBATIM_KEY_COUNT
+};
+
+static int read_verbatim_value(struct loader *ld, struct verbatim_entry *entry,
+			       enum verbatim_key key)
+{
+	const char *text;
+	long long number;
+	unsigned major, minor;
+	int end;
+
+	switch (key) {
+	case VERBATIM_KEY_TEXT:
+		if (value_string(ld, "'text'", &text) != 0)
+			return -1;
+		entry->len = ld->event.data.scalar.length;
+		entry->data = malloc(entry->len + 1);
+		if (!entry->data)
+			return fail_out_of_memory(ld);
+		memcpy(entry->data, text, entry->len + 1);
+		return 0;
+	case VERBATIM_KEY_HEX:
+		if (value_string(ld, "'hex'", &text) != 0)
+			return -1;
+		return read_verbatim_hex(ld, entry);
+	case VERBATIM_KEY_ERROR:
+		if (value_string(ld, "'error'", &text) != 0)
+			return -1;
+		entry->error = verbatim_error_parse(text);
+		if (!entry->error)
+			return fail(ld, event_pos(ld),
+				    "'error' must be an errno name such as EIO or EACCES, not '%s'",
+				    shown(ld, text));
+		return 0;
+	case VERBATIM_KEY_LINK:
+		if (value_nonempty_string(ld, "'link'", &text) != 0)
+			return -1;
+		if (strlen(text) > VERBATIM_PATH_MAX)
+			return fail(ld, event_pos(ld), "'link' is longer than %u bytes",
+				    VERBATIM_PATH_MAX);
+		entry->data = (unsigned char *)strdup(text);
+		if (!entry->data)
+			return fail_out_of_memory(ld);
+		entry->len = strlen(text);
+		return 0;
+	case VERBATIM_KEY_DIR:
+		return value_mode(ld, "'dir'", &entry->mode);
+	case VERBATIM_KEY_CHAR:
+		if (value_string(ld, "'char'", &text) != 0)
+			return -1;
+		end = 0;
+		if (sscanf(text, "%u:%u%n", &major, &minor, &end) != 2 || text[end] != '\0' ||
+		    !is_decimal(text[0]) || major > 4095 || minor > 1048575)
+			return fail(ld, event_pos(ld),
+				    "'char' must be MAJOR:MINOR (decimal, at most 4095:1048575), "
+				    "not '%s'",
+				    shown(ld, text));
+		entry->major = major;
+		entry->minor = minor;
+		return 0;
+	case VERBATIM_KEY_MODE:
+		return value_mode(ld, "'mode'", &entry->mode);
+	case VERBATIM_KEY_SIZE:
+	default:
+		if (value_integer(ld, "'size'", 0, 1LL << 40, &number) != 0)
+			return -1;
+		entry->size = (uint64_t)number;
+		return 0;
+	}
+}
+
+/* One entry's value: `absent`, or a mapping naming what is there. */
+static int read_verbatim_entry(struct loader *ld, struct verbatim_entry *entry)
+{
+	static const char *const keys[VERBATIM_KEY_COUNT] = {
+		[VERBATIM_KEY_TEXT] = "text",	[VERBATIM_KEY_HEX] = "hex",
+		[VERBATIM_KEY_ERROR] = "error", [VERBATIM_KEY_LINK] = "link",
+		[VERBATIM_KEY_DIR] = "dir",	[VERBATIM_KEY_CHAR] = "char",
+		[VERBATIM_KEY_MODE] = "mode",	[VERBATIM_KEY_SIZE] = "size",
+	};
+	struct src_pos seen[VERBATIM_KEY_COUNT] = { { 0, 0 } };
+	struct src_pos at_entry = event_pos(ld);
+	int more, kinds = 0;
+
+	if (at(ld, YAML_SCALAR_EVENT) && strcmp(scalar_text(ld), "absent") == 0) {
+		entry->kind = VERBATIM_ABSENT;
+		return 0;
+	}
+	if (!at(ld, YAML_MAPPING_START_EVENT))
+		return fail(ld, at_entry,
+			    "a verbatim entry must be 'absent' or a mapping with one of text, "
+			    "hex, error, link, dir or char");
+	ld->scalar_max = 3 * VERBATIM_DATA_MAX;
+	while ((more = next_key(ld)) == 1) {
+		size_t key;
+
+		if (take_key(ld, keys, VERBATIM_KEY_COUNT, seen, "in a verbatim entry", &key) !=
+			    0 ||
+		    next_event(ld) != 0 ||
+		    read_verbatim_value(ld, entry, (enum verbatim_key)key) != 0)
+			return -1;
+	}
+	ld->scalar_max = SCALAR_MAX;
+	if (more < 0)
+		return -1;
+	for (size_t key = VERBATIM_KEY_TEXT; key <= VERBATIM_KEY_CHAR; key++)
+		kinds += seen[key].line != 0;
+	/* text, hex and error are one kind: a file (error is what reading it gives). */
+	bool content = seen[VERBATIM_KEY_TEXT].line || seen[VERBATIM_KEY_HEX].line;
+	if (content && seen[VERBATIM_KEY_ERROR].line)
+		kinds--;
+	if (kinds != 1 || (seen[VERBATIM_KEY_TEXT].line && seen[VERBATIM_KEY_HEX].line))
+		return fail(ld, at_entry,
+			    "a verbatim entry needs exactly one of text, hex (either may come "
+			    "with error), error, link, dir or char");
+	if (seen[VERBATIM_KEY_LINK].line || seen[VERBATIM_KEY_DIR].line ||
+	    seen[VERBATIM_KEY_CHAR].line) {
+		if (seen[VERBATIM_KEY_SIZE].line)
+			return fail(ld, seen[VERBATIM_KEY_SIZE], "only files have a 'size'");
+		if (seen[VERBATIM_KEY_LINK].line && seen[VERBATIM_KEY_MODE].line)
+			return fail(ld, seen[VERBATIM_KEY_MODE],
+				    "a link has no mode of its own (it is always 0777)");
+		if (seen[VERBATIM_KEY_DIR].line && seen[VERBATIM_KEY_MODE].line)
+			return fail(ld, seen[VERBATIM_KEY_MODE],
+				    "a directory's mode is the value of 'dir'");
+	}
+	if (seen[VERBATIM_KEY_LINK].line) {
+		entry->kind = VERBATIM_LINK;
+	} else if (seen[VERBATIM_KEY_DIR].line) {
+		entry->kind = VERBATIM_DIR;
+	} else if (seen[VERBATIM_KEY_CHAR].line) {
+		entry->kind = VERBATIM_CHAR;
+		if (!seen[VERBATIM_KEY_MODE].line)
+			entry->mode = 0600;
+	} else {
+		entry->kind = VERBATIM_FILE;
+		if (!seen[VERBATIM_KEY_MODE].line)
+			entry->mode = 0444;
+		if (!seen[VERBATIM_KEY_SIZE].line)
+			entry->size = SYSFS_PAGE_SIZE;
+		if (entry->len > VERBATIM_DATA_MAX)
+			return fail(ld, at_entry, "a verbatim file holds at most %u bytes",
+				    VERBATIM_DATA_MAX);
+	}
+	return 0;
+}
+
+static int compare_verbatim_paths(const void *a, const void *b)
+{
+	return strcmp(((const struct verbatim_entry *)a)->path,
+		      ((const struct verbatim_entry *)b)->path);
+}
+
+/*
+ * `verbatim`: path -> entry. Kept sorted by path, so that a directory comes before what is in
+ * it whatever the file's order.
+ */
+static int read_verbatim(struct loader *ld)
+{
+	struct scenario *sc = &ld->sc;
+	int more;
+
+	if (open_mapping(ld, "'verbatim'") != 0)
+		return -1;
+	while ((more = next_key(ld)) == 1) {
+		const char *path = scalar_text(ld), *problem = verbatim_path_problem(path);
+		struct verbatim_entry *entry;
+
+		if (problem)
+			return fail(ld, event_pos(ld), "verbatim path '%s' %s", shown(ld, path),
+				    problem);
+		if (sc->n_verbatim == ld->verbatim_capacity) {
+			struct verbatim_entry *grown =
+				grow_array(sc->verbatim, &ld->verbatim_capacity, sizeof(*grown));
+
+			if (!grown)
+				return fail_out_of_memory(ld);
+			sc->verbatim = grown;
+		}
+		entry = &sc->verbatim[sc->n_verbatim++];
+		memset(entry, 0, sizeof(*entry));
+		entry->pos = event_pos(ld);
+		if (!(entry->path = strdup(path)))
+			return fail_out_of_memory(ld);
+		if (next_event(ld) != 0 || read_verbatim_entry(ld, entry) != 0)
+			return -1;
+	}
+	if (more < 0)
+		return -1;
+	qsort(sc->verbatim, sc->n_verbatim, sizeof(*sc->verbatim), compare_verbatim_paths);
+	for (size_t i = 1; i < sc->n_verbatim; i++) {
+		const struct verbatim_entry *a = &sc->verbatim[i - 1], *b = &sc->verbatim[i];
+
+		if (strcmp(a->path, b->path) == 0) {
+			const struct verbatim_entry *later = pos_before(a->pos, b->pos) ? b : a;
+			const struct verbatim_entry *first = later == b ? a : b;
+
+			return fail(ld, later->pos, "duplicate verbatim path '%s' (first at %u:%u)",
+				    shown(ld, later->path), first->pos.line, first->pos.column);
+		}
+	}
+	return 0;
+}
+
 static bool is_scenario_name(const char *text)
 {
 	size_t len = strlen(text);
@@ -2895,6 +3185,7 @@ enum top_key {
 	TOP_GROUPS,
 	TOP_SANDBOX,
 	TOP_EXPECT,
+	TOP_VERBATIM,
 	TOP_KEY_COUNT
 };
 
@@ -2910,6 +3201,7 @@ static int read_top(struct loader *ld)
 		[TOP_GROUPS] = "groups",
 		[TOP_SANDBOX] = "sandbox",
 		[TOP_EXPECT] = "expect",
+		[TOP_VERBATIM] = "verbatim",
 	};
 	struct src_pos seen[TOP_KEY_COUNT] = { { 0, 0 } };
 	int more;
@@ -2945,6 +3237,9 @@ static int read_top(struct loader *ld)
 			break;
 		case TOP_SANDBOX:
 			rc = read_sandbox(ld);
+			break;
+		case TOP_VERBATIM:
+			rc = read_verbatim(ld);
 			break;
 		default:
 			rc = read_expect(ld);
@@ -4027,5 +4322,6 @@ void scenario_free(struct scenario *sc)
 		free(outcome->error);
 	}
 	free(sc->expect);
+	verbatim_free(sc->verbatim, sc->n_verbatim);
 	memset(sc, 0, sizeof(*sc));
 }

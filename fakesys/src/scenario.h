@@ -8,6 +8,7 @@
 #define FAKESYS_SCENARIO_H
 
 #include "topology.h"
+#include "verbatim.h"
 
 /* What one naming scheme is expected to produce for the sandbox: either IDs or an error. */
 struct scenario_expect {
@@ -28,6 +29,9 @@ struct scenario {
 	size_t n_sandbox;
 	struct scenario_expect *expect;
 	size_t n_expect;
+	/* Served as given over the model's tree; sorted by path (see verbatim.h). */
+	struct verbatim_entry *verbatim;
+	size_t n_verbatim;
 };
 
 /* Longest message scenario_load produces, including "FILE:LINE:COL: ". */

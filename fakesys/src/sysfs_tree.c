@@ -12,9 +12,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* NODE_ATTR: an attribute made at run time with a name of its own (msi_irqs/<irq>), rather
- * than one of a directory's table attributes, which have no node. */
-enum node_kind { NODE_DIR, NODE_LINK, NODE_CHR, NODE_ATTR };
+/*
+ * NODE_ATTR: an attribute made at run time with a name of its own (msi_irqs/<irq>), rather
+ * than one of a directory's table attributes, which have no node. NODE_WHITEOUT: a name that
+ * hides a table attribute of its directory; it is found by name but never listed or served.
+ */
+enum node_kind { NODE_DIR, NODE_LINK, NODE_CHR, NODE_ATTR, NODE_WHITEOUT };
 
 struct sysfs_node {
 	char *name;
@@ -22,6 +25,7 @@ struct sysfs_node {
 	uint32_t index; /* position in tree->nodes; the node's inode is index + 1 */
 	uint32_t hash;	/* kernfs_name_hash(name): the listing order */
 	uint8_t kind;
+	bool hidden; /* taken out of its directory after building: neither found nor listed */
 	uint16_t mode;
 	union {
 		struct {
@@ -35,9 +39,13 @@ struct sysfs_node {
 			uint8_t n_groups;
 			bool is_named_group;
 			bool sorted;
+			bool has_shadows; /* some child node hides a table attribute's name */
 			const void *obj;
 		} dir;
-		const struct sysfs_node *link_target;
+		struct {
+			const struct sysfs_node *target; /* NULL: the text below, as given */
+			char *text;
+		} link;
 		struct {
 			unsigned major;
 			unsigned minor;
@@ -232,7 +240,8 @@ static int hash_grow(struct sysfs_tree *tree)
 	return 0;
 }
 
-struct sysfs_node *sysfs_find_child(const struct sysfs_tree *tree, const struct sysfs_node *parent,
+/* The node called name under parent, whiteouts included, hidden nodes not. */
+static struct sysfs_node *find_node(const struct sysfs_tree *tree, const struct sysfs_node *parent,
 				    const char *name)
 {
 	uint32_t slot = name_hash(parent->index, name) & tree->hash_mask;
@@ -240,10 +249,18 @@ struct sysfs_node *sysfs_find_child(const struct sysfs_tree *tree, const struct 
 	for (; tree->hash[slot]; slot = (slot + 1) & tree->hash_mask) {
 		struct sysfs_node *node = tree->nodes[tree->hash[slot] - 1];
 
-		if (node->parent == parent && strcmp(node->name, name) == 0)
+		if (node->parent == parent && !node->hidden && strcmp(node->name, name) == 0)
 			return node;
 	}
 	return NULL;
+}
+
+struct sysfs_node *sysfs_find_child(const struct sysfs_tree *tree, const struct sysfs_node *parent,
+				    const char *name)
+{
+	struct sysfs_node *node = find_node(tree, parent, name);
+
+	return node && node->kind != NODE_WHITEOUT ? node : NULL;
 }
 
 /* ---- building ----------------------------------------------------------------------------- */
@@ -274,6 +291,14 @@ static struct sysfs_node *node_new(struct sysfs_tree *tree, struct sysfs_node *p
 		parent->u.dir.cap_children = cap;
 	}
 
+	/* A name given back after sysfs_remove() took a table attribute's away. */
+	if (parent && parent->u.dir.has_shadows) {
+		struct sysfs_node *whiteout = find_node(tree, parent, name);
+
+		if (whiteout && whiteout->kind == NODE_WHITEOUT)
+			whiteout->hidden = true;
+	}
+
 	struct sysfs_node *node = calloc(1, sizeof(*node));
 
 	if (!node || !(node->name = strdup(name))) {
@@ -286,7 +311,9 @@ static struct sysfs_node *node_new(struct sysfs_tree *tree, struct sysfs_node *p
 	node->kind = kind;
 	node->mode = mode;
 	tree->nodes[tree->n_nodes++] = node;
-	if (parent) {
+	if (parent && kind == NODE_WHITEOUT) {
+		hash_insert(tree, node);
+	} else if (parent) {
 		parent->u.dir.children[parent->u.dir.n_children++] = node;
 		parent->u.dir.sorted = false;
 		if (kind == NODE_DIR)
@@ -320,6 +347,8 @@ void sysfs_tree_free(struct sysfs_tree *tree)
 
 		if (node->kind == NODE_DIR)
 			free(node->u.dir.children);
+		if (node->kind == NODE_LINK)
+			free(node->u.link.text);
 		free(node->name);
 		free(node);
 	}
@@ -386,7 +415,7 @@ struct sysfs_node *sysfs_add_link(struct sysfs_tree *tree, struct sysfs_node *pa
 	struct sysfs_node *link = node_new(tree, parent, name, NODE_LINK, 0777);
 
 	if (link)
-		link->u.link_target = target;
+		link->u.link.target = target;
 	return link;
 }
 
@@ -413,6 +442,16 @@ struct sysfs_node *sysfs_add_file(struct sysfs_tree *tree, struct sysfs_node *pa
 		file->u.file.obj = obj;
 	}
 	return file;
+}
+
+struct sysfs_node *sysfs_add_link_text(struct sysfs_tree *tree, struct sysfs_node *parent,
+				       const char *name, const char *text)
+{
+	struct sysfs_node *link = node_new(tree, parent, name, NODE_LINK, 0777);
+
+	if (link && !(link->u.link.text = strdup(text)))
+		return NULL; /* the tree frees the node */
+	return link;
 }
 
 /* ---- attribute slots ---------------------------------------------------------------------- */
@@ -493,6 +532,37 @@ static sysfs_ino_t attr_ino(const struct attr_ref *ref)
 	return ATTR_INO_FLAG | (sysfs_ino_t)ref->dir->index << ATTR_SLOT_BITS | ref->slot;
 }
 
+/* ---- changes after building ---------------------------------------------------------------- */
+
+int sysfs_remove(struct sysfs_tree *tree, struct sysfs_node *dir, const char *name)
+{
+	struct sysfs_node *node = find_node(tree, dir, name);
+	struct attr_ref ref;
+
+	if (node && node->kind != NODE_WHITEOUT) {
+		struct sysfs_node **children = dir->u.dir.children;
+		uint32_t n = dir->u.dir.n_children, i = 0;
+
+		while (i < n && children[i] != node)
+			i++;
+		memmove(&children[i], &children[i + 1], (n - i - 1) * sizeof(*children));
+		dir->u.dir.n_children--;
+		if (node->kind == NODE_DIR)
+			dir->u.dir.n_subdirs--;
+		node->hidden = true;
+		return 0;
+	}
+	if (node || !dir->u.dir.n_groups || !attr_by_name(dir, name, &ref))
+		return -ENOENT;
+	dir->u.dir.has_shadows = true;
+	return node_new(tree, dir, name, NODE_WHITEOUT, 0) ? 0 : -ENOMEM;
+}
+
+bool sysfs_is_dir(const struct sysfs_node *node)
+{
+	return node->kind == NODE_DIR;
+}
+
 /* ---- reading ------------------------------------------------------------------------------ */
 
 struct resolved {
@@ -516,7 +586,7 @@ static int resolve(const struct sysfs_tree *tree, sysfs_ino_t ino, struct resolv
 	if (ino == 0 || ino > tree->n_nodes)
 		return -ENOENT;
 	out->node = tree->nodes[ino - 1];
-	return 0;
+	return out->node->hidden || out->node->kind == NODE_WHITEOUT ? -ENOENT : 0;
 }
 
 /* The node at ino if it is of the given kind, else -wrong_kind (ENOTDIR, EINVAL...). */
@@ -551,6 +621,8 @@ static void stat_node(const struct sysfs_node *node, struct sysfs_stat *st)
 		st->mode = S_IFCHR | node->mode;
 		st->rdev_major = node->u.chr.major;
 		st->rdev_minor = node->u.chr.minor;
+		break;
+	case NODE_WHITEOUT: /* never served: resolve() and lookups refuse it */
 		break;
 	case NODE_ATTR:
 		st->mode = S_IFREG | node->mode;
@@ -592,7 +664,9 @@ int sysfs_lookup(const struct sysfs_tree *tree, sysfs_ino_t dir, const char *nam
 	if (err)
 		return err;
 
-	const struct sysfs_node *child = sysfs_find_child(tree, node, name);
+	const struct sysfs_node *child = find_node(tree, node, name);
+	if (child && child->kind == NODE_WHITEOUT)
+		return -ENOENT;
 	if (child) {
 		stat_node(child, st);
 		return 0;
@@ -626,9 +700,17 @@ int sysfs_parent(const struct sysfs_tree *tree, sysfs_ino_t ino, sysfs_ino_t *pa
  */
 static int link_text(const struct sysfs_node *link, char *buf, size_t size)
 {
-	const struct sysfs_node *target = link->u.link_target;
+	const struct sysfs_node *target = link->u.link.target;
 	const struct sysfs_node *base = link->parent;
 	size_t len = 0;
+
+	if (!target) {
+		len = strlen(link->u.link.text);
+		if (len >= size)
+			return -ENAMETOOLONG;
+		memcpy(buf, link->u.link.text, len + 1);
+		return 0;
+	}
 
 	while (base->parent) {
 		const struct sysfs_node *kn = target->parent;
@@ -693,6 +775,8 @@ static size_t list_attrs(const struct sysfs_tree *tree, const struct sysfs_node 
 
 	for (uint32_t slot = 0; n < MAX_DIR_ATTRS && attr_next(dir, slot, &ref);
 	     slot = ref.slot + 1) {
+		if (dir->u.dir.has_shadows && find_node(tree, dir, ref.attr->name))
+			continue;
 		out[n].hash = listing_key(tree, ref.attr->name);
 		out[n++].ref = ref;
 	}
@@ -777,7 +861,9 @@ int sysfs_open(const struct sysfs_tree *tree, sysfs_ino_t ino, int flags,
 	file->attr = attr;
 	file->obj = obj;
 	file->opener = *opener;
-	file->capacity = attr->size ? attr->size(file->obj) : SYSFS_PAGE_SIZE;
+	file->capacity = attr->buffer_size ? attr->buffer_size(file->obj)
+			 : attr->size	   ? attr->size(file->obj)
+					   : SYSFS_PAGE_SIZE;
 	pthread_mutex_init(&file->lock, NULL);
 	*out = file;
 	return 0;

@@ -38,6 +38,8 @@ struct sysfs_attr {
 	ssize_t (*store)(void *obj, const char *buf, size_t len);
 	/* Binary attributes report this size in stat; text attributes (NULL) report one page. */
 	size_t (*size)(const void *obj);
+	/* The most show may return, where that is not what stat reports (NULL: the same). */
+	size_t (*buffer_size)(const void *obj);
 };
 
 /*
@@ -97,6 +99,16 @@ struct sysfs_node *sysfs_add_link(struct sysfs_tree *tree, struct sysfs_node *pa
  * attributes, like msi_irqs/<irq>); it shows attr for obj. */
 struct sysfs_node *sysfs_add_file(struct sysfs_tree *tree, struct sysfs_node *parent,
 				  const char *name, const struct sysfs_attr *attr, const void *obj);
+/* A symlink whose text is given, not computed: it may point anywhere, even nowhere. */
+struct sysfs_node *sysfs_add_link_text(struct sysfs_tree *tree, struct sysfs_node *parent,
+				       const char *name, const char *text);
+/*
+ * Takes name out of dir after building: a node (with everything below it) or a table
+ * attribute. A node added later under the same name takes its place. 0, -ENOENT when dir has
+ * nothing of that name, -ENOMEM.
+ */
+int sysfs_remove(struct sysfs_tree *tree, struct sysfs_node *dir, const char *name);
+bool sysfs_is_dir(const struct sysfs_node *node);
 /* A character device node (for /dev/vfio). mode holds permission bits only. */
 struct sysfs_node *sysfs_add_chardev(struct sysfs_tree *tree, struct sysfs_node *parent,
 				     const char *name, uint16_t mode, unsigned major,

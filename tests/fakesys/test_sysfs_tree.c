@@ -50,12 +50,16 @@ static size_t blob_size(const void *obj)
 	return 16;
 }
 
-static const struct sysfs_attr attr_ro = { "ro", 0444, hello_show, NULL, NULL };
-static const struct sysfs_attr attr_rw_no_store = { "rw", 0644, hello_show, NULL, NULL };
-static const struct sysfs_attr attr_wo = { "wo", 0200, NULL, store_any, NULL };
-static const struct sysfs_attr attr_eio = { "eio", 0644, fail_show, NULL, NULL };
-static const struct sysfs_attr attr_hidden = { "hidden", 0444, hello_show, NULL, NULL };
-static const struct sysfs_attr attr_blob = { "blob", 0644, blob_show, NULL, blob_size };
+static const struct sysfs_attr attr_ro = { .name = "ro", .mode = 0444, .show = hello_show };
+static const struct sysfs_attr attr_rw_no_store = { .name = "rw",
+						    .mode = 0644,
+						    .show = hello_show };
+static const struct sysfs_attr attr_wo = { .name = "wo", .mode = 0200, .store = store_any };
+static const struct sysfs_attr attr_eio = { .name = "eio", .mode = 0644, .show = fail_show };
+static const struct sysfs_attr attr_hidden = { .name = "hidden", .mode = 0444, .show = hello_show };
+static const struct sysfs_attr attr_blob = {
+	.name = "blob", .mode = 0644, .show = blob_show, .size = blob_size
+};
 
 static const struct sysfs_attr *const main_attrs[] = { &attr_ro,     &attr_rw_no_store, &attr_wo,
 						       &attr_hidden, &attr_blob,	NULL };
@@ -240,12 +244,13 @@ START_TEST(readdir_lists_everything_once_and_resumes_from_any_cookie)
 END_TEST
 
 static const struct sysfs_attr *const vm_attrs[] = {
-	&(const struct sysfs_attr){ "vendor", 0444, hello_show, NULL, NULL },
-	&(const struct sysfs_attr){ "dma_mask_bits", 0444, hello_show, NULL, NULL },
-	&(const struct sysfs_attr){ "subsystem_device", 0444, hello_show, NULL, NULL },
-	&(const struct sysfs_attr){ "broken_parity_status", 0444, hello_show, NULL, NULL },
-	&(const struct sysfs_attr){ "power_state", 0444, hello_show, NULL, NULL },
-	&(const struct sysfs_attr){ "uevent", 0444, hello_show, NULL, NULL },
+	&(const struct sysfs_attr){ .name = "vendor", .mode = 0444, .show = hello_show },
+	&(const struct sysfs_attr){ .name = "dma_mask_bits", .mode = 0444, .show = hello_show },
+	&(const struct sysfs_attr){ .name = "subsystem_device", .mode = 0444, .show = hello_show },
+	&(const struct sysfs_attr){
+		.name = "broken_parity_status", .mode = 0444, .show = hello_show },
+	&(const struct sysfs_attr){ .name = "power_state", .mode = 0444, .show = hello_show },
+	&(const struct sysfs_attr){ .name = "uevent", .mode = 0444, .show = hello_show },
 	NULL,
 };
 static const struct sysfs_attr_group vm_group = { .attrs = vm_attrs };

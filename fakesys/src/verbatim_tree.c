@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/* Verbatim entries laid over the model's tree, and the attribute that serves their bytes. */
+#include "verbatim.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct verbatim_entry *entry_of(const void *obj)
+{
+	return obj;
+}
+
+static ssize_t verbatim_show(const void *obj, const struct sysfs_opener *opener, char *buf,
+			     size_t size)
+{
+	const struct verbatim_entry *entry = entry_of(obj);
+
+	(void)opener;
+	if (entry->error)
+		return -entry->error;
+	if (entry->len > size)
+		return -EIO;
+	memcpy(buf, entry->data, entry->len);
+	return (ssize_t)entry->len;
+}
+
+static size_t verbatim_size(const void *obj)
+{
+	return entry_of(obj)->size;
+}
+
+static size_t verbatim_buffer_size(const void *obj)
+{
+	return entry_of(obj)->len;
+}
+
+/* Read the recorded bytes (or fail with the recorded errno at read). */
+static const struct sysfs_attr verbatim_readable = {
+	.name = "verbatim",
+	.mode = 0444,
+	.show = verbatim_show,
+	.size = verbatim_size,
+	.buffer_size = verbatim_buffer_size,
+};
+
+/* EACCES was recorded: kernfs refuses the open itself when an attribute has no show. */
+static const struct sysfs_attr verbatim_unreadable = {
+	.name = "verbatim",
+	.mode = 0444,
+	.size = verbatim_size,
+};
+
+/* The directory path leads to (all but its last name), or NULL; *name is the last name. */
+static struct sysfs_node *parent_of(struct sysfs_tree *tree, const char *path, const char **name,
+				    char *reason, size_t reason_size)
+{
+	struct sysfs_node *dir = sysfs_tree_root(tree);
+	const char *start = path;
+	char component[VERBATIM_NAME_MAX + 1];
+
+	for (const char *slash; (slash = strchr(start, '/')); start = slash + 1) {
+		size_t len = (size_t)(slash - start);
+
+		memcpy(component, start, len);
+		component[len] = '\0';
+		struct sysfs_node *next = sysfs_find_child(tree, dir, component);
+		if (!next || !sysfs_is_dir(next)) {
+			snprintf(reason, reason_size, "'%.*s' is not a directory",
+				 (int)(slash - path), path);
+			return NULL;
+		}
+		dir = next;
+	}
+	*name = start;
+	return dir;
+}
+
+static int apply_one(struct sysfs_tree *tree, const struct verbatim_entry *entry, char *reason,
+		     size_t reason_size)
+{
+	const char *name;
+	struct sysfs_node *dir = parent_of(tree, entry->path, &name, reason, reason_size);
+	struct sysfs_node *node;
+
+	if (!dir)
+		return -1;
+	struct sysfs_node *existing = sysfs_find_child(tree, dir, name);
+	if (entry->kind == VERBATIM_DIR && existing && sysfs_is_dir(existing)) {
+		sysfs_set_mode(existing, entry->mode);
+		return 0;
+	}
+	int err = sysfs_remove(tree, dir, name);
+	if (err == -ENOENT && entry->kind == VERBATIM_ABSENT) {
+		snprintf(reason, reason_size, "there is nothing to take away");
+		return -1;
+	}
+	if (err && err != -ENOENT)
+		goto out_of_memory;
+
+	switch ((enum verbatim_kind)entry->kind) {
+	case VERBATIM_ABSENT:
+		return 0;
+	case VERBATIM_DIR:
+		node = sysfs_add_dir(tree, dir, name, NULL, NULL);
+		break;
+	case VERBATIM_LINK:
+		node = sysfs_add_link_text(tree, dir, name, (const char *)entry->data);
+		break;
+	case VERBATIM_CHAR:
+		node = sysfs_add_chardev(tree, dir, name, entry->mode, entry->major, entry->minor);
+		break;
+	case VERBATIM_FILE:
+	default:
+		node = sysfs_add_file(
+			tree, dir, name,
+			entry->error == EACCES ? &verbatim_unreadable : &verbatim_readable, entry);
+		break;
+	}
+	if (!node)
+		goto out_of_memory;
+	sysfs_set_mode(node, entry->kind == VERBATIM_LINK ? 0777 : entry->mode);
+	return 0;
+
+out_of_memory:
+	snprintf(reason, reason_size, "out of memory");
+	return -1;
+}
+
+int verbatim_tree_apply(struct sysfs_tree *tree, const struct verbatim_entry *entries, size_t n,
+			size_t *failed, char *reason, size_t reason_size)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (apply_one(tree, &entries[i], reason, reason_size) != 0) {
+			*failed = i;
+			return -1;
+		}
+	}
+	if (n)
+		sysfs_tree_finish(tree);
+	return 0;
+}
+
+/* The errnos sysfs reads are seen to fail with, and a few more a recording may meet. */
+static const struct {
+	int error;
+	const char *name;
+} error_names[] = {
+	{ EPERM, "EPERM" },	    { ENOENT, "ENOENT" }, { EIO, "EIO" },
+	{ ENXIO, "ENXIO" },	    { E2BIG, "E2BIG" },	  { EAGAIN, "EAGAIN" },
+	{ ENOMEM, "ENOMEM" },	    { EACCES, "EACCES" }, { EFAULT, "EFAULT" },
+	{ EBUSY, "EBUSY" },	    { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
+	{ ENOSPC, "ENOSPC" },	    { ERANGE, "ERANGE" }, { ENOSYS, "ENOSYS" },
+	{ ENODATA, "ENODATA" },	    { ETIME, "ETIME" },	  { EOPNOTSUPP, "EOPNOTSUPP" },
+	{ ETIMEDOUT, "ETIMEDOUT" }, { ENOTTY, "ENOTTY" }, { ESPIPE, "ESPIPE" },
+	{ EOVERFLOW, "EOVERFLOW" },
+};
+
+const char *verbatim_error_name(int error)
+{
+	for (size_t i = 0; i < sizeof(error_names) / sizeof(error_names[0]); i++)
+		if (error_names[i].error == error)
+			return error_names[i].name;
+	return NULL;
+}
+
+int verbatim_error_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(error_names) / sizeof(error_names[0]); i++)
+		if (strcmp(error_names[i].name, name) == 0)
+			return error_names[i].error;
+	return 0;
+}
+
+void verbatim_free(struct verbatim_entry *entries, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(entries[i].path);
+		free(entries[i].data);
+	}
+	free(entries);
+}
