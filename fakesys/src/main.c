@@ -17,6 +17,7 @@
 #include "graph.h"
 #include "host_tree.h"
 #include "mount_table.h"
+#include "record.h"
 #include "render.h"
 #include "run.h"
 #include "scenario.h"
@@ -45,6 +46,7 @@ static void usage(FILE *out)
 		"/tmp/host/sys/kernel/iommu_groups\n"
 		"  fakesys umount /tmp/host\n"
 		"  fakesys render scenarios/kata-10576.yaml /tmp/plain   # no FUSE needed\n"
+		"  fakesys record -o host.yaml   # this host, as a scenario to replay anywhere\n"
 		"\nORDER: how directories list: kernfs (the kernel's, default), sorted, reverse,\n"
 		"shuffle:SEED\n"
 		"\nexit status: 0 success, 1 failure, 2 usage or input error\n");
@@ -416,6 +418,108 @@ static int cmd_run(int argc, char **argv)
 	return status;
 }
 
+/* A scenario name from a file name: "host-a.yaml" -> "host-a"; "recorded" when that fails. */
+static void name_from_output(const char *output, char *name, size_t size)
+{
+	const char *base = output ? strrchr(output, '/') : NULL;
+	size_t len = 0;
+
+	base = base ? base + 1 : output ? output : "";
+	for (; base[len] && base[len] != '.' && len + 1 < size && len < 64; len++) {
+		char c = base[len];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			break;
+		name[len] = c;
+	}
+	name[len] = '\0';
+	if (len == 0 || base[len] != '.' || name[0] == '-' || name[0] == '_')
+		snprintf(name, size, "recorded");
+}
+
+static int cmd_record(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "children", no_argument, NULL, 'c' },
+		{ "keep-identifiers", no_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct record_options opt = { .root = "/", .report = stderr };
+	const char *output = NULL;
+	char name[72], tmp[PATH_MAX], error[PATH_MAX + 256];
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:o:n:", options, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			opt.root = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'n':
+			opt.name = optarg;
+			break;
+		case 'c':
+			opt.children = true;
+			break;
+		case 'k':
+			opt.keep_identifiers = true;
+			break;
+		default:
+			return usage_error("%s: unknown option", "record");
+		}
+	}
+	if (optind != argc)
+		return usage_error("%s takes no operands (the source is --root DIR)", "record");
+	if (!opt.name) {
+		name_from_output(output, name, sizeof(name));
+		opt.name = name;
+	}
+
+	/* Into a temporary file renamed at the end: a failed recording leaves no half file. */
+	FILE *out = stdout;
+	if (output) {
+		if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", output) >= sizeof(tmp))
+			return usage_error("%s: output path too long", "record");
+		int fd = mkstemp(tmp);
+		if (fd < 0 || !(out = fdopen(fd, "w"))) {
+			fprintf(stderr, "fakesys: %s: %s\n", output, strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+				unlink(tmp);
+			}
+			return EXIT_FAILED;
+		}
+	}
+	struct record_summary summary;
+	int rc = record_host(&opt, out, &summary, error, sizeof(error));
+	if (output) {
+		if (fchmod(fileno(out), 0644) != 0 || fclose(out) != 0)
+			rc = -1;
+		if (rc == 0 && rename(tmp, output) != 0) {
+			snprintf(error, sizeof(error), "%s: %s", output, strerror(errno));
+			rc = -1;
+		}
+		if (rc != 0)
+			unlink(tmp);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "fakesys: record: %s\n", error);
+		return EXIT_FAILED;
+	}
+	fprintf(stderr,
+		"fakesys: recorded %zu functions and %zu IOMMU groups from %s; %zu verbatim "
+		"entries, %zu unreadable, %zu left out\n",
+		summary.functions, summary.groups, opt.root, summary.verbatim, summary.unreadable,
+		summary.left_out);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "check", "SCENARIO...", cmd_check },
 	{ "mount", "[-f] [-d] [-o allow_other] [--order ORDER] [--force] SCENARIO MOUNTPOINT",
@@ -423,6 +527,8 @@ static const struct command commands[] = {
 	{ "list", "", cmd_list },
 	{ "render", "SCENARIO DIR", cmd_render },
 	{ "graph", "SCENARIO", cmd_graph },
+	{ "record", "[--root DIR] [-o FILE] [--name NAME] [--children] [--keep-identifiers]",
+	  cmd_record },
 	{ "run", "SCENARIO [--] CMD [ARG...]", cmd_run },
 	{ "umount", "[-l] MOUNTPOINT", cmd_umount },
 	{ NULL, NULL, NULL },
