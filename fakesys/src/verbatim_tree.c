@@ -67,8 +67,8 @@ static struct sysfs_node *parent_of(struct sysfs_tree *tree, const char *path, c
 		component[len] = '\0';
 		struct sysfs_node *next = sysfs_find_child(tree, dir, component);
 		if (!next || !sysfs_is_dir(next)) {
-			snprintf(reason, reason_size, "'%.*s' is not a directory",
-				 (int)(slash - path), path);
+			snprintf(reason, reason_size, "'%.*s' %s", (int)(slash - path), path,
+				 next ? "is not a directory" : "does not exist");
 			return NULL;
 		}
 		dir = next;
