@@ -372,6 +372,67 @@ START_TEST(show_errors_and_opener_privilege_reach_the_reader)
 }
 END_TEST
 
+/* The names readdir lists in dir, joined by spaces. */
+static void listing_of(const struct sysfs_tree *tree, const struct sysfs_node *dir, char *out,
+		       size_t size)
+{
+	uint64_t cookie = 0;
+	const char *name;
+	struct sysfs_stat st;
+
+	out[0] = '\0';
+	while (sysfs_readdir(tree, sysfs_node_ino(dir), &cookie, &name, &st) == 0) {
+		strncat(out, name, size - strlen(out) - 2);
+		strcat(out, " ");
+	}
+}
+
+START_TEST(removal_and_replacement_after_building)
+{
+	struct fixture f;
+	struct sysfs_stat st;
+	char before[512], after[512];
+
+	build(&f);
+	sysfs_tree_finish(f.tree);
+	listing_of(f.tree, f.nic, before, sizeof(before));
+	ck_assert_ptr_nonnull(strstr(before, "ro "));
+
+	/* A table attribute taken away: not found, not listed, the rest unchanged. */
+	ck_assert_int_eq(sysfs_remove(f.tree, f.nic, "ro"), 0);
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "ro", &st), -ENOENT);
+	/* A node taken away, with its subtree; the directory's link count follows. */
+	ck_assert_int_eq(sysfs_remove(f.tree, f.nic, "power"), 0);
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "power", &st), -ENOENT);
+	ck_assert_ptr_null(sysfs_find_child(f.tree, f.nic, "power"));
+	ck_assert_int_eq(sysfs_stat(f.tree, sysfs_node_ino(f.nic), &st), 0);
+	ck_assert_uint_eq(st.nlink, 2);
+	ck_assert_int_eq(sysfs_remove(f.tree, f.nic, "no-such-name"), -ENOENT);
+	ck_assert_int_eq(sysfs_remove(f.tree, f.nic, "ro"), -ENOENT);
+
+	/* A name given back: a literal link where the attribute was, listed once. */
+	struct sysfs_node *link = sysfs_add_link_text(f.tree, f.nic, "ro", "../anywhere/at all");
+	ck_assert_ptr_nonnull(link);
+	sysfs_tree_finish(f.tree);
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "ro", &st), 0);
+	ck_assert_uint_eq(st.mode & S_IFMT, S_IFLNK);
+	link_is(&f, link, "../anywhere/at all");
+	char small[4];
+	ck_assert_int_eq(sysfs_readlink(f.tree, sysfs_node_ino(link), small, sizeof(small)),
+			 -ENAMETOOLONG);
+	listing_of(f.tree, f.nic, after, sizeof(after));
+	ck_assert_ptr_nonnull(strstr(after, "ro "));
+	ck_assert_ptr_null(strstr(strstr(after, "ro ") + 3, " ro "));
+	ck_assert_ptr_null(strstr(after, "power"));
+	ck_assert_uint_eq(strlen(after), strlen(before) - strlen("power "));
+
+	/* The other device's table attributes are untouched. */
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.port), "ro", &st), 0);
+	ck_assert_uint_eq(st.mode & S_IFMT, S_IFREG);
+	sysfs_tree_free(f.tree);
+}
+END_TEST
+
 START_TEST(many_children_are_found_by_name)
 {
 	struct sysfs_tree *tree = sysfs_tree_new();
@@ -406,6 +467,7 @@ int main(void)
 	tcase_add_test(tc, reads_render_once_per_pass_and_honour_offsets);
 	tcase_add_test(tc, show_errors_and_opener_privilege_reach_the_reader);
 	tcase_add_test(tc, many_children_are_found_by_name);
+	tcase_add_test(tc, removal_and_replacement_after_building);
 	suite_add_tcase(suite, tc);
 	return check_run(suite);
 }
