@@ -4,7 +4,8 @@
  * bound over /sys and its dev/vfio over /dev/vfio, and the command runs on top. /dev becomes
  * a tmpfs holding a bind of each of the host's entries, so that nothing is ever created on
  * the host's devtmpfs; the scratch space lives under the new /sys, so not even a directory
- * appears on the host.
+ * appears on the host. Without CAP_SYS_ADMIN, a user namespace of run's own grants the right
+ * to mount there, and there only.
  */
 #define _GNU_SOURCE
 #include "run.h"
@@ -44,6 +45,7 @@
 #define HOST_DEV   SCRATCH "/host-dev" /* the host's /dev, bound before /dev is replaced */
 
 struct run_env {
+	bool in_user_namespace;
 	bool scratch_mounted, sys_mounted, dev_mounted;
 	pid_t daemon;
 	char *error;
@@ -73,19 +75,122 @@ format_path(struct run_env *env, char out[PATH_MAX], const char *fmt, ...)
 	return 0;
 }
 
+/* The settings by which a kernel keeps unprivileged users out of user namespaces. */
+static const struct {
+	const char *path, *name, *denying_value;
+} userns_sysctls[] = {
+	{ "/proc/sys/kernel/unprivileged_userns_clone", "kernel.unprivileged_userns_clone", "0" },
+	{ "/proc/sys/user/max_user_namespaces", "user.max_user_namespaces", "0" },
+	{ "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+	  "kernel.apparmor_restrict_unprivileged_userns", "1" },
+};
+
+/* " (sysctl NAME is VALUE)" for each of those settings that denies here, else which to check. */
+static void userns_hint(char *hint, size_t size)
+{
+	size_t used = 0;
+
+	hint[0] = '\0';
+	for (size_t i = 0; i < sizeof(userns_sysctls) / sizeof(userns_sysctls[0]); i++) {
+		char value[32] = "";
+		FILE *file = fopen(userns_sysctls[i].path, "re");
+
+		if (!file)
+			continue;
+		if (!fgets(value, sizeof(value), file))
+			value[0] = '\0';
+		fclose(file);
+		value[strcspn(value, "\n")] = '\0';
+		if (strcmp(value, userns_sysctls[i].denying_value) == 0 && used < size)
+			used += snprintf(hint + used, size - used, " (sysctl %s is %s)",
+					 userns_sysctls[i].name, value);
+	}
+	if (used == 0)
+		snprintf(hint, size,
+			 " (check the sysctls kernel.unprivileged_userns_clone, "
+			 "user.max_user_namespaces and "
+			 "kernel.apparmor_restrict_unprivileged_userns, "
+			 "and a container's seccomp profile)");
+}
+
+static int refuse_user_namespace(struct run_env *env, const char *what, int error_number)
+{
+	char hint[512];
+
+	userns_hint(hint, sizeof(hint));
+	return fail(env,
+		    "%s: %s; without CAP_SYS_ADMIN, run mounts in a user namespace of its own, "
+		    "which this system does not allow%s",
+		    what, strerror(error_number), hint);
+}
+
+static int write_proc_file(struct run_env *env, const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t written = fd < 0 ? -1 : write(fd, text, strlen(text));
+	int write_errno = errno;
+
+	if (fd >= 0)
+		close(fd);
+	if (written != (ssize_t)strlen(text))
+		return refuse_user_namespace(env, path, written < 0 ? write_errno : EIO);
+	return 0;
+}
+
+/*
+ * A new user namespace in which the caller is themselves (uid and gid map to the same numbers
+ * outside), with a mount namespace it owns. run holds every capability in it until the
+ * command's exec drops them, as for any non-root program; the mounts are the namespace's alone.
+ */
+static int enter_user_namespace(struct run_env *env)
+{
+	/* Read before the namespace: until the maps are written, these read as the overflow id. */
+	unsigned int uid = geteuid(), gid = getegid();
+	char map[64];
+
+	/* libfuse opens it itself, in the namespace; this only says early and plainly why not. */
+	int fuse = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fuse < 0)
+		return fail(env,
+			    "/dev/fuse: %s; without CAP_SYS_ADMIN, run needs to read and write it "
+			    "(mode 0666, as most distributions set it)",
+			    strerror(errno));
+	close(fuse);
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
+		return refuse_user_namespace(env, "cannot make a user namespace", errno);
+	env->in_user_namespace = true;
+	/* The kernel lets an unprivileged process map its own gid only once setgroups is off. */
+	if (write_proc_file(env, "/proc/self/setgroups", "deny") != 0)
+		return -1;
+	snprintf(map, sizeof(map), "%u %u 1\n", uid, uid);
+	if (write_proc_file(env, "/proc/self/uid_map", map) != 0)
+		return -1;
+	snprintf(map, sizeof(map), "%u %u 1\n", gid, gid);
+	return write_proc_file(env, "/proc/self/gid_map", map);
+}
+
 static int enter_namespace(struct run_env *env)
 {
 	if (unshare(CLONE_NEWNS) != 0) {
-		int unshare_errno = errno;
-
-		return fail(env, "cannot make a private mount namespace: %s%s",
-			    strerror(unshare_errno),
-			    unshare_errno == EPERM ? " (run needs CAP_SYS_ADMIN)" : "");
+		if (errno != EPERM)
+			return fail(env, "cannot make a private mount namespace: %s",
+				    strerror(errno));
+		if (enter_user_namespace(env) != 0)
+			return -1;
 	}
 	/* A copied mount may still be shared with the host's: what is mounted below it would
 	 * show up there too. */
-	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0)
-		return fail(env, "cannot make the namespace's mounts private: %s", strerror(errno));
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0) {
+		int mount_errno = errno;
+
+		/* AppArmor's restriction lets the namespace be made, then withholds the rights. */
+		if (env->in_user_namespace && (mount_errno == EPERM || mount_errno == EACCES))
+			return refuse_user_namespace(
+				env, "cannot make the namespace's mounts private", mount_errno);
+		return fail(env, "cannot make the namespace's mounts private: %s",
+			    strerror(mount_errno));
+	}
 	return 0;
 }
 
@@ -391,10 +496,6 @@ int run_in_scenario(const struct sysfs_tree *tree, char *const argv[], char *err
 
 	if (!argv || !argv[0])
 		return fail(&env, "no command to run");
-	if (geteuid() != 0)
-		return fail(&env, "run needs root (CAP_SYS_ADMIN) for now, to mount in a private "
-				  "mount namespace; running unprivileged, in a user namespace, is "
-				  "a later addition");
 	if (enter_namespace(&env) == 0 && make_scratch(&env) == 0 &&
 	    start_daemon(&env, tree) == 0 && mount_dev(&env) == 0 && mount_sys(&env) == 0)
 		status = run_command(&env, argv);

@@ -14,9 +14,11 @@ struct sysfs_tree;
  * the calling process moves into the namespace for good and everything is taken down before
  * returning. SIGINT, SIGTERM and SIGHUP are passed on to the command.
  *
- * Needs root (CAP_SYS_ADMIN). Returns the command's exit status (128 + the signal's number if
- * a signal killed it; 127 or 126 if it could not be executed, as shells do), or -1 with a
- * message in error if the namespace could not be set up (nothing is left mounted).
+ * Without CAP_SYS_ADMIN, the mount namespace is made inside a new user namespace where the
+ * caller keeps its uid and gid; that needs unprivileged user namespaces and a /dev/fuse the
+ * caller may open. Returns the command's exit status (128 + the signal's number if a signal
+ * killed it; 127 or 126 if it could not be executed, as shells do), or -1 with a message in
+ * error if the namespace could not be set up (nothing is left mounted).
  */
 int run_in_scenario(const struct sysfs_tree *tree, char *const argv[], char *error,
 		    size_t error_size);
