@@ -79,23 +79,15 @@ static void unload_tree(struct scenario *sc, struct host_tree *ht)
 }
 
 /* The start of mount, render and run: the scenario, and the tree built from it. */
-static int build_tree(const char *path, struct scenario *sc, struct host_tree *ht)
+static int build_tree(struct scenario *sc, struct host_tree *ht)
 {
-	if (host_tree_build(&sc->topo, ht) != 0) {
-		fprintf(stderr, "fakesys: %s: out of memory building the tree\n", path);
-		scenario_free(sc);
-		return EXIT_FAILED;
-	}
-	char reason[256];
-	size_t failed;
-	if (verbatim_tree_apply(ht->tree, sc->verbatim, sc->n_verbatim, &failed, reason,
-				sizeof(reason)) != 0) {
-		const struct verbatim_entry *entry = &sc->verbatim[failed];
+	char error[SCENARIO_ERROR_MAX];
+	int err = scenario_tree_build(sc, ht, error);
 
-		fprintf(stderr, "%s:%u:%u: verbatim '%s': %s\n", path, entry->pos.line,
-			entry->pos.column, entry->path, reason);
-		unload_tree(sc, ht);
-		return EXIT_USAGE;
+	if (err) {
+		fprintf(stderr, "%s\n", error);
+		scenario_free(sc);
+		return err == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
 	}
 	return 0;
 }
@@ -104,7 +96,7 @@ static int load_tree(const char *path, struct scenario *sc, struct host_tree *ht
 {
 	int status = load(path, sc);
 
-	return status ? status : build_tree(path, sc, ht);
+	return status ? status : build_tree(sc, ht);
 }
 
 static int cmd_check(int argc, char **argv)
@@ -121,7 +113,7 @@ static int cmd_check(int argc, char **argv)
 		/* Verbatim entries only show whether they fit once the tree is built. */
 		int failed = load(argv[i], &sc);
 		if (!failed && sc.n_verbatim)
-			failed = build_tree(argv[i], &sc, &ht);
+			failed = build_tree(&sc, &ht);
 		if (failed) {
 			status = failed;
 			continue;

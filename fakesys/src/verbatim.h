@@ -52,4 +52,13 @@ int verbatim_error_parse(const char *name);
 
 void verbatim_free(struct verbatim_entry *entries, size_t n);
 
+struct scenario;
+struct host_tree;
+/*
+ * The tree a scenario serves: the model's, with its verbatim entries laid over. 0; or
+ * -EINVAL with "FILE:LINE:COL: message" in error (SCENARIO_ERROR_MAX bytes) when an entry does
+ * not fit, -ENOMEM; nothing to free then.
+ */
+int scenario_tree_build(const struct scenario *sc, struct host_tree *out, char *error);
+
 #endif

@@ -2,6 +2,9 @@
 /* Verbatim entries laid over the model's tree, and the attribute that serves their bytes. */
 #include "verbatim.h"
 
+#include "host_tree.h"
+#include "scenario.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,4 +183,26 @@ void verbatim_free(struct verbatim_entry *entries, size_t n)
 		free(entries[i].data);
 	}
 	free(entries);
+}
+
+int scenario_tree_build(const struct scenario *sc, struct host_tree *out, char *error)
+{
+	char reason[256];
+	size_t failed;
+
+	if (host_tree_build(&sc->topo, out) != 0) {
+		snprintf(error, SCENARIO_ERROR_MAX, "%s: out of memory building the tree",
+			 sc->path);
+		return -ENOMEM;
+	}
+	if (verbatim_tree_apply(out->tree, sc->verbatim, sc->n_verbatim, &failed, reason,
+				sizeof(reason)) != 0) {
+		const struct verbatim_entry *entry = &sc->verbatim[failed];
+
+		snprintf(error, SCENARIO_ERROR_MAX, "%s:%u:%u: verbatim '%.200s': %s", sc->path,
+			 entry->pos.line, entry->pos.column, entry->path, reason);
+		host_tree_free(out);
+		return -EINVAL;
+	}
+	return 0;
 }
