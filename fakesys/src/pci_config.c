@@ -88,6 +88,7 @@
 
 #define PCI_MSIX_FLAGS	      2
 #define PCI_MSIX_FLAGS_ENABLE 0x8000
+#define PCI_MSIX_FLAGS_QSIZE  0x07ff
 #define PCI_MSIX_TABLE	      4
 #define PCI_MSIX_PBA	      8
 #define PCI_MSIX_SIZEOF	      12
@@ -294,13 +295,46 @@ static bool has_msix(const struct topology *topo, const struct topo_function *fn
 	       msix_vectors(topo, fn, fn->bars[bar].size) > 0;
 }
 
+/* What given bytes say: the enable bits of their MSI-X or MSI capability. */
+static void raw_msi_state(const struct topology *topo, const struct topo_function *fn,
+			  struct pci_msi_state *out)
+{
+	const uint8_t *cfg = fn->raw_config;
+	size_t len = fn->raw_config_len;
+
+	if (len < 0x40 || !(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
+		return;
+	unsigned pos = cfg[PCI_CAPABILITY_LIST] & 0xfc;
+	for (int guard = 0; pos >= 0x40 && pos + 4 <= len && guard < 48; guard++) {
+		unsigned flags = cfg[pos + 2] | (unsigned)cfg[pos + 3] << 8;
+
+		if (cfg[pos] == PCI_CAP_ID_MSIX && (flags & PCI_MSIX_FLAGS_ENABLE)) {
+			unsigned table = (flags & PCI_MSIX_FLAGS_QSIZE) + 1;
+
+			/* The driver asked for one vector per CPU and one more, as the model's. */
+			out->kind = PCI_MSIX_ON;
+			out->vectors = table < topo->host.cpus + 1 ? table : topo->host.cpus + 1;
+			return;
+		}
+		if (cfg[pos] == PCI_CAP_ID_MSI && (flags & PCI_MSI_FLAGS_ENABLE)) {
+			out->kind = PCI_MSI_ON;
+			out->vectors = 1u << (flags >> 4 & 7);
+			return;
+		}
+		pos = cfg[pos + 1] & 0xfc;
+	}
+}
+
 void pci_config_msi_state(const struct topology *topo, const struct topo_function *fn,
 			  struct pci_msi_state *out)
 {
 	out->kind = PCI_MSI_OFF;
 	out->vectors = 0;
-	/* Given bytes are the user's; nothing is enabled unless a driver asked for it. */
-	if (fn->raw_config || !interrupts_enabled(topo, fn))
+	if (fn->raw_config) {
+		raw_msi_state(topo, fn, out);
+		return;
+	}
+	if (!interrupts_enabled(topo, fn))
 		return;
 	if (has_msix(topo, fn)) {
 		unsigned table = msix_vectors(topo, fn, fn->bars[msix_bar(fn)].size);
