@@ -27,6 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cpumask.h"
 #include "host_tree.h"
 #include "scenario.h"
 #include "verbatim.h"
@@ -325,6 +326,10 @@ struct model {
 	struct item *items;
 	size_t n_items, cap_items;
 	unsigned cpus, numa_nodes;
+	unsigned cpus_seen; /* one past the highest CPU a local_cpulist names */
+	/* Each NUMA node's CPUs as its devices' local_cpulist shows them, if one range. */
+	unsigned node_first[64], node_last[64];
+	uint64_t nodes_seen;
 	bool vfio_cdev;
 };
 
@@ -442,57 +447,79 @@ static void emit_pcie(struct text *t, int dev_fd, const unsigned char *config, s
 	text_printf(t, "}\n");
 }
 
-/* BARs from the `resource` file: "start end flags" per line, registers 0..5, then the ROM. */
-static void emit_bars(struct text *t, int dev_fd, bool bridge, bool *has_rom)
+/*
+ * The `resource` file: "start end flags" per line; registers 0..5, the ROM, then a PF's
+ * SR-IOV BARs (7..12), each as large as all of TotalVFs' BARs together.
+ */
+#define RESOURCE_LINES 13
+#define RESOURCE_IOV   7
+struct resources {
+	unsigned long long start[RESOURCE_LINES], end[RESOURCE_LINES], flags[RESOURCE_LINES];
+};
+
+static bool read_resources(int dev_fd, struct resources *res)
 {
 	unsigned char *data;
 	size_t len;
-	unsigned long long start[7] = { 0 }, end[7] = { 0 }, flags[7] = { 0 };
 	int n = 0;
 
-	*has_rom = false;
+	memset(res, 0, sizeof(*res));
 	if (read_at(dev_fd, "resource", TEXT_MAX, &data, &len) != 0)
-		return;
+		return false;
 	char *text = strndup((const char *)data, len);
 	free(data);
 	if (!text)
-		return;
-	for (char *save, *line = strtok_r(text, "\n", &save); line && n < 7;
+		return false;
+	for (char *save, *line = strtok_r(text, "\n", &save); line && n < RESOURCE_LINES;
 	     line = strtok_r(NULL, "\n", &save), n++)
-		sscanf(line, "%llx %llx %llx", &start[n], &end[n], &flags[n]);
+		sscanf(line, "%llx %llx %llx", &res->start[n], &res->end[n], &res->flags[n]);
 	free(text);
+	return true;
+}
 
-	int registers = bridge ? 2 : 6, last = -1;
+/* "[{size: ..., type: ...}, ~, ...]" for the first registers BARs, or nothing if none is set. */
+static void emit_bar_list(struct text *t, const char *prefix, const struct resources *res,
+			  int registers, const char *suffix)
+{
+	int last = -1;
+
 	for (int i = 0; i < registers; i++)
-		if (end[i] > start[i])
+		if (res->end[i] > res->start[i])
 			last = i;
-	if (last >= 0) {
-		text_printf(t, "    bars: [");
-		for (int i = 0; i <= last; i++) {
-			unsigned long long size = end[i] - start[i] + 1;
-			bool io = flags[i] & 0x100, mem64 = flags[i] & 0x00100000;
+	if (last < 0)
+		return;
+	text_printf(t, "%s[", prefix);
+	for (int i = 0; i <= last; i++) {
+		unsigned long long size = res->end[i] - res->start[i] + 1;
+		bool io = res->flags[i] & 0x100, mem64 = res->flags[i] & 0x00100000;
 
-			if (i)
-				text_printf(t, ", ");
-			if (end[i] <= start[i] || (size & (size - 1))) {
-				text_printf(t, "~");
-				continue;
-			}
-			text_printf(t, "{size: 0x%llx, type: %s%s}", size,
-				    io	    ? "io"
-				    : mem64 ? "mem64"
-					    : "mem32",
-				    !io && (flags[i] & 0x2000) ? ", prefetchable: true" : "");
-			if (mem64 && !io)
-				i++; /* the upper half is the next register */
+		if (i)
+			text_printf(t, ", ");
+		if (res->end[i] <= res->start[i] || (size & (size - 1))) {
+			text_printf(t, "~");
+			continue;
 		}
-		text_printf(t, "]\n");
+		text_printf(t, "{size: 0x%llx, type: %s%s}", size,
+			    io	    ? "io"
+			    : mem64 ? "mem64"
+				    : "mem32",
+			    !io && (res->flags[i] & 0x2000) ? ", prefetchable: true" : "");
+		if (mem64 && !io)
+			i++; /* the upper half is the next register */
 	}
-	unsigned long long rom = end[6] > start[6] ? end[6] - start[6] + 1 : 0;
-	if (rom >= 2048 && !(rom & (rom - 1))) {
+	text_printf(t, "]%s", suffix);
+}
+
+static void emit_bars(struct text *t, int dev_fd, bool bridge)
+{
+	struct resources res;
+
+	if (!read_resources(dev_fd, &res))
+		return;
+	emit_bar_list(t, "    bars: ", &res, bridge ? 2 : 6, "\n");
+	unsigned long long rom = res.end[6] > res.start[6] ? res.end[6] - res.start[6] + 1 : 0;
+	if (rom >= 2048 && !(rom & (rom - 1)))
 		text_printf(t, "    rom: 0x%llx\n", rom);
-		*has_rom = true;
-	}
 }
 
 static void emit_config(struct text *t, const unsigned char *config, size_t len)
@@ -512,9 +539,12 @@ static void emit_sriov(struct text *t, int dev_fd, const char *pf_group)
 	unsigned long long total, num = 0, offset = 1, stride = 1, vf_device;
 	char vf_driver[128] = "", vf_group[32] = "";
 
+	char vf_id[16];
+	/* sriov_vf_device is hex without "0x", as the kernel prints it. */
 	if (!read_ulong_at(dev_fd, "sriov_totalvfs", &total) || total == 0 ||
-	    !read_ulong_at(dev_fd, "sriov_vf_device", &vf_device))
+	    read_line_at(dev_fd, "sriov_vf_device", vf_id, sizeof(vf_id)) != 0)
 		return;
+	vf_device = strtoull(vf_id, NULL, 16);
 	read_ulong_at(dev_fd, "sriov_numvfs", &num);
 	read_ulong_at(dev_fd, "sriov_offset", &offset);
 	read_ulong_at(dev_fd, "sriov_stride", &stride);
@@ -547,6 +577,25 @@ static void emit_sriov(struct text *t, int dev_fd, const char *pf_group)
 			    !vf_group[0]		      ? "none"
 			    : strcmp(vf_group, pf_group) == 0 ? "same"
 							      : "auto");
+	/* Each VF's BARs: the PF's SR-IOV BARs shared out over TotalVFs. */
+	struct resources pf_res;
+	if (read_resources(dev_fd, &pf_res)) {
+		struct resources vf_res = { 0 };
+
+		for (int i = 0; i < 6; i++) {
+			unsigned long long size =
+				pf_res.end[RESOURCE_IOV + i] > pf_res.start[RESOURCE_IOV + i]
+					? pf_res.end[RESOURCE_IOV + i] -
+						  pf_res.start[RESOURCE_IOV + i] + 1
+					: 0;
+
+			if (size % total == 0 && size / total) {
+				vf_res.end[i] = size / total - 1;
+				vf_res.flags[i] = pf_res.flags[RESOURCE_IOV + i];
+			}
+		}
+		emit_bar_list(t, ", vf_bars: ", &vf_res, 6, "");
+	}
 	unsigned long long autoprobe;
 	if (read_ulong_at(dev_fd, "sriov_drivers_autoprobe", &autoprobe) && !autoprobe)
 		text_printf(t, ", autoprobe: false");
@@ -563,6 +612,114 @@ static bool is_driver_name(const char *s)
 		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
 			return false;
 	return true;
+}
+
+/* One line of text a scenario string may hold, quoted; false if it is not one. */
+static bool emit_quoted_line(struct text *t, const char *prefix, const char *line)
+{
+	size_t len = strlen(line);
+
+	if (!len || !is_plain_text((const unsigned char *)line, len) || strchr(line, '\n') ||
+	    strchr(line, '\t'))
+		return false;
+	text_printf(t, "%s", prefix);
+	text_quoted(t, (const unsigned char *)line, len);
+	return true;
+}
+
+static bool is_uuid(const char *name)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	for (size_t i = 0; i < sizeof(shape); i++) {
+		char c = name[i];
+
+		if (shape[i] == '\0')
+			return c == '\0';
+		if (shape[i] == '-' ? c != '-'
+				    : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return false;
+}
+
+static char **list_dir(const struct recorder *r, const char *rel, size_t *n, int *error);
+static void free_names(char **names, size_t n);
+
+/* The mediated device types a device offers and the mdevs made on it. */
+static void emit_mdevs(struct recorder *r, struct text *t, const char *dev_path)
+{
+	char path[PATH_MAX], line[TEXT_MAX];
+	size_t n;
+	int err;
+	char **names;
+
+	if (join_path(path, sizeof(path), dev_path, "mdev_supported_types") &&
+	    (names = list_dir(r, path, &n, &err))) {
+		bool any = false;
+
+		for (size_t i = 0; i < n; i++) {
+			char type_path[PATH_MAX];
+			unsigned long long available;
+			size_t created = 0;
+
+			if (!join_path(type_path, sizeof(type_path), path, names[i]) ||
+			    !is_driver_name(names[i]))
+				continue;
+			int fd = open_beneath(r, type_path, O_RDONLY | O_DIRECTORY);
+			if (fd < 0)
+				continue;
+			char **made;
+			char made_path[PATH_MAX];
+			if (join_path(made_path, sizeof(made_path), type_path, "devices") &&
+			    (made = list_dir(r, made_path, &created, &err)))
+				free_names(made, created);
+			if (read_ulong_at(fd, "available_instances", &available) &&
+			    available + created >= 1 && available + created <= 65535) {
+				text_printf(t, "%s{id: %s, instances: %llu",
+					    any ? ", " : "    mdev_types: [", names[i],
+					    available + created);
+				any = true;
+				if (read_line_at(fd, "device_api", line, sizeof(line)) == 0 &&
+				    is_driver_name(line))
+					text_printf(t, ", device_api: %s", line);
+				if (read_line_at(fd, "name", line, sizeof(line)) == 0)
+					emit_quoted_line(t, ", name: ", line);
+				if (read_line_at(fd, "description", line, sizeof(line)) == 0)
+					emit_quoted_line(t, ", description: ", line);
+				text_printf(t, "}");
+			}
+			close(fd);
+		}
+		if (any)
+			text_printf(t, "]\n");
+		free_names(names, n);
+	}
+
+	if (!(names = list_dir(r, dev_path, &n, &err)))
+		return;
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		char type[128], group[32];
+
+		if (!is_uuid(names[i]) || !join_path(path, sizeof(path), dev_path, names[i]))
+			continue;
+		int fd = open_beneath(r, path, O_RDONLY | O_DIRECTORY);
+		if (fd < 0)
+			continue;
+		if (link_basename_at(fd, "mdev_type", type, sizeof(type)) && is_driver_name(type)) {
+			text_printf(t, "%s{uuid: %s, type: %s", any ? ", " : "    mdev: [",
+				    names[i], type);
+			if (link_basename_at(fd, "iommu_group", group, sizeof(group)))
+				text_printf(t, ", group: %s", group);
+			text_printf(t, "}");
+			any = true;
+		}
+		close(fd);
+	}
+	if (any)
+		text_printf(t, "]\n");
+	free_names(names, n);
 }
 
 static int record_device(struct recorder *r, struct model *m, const char *bdf, unsigned *max_node)
@@ -599,7 +756,7 @@ static int record_device(struct recorder *r, struct model *m, const char *bdf, u
 	struct text t = { 0 };
 	unsigned long long vendor = 0, device = 0, sub_vendor = 0, sub_device = 0, class_code = 0,
 			   revision = 0, irq = 0, value;
-	long long numa_node, acpi_index;
+	long long numa_node = -1, acpi_index;
 	char driver[128] = "", group[32] = "", label[128];
 	unsigned char *config = NULL;
 	size_t config_len = 0;
@@ -620,17 +777,47 @@ static int record_device(struct recorder *r, struct model *m, const char *bdf, u
 		text_printf(&t, "    driver: %s\n", driver);
 	if (link_basename_at(dev_fd, "iommu_group", group, sizeof(group)))
 		text_printf(&t, "    group: %s\n", group);
-	if (read_long_at(dev_fd, "numa_node", &numa_node) && numa_node >= 0 && numa_node < 64) {
+	if (!read_long_at(dev_fd, "numa_node", &numa_node))
+		numa_node = -1;
+	if (numa_node >= 0 && numa_node < 64) {
 		text_printf(&t, "    numa_node: %lld\n", numa_node);
 		if ((unsigned)numa_node + 1 > *max_node)
 			*max_node = (unsigned)numa_node + 1;
+	}
+	char cpulist[TEXT_MAX];
+	if (read_line_at(dev_fd, "local_cpulist", cpulist, sizeof(cpulist)) == 0) {
+		/* "0-19,40-59": the highest number is the last one. */
+		const char *last = cpulist + strlen(cpulist);
+		while (last > cpulist && last[-1] >= '0' && last[-1] <= '9')
+			last--;
+		unsigned long highest = strtoul(last, NULL, 10);
+		if (highest < 8192 && highest + 1 > m->cpus_seen)
+			m->cpus_seen = (unsigned)highest + 1;
+		unsigned first, end;
+		int used = 0;
+		if (numa_node >= 0 && numa_node < 64 &&
+		    sscanf(cpulist, "%u-%u%n", &first, &end, &used) == 2 && !cpulist[used]) {
+			m->node_first[numa_node] = first;
+			m->node_last[numa_node] = end;
+			m->nodes_seen |= 1ull << numa_node;
+		}
 	}
 	if (read_ulong_at(dev_fd, "irq", &irq) && irq && irq <= 255)
 		text_printf(&t, "    irq: %llu\n", irq);
 
 	int err = read_at(dev_fd, "config", CONFIG_MAX, &config, &config_len);
+	struct stat config_st;
 	if (err) {
 		report(r, "%s/config: %s; the model's bytes stand in", dev_path, strerror(-err));
+		r->summary->unreadable++;
+	} else if (!r->privileged && r->sysfs_sizes &&
+		   fstatat(dev_fd, "config", &config_st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		   (off_t)config_len < config_st.st_size) {
+		/* sysfs shows the unprivileged only the standard header. */
+		report(r,
+		       "%s/config: only %zu of %lld bytes readable (not root); zeros stand in "
+		       "for the rest",
+		       dev_path, config_len, (long long)config_st.st_size);
 		r->summary->unreadable++;
 	}
 	if (config && !r->opt->keep_identifiers && scrub_serial_number(config, config_len))
@@ -642,8 +829,7 @@ static int record_device(struct recorder *r, struct model *m, const char *bdf, u
 	if (faccessat(dev_fd, "current_link_speed", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
 	    find_capability(config, config_len, 0x10))
 		emit_pcie(&t, dev_fd, config, config_len);
-	bool has_rom;
-	emit_bars(&t, dev_fd, bridge, &has_rom);
+	emit_bars(&t, dev_fd, bridge);
 	if (read_line_at(dev_fd, "label", label, sizeof(label)) == 0 && label[0] &&
 	    is_plain_text((const unsigned char *)label, strlen(label)) && !strchr(label, '\t')) {
 		text_printf(&t, "    label: ");
@@ -654,8 +840,10 @@ static int record_device(struct recorder *r, struct model *m, const char *bdf, u
 		text_printf(&t, "    acpi_index: %lld\n", acpi_index);
 	else if (read_ulong_at(dev_fd, "index", &value) && value <= 2147483647)
 		text_printf(&t, "    index: %llu\n", value);
-	if (!bridge)
+	if (!bridge) {
 		emit_sriov(&t, dev_fd, group);
+		emit_mdevs(r, &t, dev_path);
+	}
 	if (config_len)
 		emit_config(&t, config, config_len);
 	free(config);
@@ -745,20 +933,25 @@ static int record_group(struct recorder *r, struct model *m, const char *name)
 		close(fd);
 		return add_item(m, SECTION_GROUPS, &t);
 	}
+	/* Only what differs from a group's defaults: a group the devices make (a VF's made by
+	 * `vf_groups: auto`) may not be listed with nothing to say. */
 	enum iommu_group_type parsed;
-	if (iommu_group_type_parse(type, &parsed))
+	bool differs = false;
+	if (iommu_group_type_parse(type, &parsed) && parsed != IOMMU_TYPE_DMA_FQ) {
 		text_printf(&t, "type: %s", type);
-	else
-		text_printf(&t, "type: DMA-FQ");
+		differs = true;
+	}
 
 	unsigned char *data;
-	size_t len;
-	if (read_at(fd, "reserved_regions", TEXT_MAX, &data, &len) == 0) {
+	size_t len = 0;
+	static const char default_regions[] = "0x00000000fee00000 0x00000000feefffff msi\n";
+	bool read_regions = read_at(fd, "reserved_regions", TEXT_MAX, &data, &len) == 0;
+	if (read_regions &&
+	    (len != strlen(default_regions) || memcmp(data, default_regions, len) != 0)) {
 		struct text regions = { 0 };
 		bool ok = len > 0;
 		char *copy = strndup((const char *)data, len);
 
-		free(data);
 		for (char *save, *line = copy ? strtok_r(copy, "\n", &save) : NULL; ok && line;
 		     line = strtok_r(NULL, "\n", &save)) {
 			unsigned long long start, end;
@@ -770,17 +963,25 @@ static int record_group(struct recorder *r, struct model *m, const char *name)
 				k++;
 			ok = ok && k < 4;
 			if (ok)
-				text_printf(&regions,
-					    "\n      - {start: 0x%llx, end: 0x%llx, type: %s}",
+				text_printf(&regions, ", {start: 0x%llx, end: 0x%llx, type: %s}",
 					    start, end, kind);
 		}
 		free(copy);
-		if (ok && regions.data && !regions.failed)
-			text_printf(&t, ",\n    reserved_regions: [%s]", regions.data + 1);
+		if (ok && regions.data && !regions.failed) {
+			text_printf(&t, "%sreserved_regions: [%s]", differs ? ",\n      " : "",
+				    regions.data + 2);
+			differs = true;
+		}
 		free(regions.data);
 	}
+	if (read_regions)
+		free(data);
 	text_printf(&t, "}\n");
 	close(fd);
+	if (!differs) {
+		free(t.data);
+		return 0;
+	}
 	return add_item(m, SECTION_GROUPS, &t);
 }
 
@@ -850,6 +1051,7 @@ static int record_model(struct recorder *r, struct model *m)
 	free_names(names, n);
 	m->numa_nodes = max_node;
 	names = list_dir(r, "sys/devices/system/node", &n, &err);
+	bool nodes_listed = n > 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned node;
 		char tail;
@@ -858,10 +1060,28 @@ static int record_model(struct recorder *r, struct model *m)
 			m->numa_nodes = node + 1;
 	}
 	free_names(names, n);
-	if (m->cpus == 0 || m->cpus > 8192)
-		m->cpus = 8;
+	if (m->cpus == 0 || m->cpus > 8192) /* a copied tree often lacks sys/devices/system */
+		m->cpus = m->cpus_seen ? m->cpus_seen : 8;
 	if (m->numa_nodes > 64)
 		m->numa_nodes = 64;
+	/* Without sys/devices/system/node, the node count that splits the CPUs as seen. */
+	for (unsigned k = m->numa_nodes; m->nodes_seen && !nodes_listed && k <= 64; k++) {
+		struct topo_host host = { .cpus = m->cpus, .numa_nodes = k };
+		bool fits = k <= m->cpus;
+
+		for (int node = 0; fits && node < 64; node++) {
+			unsigned first, last;
+
+			if (!(m->nodes_seen >> node & 1))
+				continue;
+			host_node_cpus(&host, node, &first, &last);
+			fits = first == m->node_first[node] && last == m->node_last[node];
+		}
+		if (fits) {
+			m->numa_nodes = k;
+			break;
+		}
+	}
 	if (m->cpus < m->numa_nodes)
 		m->cpus = m->numa_nodes;
 	m->vfio_cdev = faccessat(r->root_fd, "dev/iommu", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
@@ -1117,12 +1337,19 @@ static void file_entry(struct walk *w, const char *path, const struct stat *st,
 
 static void walk_dir(struct walk *w, const char *rel, sysfs_ino_t model_dir, bool under_device);
 
-/* A directory the model lacks that is a device of another subsystem (net, block, virtio...). */
+/*
+ * A directory the model lacks that is a device of another subsystem (net, block, virtio...):
+ * it has a uevent. Mediated devices are VFIO's own and are kept whole.
+ */
 static bool is_foreign_device(const struct walk *w, const char *rel)
 {
 	char path[PATH_MAX];
+	struct stat st;
 	int fd;
 
+	if (join_path(path, sizeof(path), rel, "mdev_type") &&
+	    fstatat(w->r->root_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return false;
 	if (!join_path(path, sizeof(path), rel, "uevent"))
 		return false;
 	fd = open_beneath(w->r, path, O_RDONLY);
@@ -1211,10 +1438,15 @@ static void walk_entry(struct walk *w, int dir_fd, const char *rel, const char *
 		if (in_model && S_ISREG(mst.mode))
 			return;
 		/* An empty vpd stands in: the file is there, its bytes are not. */
+	} else if (!w->r->sysfs_sizes && !(st.st_mode & 0444)) {
+		/* In a plain tree, a file nobody may read is an attribute without show. */
+		source.error = EACCES;
 	} else {
 		int err = read_at(dir_fd, name, VERBATIM_DATA_MAX, &source.data, &source.len);
 
-		if (err == -EACCES && !w->r->privileged) {
+		/* A file without read bits refuses root too (kernfs: no show); only files
+		 * that root could read were missed for want of it. */
+		if (err == -EACCES && !w->r->privileged && (st.st_mode & 0444)) {
 			report(w->r, "%s: %s (not root)%s", path, strerror(EACCES),
 			       in_model ? "; the model's bytes stand in" : "");
 			w->r->summary->unreadable++;
@@ -1231,7 +1463,9 @@ static void walk_entry(struct walk *w, int dir_fd, const char *rel, const char *
 	}
 	if (same_shape) {
 		model_content(w, mst.ino, &model);
-		bool same = same_content(&source, &model);
+		/* A plain tree cannot hold a read error: an empty file is what render wrote. */
+		bool same = same_content(&source, &model) ||
+			    (!w->r->sysfs_sizes && model.error && !source.error && !source.len);
 		free(model.data);
 		if (same) {
 			free(source.data);
