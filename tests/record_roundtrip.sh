@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# fakesys record, then replay: the replay must be indistinguishable from the source, file by
+# file (bytes, mode, size where the source is sysfs), link by link, listing by listing, and
+# through lspci with every common option set.
+#
+# usage: record_roundtrip.sh FAKESYS TREE_COMPARE live
+#        record_roundtrip.sh FAKESYS TREE_COMPARE rendered SCENARIO
+#   live:     this machine's /, recorded as root (plain and with --children) and as an
+#             unprivileged user
+#   rendered: SCENARIO rendered to a plain tree, that tree recorded with --root, the
+#             recording replayed and compared with the rendered tree and with a mount of
+#             SCENARIO itself
+set -u
+fakesys=$1
+compare=("$2")
+mode=$3
+scenario=${4:-}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/fakesys-record.XXXXXX")
+mounts=()
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+	for m in "${mounts[@]}"; do
+		"$fakesys" umount "$m" >/dev/null 2>&1 || "$fakesys" umount -l "$m" >/dev/null 2>&1
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+chmod 755 "$work"
+status=0
+fail() {
+	echo "FAIL $*"
+	status=1
+}
+ok() { echo "ok   $*"; }
+
+# mount_at SCENARIO DIR [OPTION...]
+mount_at() {
+	mkdir -p "$2"
+	if ! "$fakesys" mount "${@:3}" "$1" "$2"; then
+		echo "FAIL: fakesys mount $1 $2"
+		exit 1
+	fi
+	mounts+=("$2")
+}
+
+# The recorded parts of a root that exist there (dev/ only when the root has one).
+scope_of() {
+	local root=$1
+	echo sys/bus/pci sys/kernel/iommu_groups
+	for d in "$root"/sys/devices/pci*; do
+		[ -d "$d" ] && echo "sys/devices/${d##*/}"
+	done
+	for d in dev/vfio dev/iommu; do
+		[ -e "$root/$d" ] && echo "$d"
+	done
+}
+
+# compare_trees WHAT A B [OPTION...]: tree-compare over the scope both sides share.
+compare_trees() {
+	local what=$1 a=$2 b=$3
+	shift 3
+	local scope
+	scope=$( (scope_of "$a"; scope_of "$b") | sort -u)
+	# shellcheck disable=SC2086 # the scope is a list of words
+	if "${compare[@]}" "$@" "$a" "$b" $scope >"$work/compare.out" 2>"$work/compare.err"; then
+		ok "$what: $(tail -1 "$work/compare.out")"
+	else
+		fail "$what:"
+		head -30 "$work/compare.out" "$work/compare.err"
+	fi
+}
+
+# Every readable file of the scope under / with a digest of its content, one "PATH DIGEST" a
+# line: taken before recording, it tells counters (which move on their own) from the rest.
+snapshot_live() {
+	local scope
+	scope=$(scope_of /)
+	# shellcheck disable=SC2086 # the scope is a list of words
+	(cd / && find $scope -type f -readable 2>/dev/null | sort | while read -r f; do
+		printf '%s %s\n' "$f" "$({ md5sum <"$f"; } 2>/dev/null | cut -c1-32)"
+	done)
+}
+
+# compare_live WHAT SNAPSHOT REPLAY [OPTION...]: as compare_trees against /, but a content
+# difference in a file that changed on the host since SNAPSHOT was taken is a counter moving
+# on (the replay holds its value at recording), shown and not counted.
+compare_live() {
+	local what=$1 snapshot=$2 replay=$3
+	shift 3
+	local scope moved=0 wrong=0 path before now
+	scope=$(scope_of /)
+	# shellcheck disable=SC2086 # the scope is a list of words
+	"${compare[@]}" --max-diffs 100000 "$@" / "$replay" $scope >"$work/compare.out" 2>/dev/null
+	while IFS= read -r line; do
+		case $line in
+		"compared "*) continue ;;
+		*": content differs"*)
+			path=${line%%: content differs*}
+			before=$(awk -v p="$path" '$1 == p { print $2 }' "$snapshot")
+			now=$({ md5sum <"/$path"; } 2>/dev/null | cut -c1-32)
+			if [ -n "$before" ] && [ "$before" != "$now" ]; then
+				moved=$((moved + 1))
+				echo "     (moved on since recording, not counted: $path)"
+				continue
+			fi
+			;;
+		esac
+		wrong=$((wrong + 1))
+		echo "     $line"
+	done <"$work/compare.out"
+	if [ "$wrong" = 0 ] && grep -q '^compared ' "$work/compare.out"; then
+		ok "$what: $(tail -1 "$work/compare.out" | sed 's/: [0-9]* differences$//'): no difference but $moved counters"
+	else
+		fail "$what: $wrong differences"
+	fi
+}
+
+# lspci with the option sets people use, against the sysfs at $1 and at $2.
+compare_lspci() {
+	local what=$1 a=$2 b=$3 opts
+	for opts in "" "-nn" "-v" "-nn -vv -k" "-vvv -k" "-xxx" "-xxxx" "-tv" "-PP" "-vmm" \
+		"-D -nn" "-b -v" "-n -vvv -xxxx -k -D"; do
+		# shellcheck disable=SC2086 # opts is a list of options
+		lspci $opts -O sysfs.path="$a/sys/bus/pci" >"$work/lspci.a" 2>&1
+		# shellcheck disable=SC2086
+		lspci $opts -O sysfs.path="$b/sys/bus/pci" >"$work/lspci.b" 2>&1
+		if [ ! -s "$work/lspci.a" ] || ! cmp -s "$work/lspci.a" "$work/lspci.b"; then
+			fail "$what: lspci $opts differs (or is empty)"
+			diff "$work/lspci.a" "$work/lspci.b" | head -10
+			return
+		fi
+	done
+	ok "$what: lspci output is identical for 13 option sets"
+}
+
+# record OUT [OPTION...]: fakesys record into OUT, its report in OUT.report.
+record() {
+	local out=$1
+	shift
+	if ! "$fakesys" record "$@" -o "$out" 2>"$out.report"; then
+		fail "fakesys record $*:"
+		cat "$out.report"
+		exit 1
+	fi
+	if ! "$fakesys" check "$out" >/dev/null; then
+		fail "the recording $out does not load"
+		exit 1
+	fi
+}
+
+# The contents of devices of other subsystems a default recording leaves out.
+left_out_excludes() {
+	sed -n 's/^\(.*\): a device of another subsystem; contents left out.*/--exclude\n\1\/*/p' "$1"
+}
+
+case $mode in
+live)
+	[ "$(id -u)" = 0 ] || {
+		echo "FAIL: the live round trip records as root (and as another user); run as root"
+		exit 1
+	}
+	[ -d /sys/bus/pci/devices ] || {
+		echo "FAIL: no /sys/bus/pci/devices on this machine"
+		exit 1
+	}
+	host=/
+
+	# Everything, devices of other subsystems too: no difference at all but counters.
+	snapshot_live >"$work/before-full"
+	record "$work/full.yaml" --children
+	mount_at "$work/full.yaml" "$work/full"
+	compare_live "live host, --children" "$work/before-full" "$work/full" --order --sizes
+	compare_lspci "live host" "$host" "$work/full"
+	out=$("$fakesys" run "$work/full.yaml" -- lspci -vvv -k 2>&1)
+	if [ -n "$out" ] && [ "$out" = "$(lspci -vvv -k 2>&1)" ]; then
+		ok "plain lspci -vvv -k inside fakesys run of the recording sees this host"
+	else
+		fail "plain lspci -vvv -k inside fakesys run differs from this host's"
+	fi
+
+	# The default: other subsystems' devices are empty directories, the rest exact.
+	snapshot_live >"$work/before-host"
+	record "$work/host.yaml"
+	mount_at "$work/host.yaml" "$work/host"
+	mapfile -t excludes < <(left_out_excludes "$work/host.yaml.report")
+	compare_live "live host, default ($((${#excludes[@]} / 2)) devices of other subsystems left out)" \
+		"$work/before-host" "$work/host" --order --sizes "${excludes[@]}"
+	compare_lspci "live host, default" "$host" "$work/host"
+	if grep -q -i -E "$(hostname)" "$work/host.yaml" 2>/dev/null && [ -n "$(hostname)" ]; then
+		fail "the recording names this host ($(hostname))"
+	else
+		ok "the recording does not hold the host name"
+	fi
+
+	# Not root: what could not be read is reported, never fatal; the rest replays as the
+	# same user sees the source.
+	mkdir -m 1777 "$work/nobody-out"
+	snapshot_live >"$work/before-nobody"
+	if ! setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$fakesys" record -o "$work/nobody-out/nobody.yaml" 2>"$work/nobody.report"; then
+		fail "fakesys record as nobody:"
+		cat "$work/nobody.report"
+	elif ! grep -q '(not root)' "$work/nobody.report"; then
+		fail "fakesys record as nobody does not say what it could not read"
+		cat "$work/nobody.report"
+	else
+		ok "record as nobody: $(grep -c '(not root)' "$work/nobody.report") unreadable files reported"
+		mount_at "$work/nobody-out/nobody.yaml" "$work/nobody" -o allow_other
+		mapfile -t excludes < <(left_out_excludes "$work/nobody.report")
+		compare=(setpriv --reuid=65534 --regid=65534 --clear-groups "${compare[@]}")
+		compare_live "record as nobody, compared as nobody" "$work/before-nobody" \
+			"$work/nobody" --sizes "${excludes[@]}"
+		compare=("${compare[@]:4}")
+	fi
+	;;
+rendered)
+	[ -n "$scenario" ] || {
+		echo "usage: $0 FAKESYS TREE_COMPARE rendered SCENARIO"
+		exit 2
+	}
+	"$fakesys" render "$scenario" "$work/src" >/dev/null || {
+		echo "FAIL: fakesys render $scenario"
+		exit 1
+	}
+	record "$work/rec.yaml" --root "$work/src"
+	entries=$(grep -c '^  "' "$work/rec.yaml")
+	mount_at "$work/rec.yaml" "$work/replay"
+	# The rendered tree's files are plain files: their sizes are their lengths, not sysfs's,
+	# and an attribute that fails to read is an empty file there.
+	compare_trees "replay against the rendered source ($entries verbatim entries)" \
+		"$work/src" "$work/replay" --plain-a
+	compare_lspci "replay against the rendered source" "$work/src" "$work/replay"
+	# Against the scenario's own mount nothing may differ, sizes and listing order included.
+	mount_at "$scenario" "$work/original"
+	compare_trees "replay against a mount of the scenario" "$work/original" "$work/replay" \
+		--order --sizes
+	;;
+*)
+	echo "usage: $0 FAKESYS TREE_COMPARE live | rendered SCENARIO"
+	exit 2
+	;;
+esac
+exit $status
