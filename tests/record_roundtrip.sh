@@ -122,9 +122,9 @@ compare_lspci() {
 	for opts in "" "-nn" "-v" "-nn -vv -k" "-vvv -k" "-xxx" "-xxxx" "-tv" "-PP" "-vmm" \
 		"-D -nn" "-b -v" "-n -vvv -xxxx -k -D"; do
 		# shellcheck disable=SC2086 # opts is a list of options
-		lspci $opts -O sysfs.path="$a/sys/bus/pci" >"$work/lspci.a" 2>&1
+		lspci -A linux-sysfs $opts -O sysfs.path="$a/sys/bus/pci" >"$work/lspci.a" 2>&1
 		# shellcheck disable=SC2086
-		lspci $opts -O sysfs.path="$b/sys/bus/pci" >"$work/lspci.b" 2>&1
+		lspci -A linux-sysfs $opts -O sysfs.path="$b/sys/bus/pci" >"$work/lspci.b" 2>&1
 		if [ ! -s "$work/lspci.a" ] || ! cmp -s "$work/lspci.a" "$work/lspci.b"; then
 			fail "$what: lspci $opts differs (or is empty)"
 			diff "$work/lspci.a" "$work/lspci.b" | head -10
@@ -236,8 +236,54 @@ rendered)
 	compare_trees "replay against a mount of the scenario" "$work/original" "$work/replay" \
 		--order --sizes
 	;;
+escape)
+	# A copied tree whose links lead out of it: record reads nothing outside the root.
+	[ -n "$scenario" ] || {
+		echo "usage: $0 FAKESYS TREE_COMPARE escape SCENARIO"
+		exit 2
+	}
+	"$fakesys" render "$scenario" "$work/src" >/dev/null || {
+		echo "FAIL: fakesys render $scenario"
+		exit 1
+	}
+	secret="fakesys-secret-$$-$RANDOM"
+	mkdir "$work/outside"
+	echo "$secret" >"$work/outside/vendor"
+	echo "$secret" >"$work/outside/$secret"
+	devices="$work/src/sys/bus/pci/devices"
+	first=$(find "$devices" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | head -1)
+	second=$(find "$devices" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | sed -n 2p)
+	first_dir=$(readlink -f "$devices/$first")
+	# A device's attribute, a device link, and a whole directory of the scope lead outside.
+	rm "$first_dir/vendor"
+	ln -s "$work/outside/vendor" "$first_dir/vendor"
+	rm "$devices/$second"
+	ln -s "../../../../../outside" "$devices/$second"
+	rm -rf "$work/src/sys/kernel/iommu_groups"
+	ln -s "$work/outside" "$work/src/sys/kernel/iommu_groups"
+	record "$work/rec.yaml" --root "$work/src"
+	if grep -q "$secret" "$work/rec.yaml"; then
+		fail "the recording holds a file from outside the root"
+	else
+		ok "nothing from outside the root was read into the recording"
+	fi
+	if grep -q "$devices/$second\|bus/pci/devices/$second: points outside the root" \
+		"$work/rec.yaml.report"; then
+		ok "a device link leading out of the root is reported and left out"
+	else
+		fail "a device link leading out of the root was not reported:"
+		cat "$work/rec.yaml.report"
+	fi
+	if grep -q "\"sys/devices/.*/$first/vendor\": {link: \"$work/outside/vendor\"}" \
+		"$work/rec.yaml"; then
+		ok "an attribute that is a link out of the root is kept as a link, not followed"
+	else
+		fail "the vendor link out of the root is not kept as its text"
+		grep -n "vendor" "$work/rec.yaml" | head -5
+	fi
+	;;
 *)
-	echo "usage: $0 FAKESYS TREE_COMPARE live | rendered SCENARIO"
+	echo "usage: $0 FAKESYS TREE_COMPARE live | rendered SCENARIO | escape SCENARIO"
 	exit 2
 	;;
 esac
