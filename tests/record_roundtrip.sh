@@ -134,6 +134,18 @@ compare_lspci() {
 	ok "$what: lspci output is identical for 13 option sets"
 }
 
+# SCENARIO rendered into $work/src, the source of the recording.
+render_source() {
+	[ -n "$scenario" ] || {
+		echo "usage: $0 FAKESYS TREE_COMPARE $mode SCENARIO"
+		exit 2
+	}
+	"$fakesys" render "$scenario" "$work/src" >/dev/null || {
+		echo "FAIL: fakesys render $scenario"
+		exit 1
+	}
+}
+
 # record OUT [OPTION...]: fakesys record into OUT, its report in OUT.report.
 record() {
 	local out=$1
@@ -215,14 +227,7 @@ live)
 	fi
 	;;
 rendered)
-	[ -n "$scenario" ] || {
-		echo "usage: $0 FAKESYS TREE_COMPARE rendered SCENARIO"
-		exit 2
-	}
-	"$fakesys" render "$scenario" "$work/src" >/dev/null || {
-		echo "FAIL: fakesys render $scenario"
-		exit 1
-	}
+	render_source
 	record "$work/rec.yaml" --root "$work/src"
 	entries=$(grep -c '^  "' "$work/rec.yaml")
 	mount_at "$work/rec.yaml" "$work/replay"
@@ -238,14 +243,7 @@ rendered)
 	;;
 escape)
 	# A copied tree whose links lead out of it: record reads nothing outside the root.
-	[ -n "$scenario" ] || {
-		echo "usage: $0 FAKESYS TREE_COMPARE escape SCENARIO"
-		exit 2
-	}
-	"$fakesys" render "$scenario" "$work/src" >/dev/null || {
-		echo "FAIL: fakesys render $scenario"
-		exit 1
-	}
+	render_source
 	secret="fakesys-secret-$$-$RANDOM"
 	mkdir "$work/outside"
 	echo "$secret" >"$work/outside/vendor"

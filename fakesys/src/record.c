@@ -985,6 +985,26 @@ static int record_group(struct recorder *r, struct model *m, const char *name)
 	return add_item(m, SECTION_GROUPS, &t);
 }
 
+/* One past the highest N of the names in rel shaped as format ("cpu%u%c"); 0 if none. */
+static unsigned highest_numbered(const struct recorder *r, const char *rel, const char *format)
+{
+	size_t n;
+	int err;
+	char **names = list_dir(r, rel, &n, &err);
+	unsigned highest = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned number;
+		char tail;
+
+		if (sscanf(names[i], format, &number, &tail) == 1 && number < 65536 &&
+		    number + 1 > highest)
+			highest = number + 1;
+	}
+	free_names(names, n);
+	return highest;
+}
+
 static int record_model(struct recorder *r, struct model *m)
 {
 	unsigned max_node = 1;
@@ -1039,27 +1059,9 @@ static int record_model(struct recorder *r, struct model *m)
 	free_names(names, n);
 
 	/* CPUs and NUMA nodes as the source has them, so local_cpus and friends agree. */
-	m->cpus = 0;
-	names = list_dir(r, "sys/devices/system/cpu", &n, &err);
-	for (size_t i = 0; i < n; i++) {
-		unsigned cpu;
-		char tail;
-
-		if (sscanf(names[i], "cpu%u%c", &cpu, &tail) == 1 && cpu + 1 > m->cpus)
-			m->cpus = cpu + 1;
-	}
-	free_names(names, n);
-	m->numa_nodes = max_node;
-	names = list_dir(r, "sys/devices/system/node", &n, &err);
-	bool nodes_listed = n > 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned node;
-		char tail;
-
-		if (sscanf(names[i], "node%u%c", &node, &tail) == 1 && node + 1 > m->numa_nodes)
-			m->numa_nodes = node + 1;
-	}
-	free_names(names, n);
+	m->cpus = highest_numbered(r, "sys/devices/system/cpu", "cpu%u%c");
+	unsigned nodes_listed = highest_numbered(r, "sys/devices/system/node", "node%u%c");
+	m->numa_nodes = nodes_listed > max_node ? nodes_listed : max_node;
 	if (m->cpus == 0 || m->cpus > 8192) /* a copied tree often lacks sys/devices/system */
 		m->cpus = m->cpus_seen ? m->cpus_seen : 8;
 	if (m->numa_nodes > 64)
