@@ -279,6 +279,21 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 		free(buf);
 }
 
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t offset,
+		     struct fuse_file_info *fi)
+{
+	struct open_handle *h = (struct open_handle *)(uintptr_t)fi->fh;
+	ssize_t n;
+
+	(void)ino;
+	(void)offset; /* a text attribute's store takes each write whole, wherever it lands */
+	n = sysfs_write(h->file, buf, size);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
@@ -363,6 +378,7 @@ static const struct fuse_lowlevel_ops fuse_fs_ops = {
 	.link = op_link,
 	.open = op_open,
 	.read = op_read,
+	.write = op_write,
 	.release = op_release,
 	.opendir = op_opendir,
 	.readdir = op_readdir,

@@ -896,6 +896,21 @@ out:
 	return result;
 }
 
+ssize_t sysfs_write(struct sysfs_open_file *file, const char *buf, size_t size)
+{
+	char page[SYSFS_PAGE_SIZE + 1];
+
+	if (size == 0)
+		return 0;
+	if (size > SYSFS_PAGE_SIZE)
+		return -E2BIG;
+	memcpy(page, buf, size);
+	page[size] = '\0';
+	/* The objects behind writable attributes are their owners' own, mutable ones; the tree
+	 * keeps every object as const only because most are read. */
+	return file->attr->store((void *)file->obj, &file->opener, page, size);
+}
+
 void sysfs_release(struct sysfs_open_file *file)
 {
 	if (!file)

@@ -24,6 +24,12 @@ struct sysfs_opener {
 	bool privileged; /* CAP_SYS_ADMIN, decided when the file was opened */
 };
 
+/* Defines the store function of attribute name: name##_store(obj, opener, buf, len). */
+#define SYSFS_STORE(name)                                                                          \
+	static ssize_t name##_store(void *obj __attribute__((unused)),                             \
+				    const struct sysfs_opener *opener __attribute__((unused)),     \
+				    const char *buf, size_t len)
+
 /*
  * One attribute file. show renders the whole content into buf (at most size bytes: one page,
  * or the attribute's size for binary attributes) and returns its length or -errno (some
@@ -35,7 +41,8 @@ struct sysfs_attr {
 	const char *name;
 	uint16_t mode; /* permission bits only */
 	ssize_t (*show)(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size);
-	ssize_t (*store)(void *obj, const char *buf, size_t len);
+	/* buf holds len bytes and a NUL after them: one write(), as kernfs hands it over. */
+	ssize_t (*store)(void *obj, const struct sysfs_opener *opener, const char *buf, size_t len);
 	/* Binary attributes report this size in stat; text attributes (NULL) report one page. */
 	size_t (*size)(const void *obj);
 	/* The most show may return, where that is not what stat reports (NULL: the same). */
@@ -172,6 +179,11 @@ int sysfs_open(const struct sysfs_tree *tree, sysfs_ino_t ino, int flags,
 	       const struct sysfs_opener *opener, struct sysfs_open_file **out);
 /* Renders on the first read and on every read at offset 0, like seq_file; past the end: 0. */
 ssize_t sysfs_read(struct sysfs_open_file *file, char *buf, size_t size, uint64_t offset);
+/*
+ * One write() is one store, as sysfs does it for text attributes: the whole buffer, whatever
+ * the offset; nothing for an empty write; E2BIG past one page. Returns what store returns.
+ */
+ssize_t sysfs_write(struct sysfs_open_file *file, const char *buf, size_t size);
 void sysfs_release(struct sysfs_open_file *file);
 
 #endif

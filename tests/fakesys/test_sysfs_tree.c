@@ -29,9 +29,19 @@ static ssize_t fail_show(const void *obj, const struct sysfs_opener *opener, cha
 	return -EIO;
 }
 
-static ssize_t store_any(void *obj, const char *buf, size_t len)
+/* What the last store saw, to check what sysfs_write hands over. */
+static char stored[SYSFS_PAGE_SIZE + 1];
+static size_t stored_len;
+static int stores;
+
+static ssize_t store_any(void *obj, const struct sysfs_opener *opener, const char *buf, size_t len)
 {
-	(void)obj, (void)buf;
+	(void)obj, (void)opener;
+	ck_assert_uint_le(len, SYSFS_PAGE_SIZE);
+	ck_assert_int_eq(buf[len], '\0');
+	memcpy(stored, buf, len + 1);
+	stored_len = len;
+	stores++;
 	return (ssize_t)len;
 }
 
@@ -433,6 +443,35 @@ START_TEST(removal_and_replacement_after_building)
 }
 END_TEST
 
+START_TEST(writes_are_one_store_each_as_kernfs_hands_them)
+{
+	struct fixture f;
+	struct sysfs_stat st;
+	struct sysfs_open_file *file;
+	const struct sysfs_opener opener = { .privileged = true };
+	static char big[SYSFS_PAGE_SIZE + 1];
+
+	build(&f);
+	sysfs_tree_finish(f.tree);
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "wo", &st), 0);
+	ck_assert_int_eq(sysfs_open(f.tree, st.ino, O_WRONLY, &opener, &file), 0);
+	stores = 0;
+	ck_assert_int_eq(sysfs_write(file, "0000:03:00.0\n", 13), 13);
+	ck_assert_uint_eq(stored_len, 13);
+	ck_assert_str_eq(stored, "0000:03:00.0\n");
+	/* Nothing to store for an empty write; past a page, E2BIG and no store. */
+	ck_assert_int_eq(sysfs_write(file, "", 0), 0);
+	memset(big, 'x', sizeof(big));
+	ck_assert_int_eq(sysfs_write(file, big, SYSFS_PAGE_SIZE + 1), -E2BIG);
+	ck_assert_int_eq(stores, 1);
+	ck_assert_int_eq(sysfs_write(file, big, SYSFS_PAGE_SIZE), SYSFS_PAGE_SIZE);
+	ck_assert_int_eq(stores, 2);
+	ck_assert_uint_eq(strlen(stored), SYSFS_PAGE_SIZE);
+	sysfs_release(file);
+	sysfs_tree_free(f.tree);
+}
+END_TEST
+
 START_TEST(many_children_are_found_by_name)
 {
 	struct sysfs_tree *tree = sysfs_tree_new();
@@ -467,6 +506,7 @@ int main(void)
 	tcase_add_test(tc, reads_render_once_per_pass_and_honour_offsets);
 	tcase_add_test(tc, show_errors_and_opener_privilege_reach_the_reader);
 	tcase_add_test(tc, many_children_are_found_by_name);
+	tcase_add_test(tc, writes_are_one_store_each_as_kernfs_hands_them);
 	tcase_add_test(tc, removal_and_replacement_after_building);
 	suite_add_tcase(suite, tc);
 	return check_run(suite);
