@@ -119,8 +119,7 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 			return -ENOMEM;
 
 	for (size_t i = 0; i < topo->n_groups; i++) {
-		b->ht->groups[i].topo = topo;
-		b->ht->groups[i].group = &topo->groups[i];
+		iommu_group_obj_init(&b->ht->groups[i], topo, &topo->groups[i]);
 		snprintf(name, sizeof(name), "%d", topo->groups[i].id);
 		if (!(b->group_dirs[i] = sysfs_add_dir(tree, groups, name, iommu_group_groups,
 						       &b->ht->groups[i])) ||
@@ -222,6 +221,7 @@ int host_tree_build(const struct topology *topo, struct host_tree *out)
 				 topo->functions[i].addr.bus !=
 					 topo->functions[topo->functions[i].physfn].addr.bus;
 	out->devices = calloc(topo->n_functions + 1, sizeof(*out->devices));
+	out->n_devices = out->devices ? topo->n_functions : 0;
 	/* A root bus is two objects (pci<DDDD>:<BB> and its pci_bus), a bridge's bus one; the
 	 * + 1 keeps calloc from being asked for nothing. */
 	out->buses =
@@ -259,6 +259,8 @@ int host_tree_build(const struct topology *topo, struct host_tree *out)
 void host_tree_free(struct host_tree *ht)
 {
 	sysfs_tree_free(ht->tree);
+	for (size_t i = 0; ht->devices && i < ht->n_devices; i++)
+		pci_device_release(&ht->devices[i]);
 	free(ht->devices);
 	free(ht->buses);
 	free(ht->groups);

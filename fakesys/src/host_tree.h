@@ -17,7 +17,8 @@ struct host_tree {
 	struct sysfs_tree *tree;
 	/* The objects the directories point at; they live as long as the tree. */
 	struct pci_device *devices; /* one per topology function, same order */
-	struct pci_bus *buses;	    /* root buses, then each bridge's secondary bus */
+	size_t n_devices;
+	struct pci_bus *buses; /* root buses, then each bridge's secondary bus */
 	size_t n_buses;
 	struct iommu_group_obj *groups; /* one per topology group, same order */
 	struct chardev_obj *chardevs;	/* the devices behind dev/ nodes */

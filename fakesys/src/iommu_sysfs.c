@@ -2,6 +2,18 @@
 /* An IOMMU group's type, reserved_regions and name, in iommu.c's formats. */
 #include "iommu_sysfs.h"
 
+#include <errno.h>
+
+#include "sysfs_parse.h"
+
+void iommu_group_obj_init(struct iommu_group_obj *obj, const struct topology *topo,
+			  const struct topo_group *group)
+{
+	obj->topo = topo;
+	obj->group = group;
+	obj->type = group->type;
+}
+
 static const struct topo_group *group_of(const void *obj)
 {
 	return ((const struct iommu_group_obj *)obj)->group;
@@ -16,12 +28,65 @@ static bool without_domain(const void *obj)
 /* A group without an IOMMU has no default domain, and then the kernel says "unknown". */
 static ssize_t type_show(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size)
 {
-	const struct topo_group *group = group_of(obj);
+	const struct iommu_group_obj *group = obj;
 
 	(void)opener;
-	return sysfs_emit(
-		buf, size, "%s\n",
-		iommu_group_type_name(without_domain(obj) ? IOMMU_TYPE_UNKNOWN : group->type));
+	return sysfs_emit(buf, size, "%s\n",
+			  iommu_group_type_name(without_domain(obj)
+							? IOMMU_TYPE_UNKNOWN
+							: (enum iommu_group_type)group->type));
+}
+
+/* Some member has a driver: the kernel's owner_cnt is not zero. */
+static bool group_is_owned(const struct iommu_group_obj *obj, bool *empty)
+{
+	const struct topology *topo = obj->topo;
+	int32_t index = (int32_t)(obj->group - topo->groups);
+	bool owned = false;
+
+	*empty = true;
+	for (size_t i = 0; i < topo->n_functions; i++) {
+		if (topo->functions[i].group != index)
+			continue;
+		*empty = false;
+		owned |= topo->functions[i].driver != TOPO_NONE;
+	}
+	return owned;
+}
+
+/* iommu_group_store_type(): DMA to DMA-FQ live; anything else only with no driver bound. */
+static ssize_t type_store(void *obj, const struct sysfs_opener *opener, const char *buf, size_t len)
+{
+	static const struct {
+		const char *name;
+		enum iommu_group_type type;
+	} requests[] = {
+		{ "identity", IOMMU_TYPE_IDENTITY },
+		{ "DMA", IOMMU_TYPE_DMA },
+		{ "DMA-FQ", IOMMU_TYPE_DMA_FQ },
+		{ "auto", IOMMU_TYPE_DMA_FQ }, /* x86's default, lazy invalidation */
+	};
+	struct iommu_group_obj *group = obj;
+	size_t i = 0;
+	bool empty;
+
+	if (!opener->privileged)
+		return -EACCES;
+	if (without_domain(obj))
+		return -EINVAL;
+	while (i < sizeof(requests) / sizeof(requests[0]) &&
+	       !sysfs_streq(buf, len, requests[i].name))
+		i++;
+	if (i == sizeof(requests) / sizeof(requests[0]))
+		return -EINVAL;
+	if (requests[i].type == IOMMU_TYPE_DMA_FQ && group->type == IOMMU_TYPE_DMA) {
+		group->type = IOMMU_TYPE_DMA_FQ;
+		return (ssize_t)len;
+	}
+	if (group_is_owned(group, &empty) || empty)
+		return -EPERM;
+	group->type = requests[i].type;
+	return (ssize_t)len;
 }
 
 /* Without regions from the scenario, the x86 interrupt-remapping window every group reserves
@@ -53,7 +118,9 @@ static ssize_t name_show(const void *obj, const struct sysfs_opener *opener, cha
 static const struct sysfs_attr attr_reserved_regions = { .name = "reserved_regions",
 							 .mode = 0444,
 							 .show = reserved_regions_show };
-static const struct sysfs_attr attr_type = { .name = "type", .mode = 0644, .show = type_show };
+static const struct sysfs_attr attr_type = {
+	.name = "type", .mode = 0644, .show = type_show, .store = type_store
+};
 static const struct sysfs_attr attr_name = { .name = "name", .mode = 0444, .show = name_show };
 
 static const struct sysfs_attr *const iommu_group_attrs[] = {

@@ -11,7 +11,12 @@ struct iommu_group_obj {
 	const struct topo_group *group;
 	/* Only mediated devices in it: VFIO's emulated IOMMU, no default domain. */
 	bool emulated;
+	/* The default domain's type: the scenario's until a write to `type` changes it. */
+	_Atomic int type; /* enum iommu_group_type */
 };
+
+void iommu_group_obj_init(struct iommu_group_obj *obj, const struct topology *topo,
+			  const struct topo_group *group);
 
 extern const struct sysfs_attr_group *const iommu_group_groups[];
 

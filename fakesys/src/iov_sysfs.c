@@ -2,6 +2,10 @@
 /* SR-IOV files (drivers/pci/iov.c): on a physical function, and on its virtual functions. */
 #include "pci_sysfs.h"
 
+#include <errno.h>
+
+#include "sysfs_parse.h"
+
 static const struct topo_sriov *sriov_of(const void *obj)
 {
 	return pci_fn(obj)->sriov;
@@ -35,7 +39,20 @@ SYSFS_SHOW(sriov_vf_device)
 
 SYSFS_SHOW(sriov_drivers_autoprobe)
 {
-	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->drivers_autoprobe ? 1u : 0u);
+	const struct pci_device *dev = obj;
+
+	return sysfs_emit(buf, size, "%u\n", dev->sriov_drivers_autoprobe ? 1u : 0u);
+}
+
+/* sriov_drivers_autoprobe_store(): kstrtobool, else EINVAL. */
+SYSFS_STORE(sriov_drivers_autoprobe)
+{
+	bool value;
+
+	if (sysfs_parse_bool(buf, len, &value))
+		return -EINVAL;
+	((struct pci_device *)obj)->sriov_drivers_autoprobe = value;
+	return (ssize_t)len;
 }
 
 SYSFS_SHOW(sriov_vf_total_msix)
@@ -59,7 +76,10 @@ static const struct sysfs_attr attr_sriov_vf_device = { .name = "sriov_vf_device
 							.mode = 0444,
 							.show = sriov_vf_device_show };
 static const struct sysfs_attr attr_sriov_drivers_autoprobe = {
-	.name = "sriov_drivers_autoprobe", .mode = 0644, .show = sriov_drivers_autoprobe_show
+	.name = "sriov_drivers_autoprobe",
+	.mode = 0644,
+	.show = sriov_drivers_autoprobe_show,
+	.store = sriov_drivers_autoprobe_store,
 };
 static const struct sysfs_attr attr_sriov_vf_total_msix = { .name = "sriov_vf_total_msix",
 							    .mode = 0444,

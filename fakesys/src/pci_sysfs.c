@@ -6,11 +6,13 @@
 #include "pci_sysfs.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpumask.h"
 #include "pci_config.h"
 #include "pci_resources.h"
+#include "sysfs_parse.h"
 
 #define PCI_CLASS_DISPLAY_VGA 0x0300
 
@@ -23,6 +25,27 @@ void pci_device_init(struct pci_device *dev, const struct topology *topo,
 	dev->pm.runtime_enabled = true;
 	dev->pm.runtime_auto = false;
 	dev->pm.suspended = topology_is_vfio_bound(topo, fn);
+	dev->numa_node = fn->numa_node;
+	/* A bound driver enables the device, except vfio-pci, which waits for userspace. */
+	dev->enable_cnt = topology_driver_of(topo, fn) && !topology_is_vfio_bound(topo, fn);
+	dev->d3cold_allowed = true;
+	dev->sriov_drivers_autoprobe = fn->sriov && fn->sriov->drivers_autoprobe;
+	pthread_mutex_init(&dev->override_lock, NULL);
+}
+
+void pci_device_release(struct pci_device *dev)
+{
+	if (!dev->topo)
+		return; /* never initialized */
+	pthread_mutex_destroy(&dev->override_lock);
+	free(dev->driver_override);
+	dev->driver_override = NULL;
+}
+
+/* The writer's right to what CAP_SYS_ADMIN guards, decided at open as fakesys does for all. */
+static bool capable(const struct sysfs_opener *opener)
+{
+	return opener->privileged;
 }
 
 static const char *driver_name(const struct pci_device *dev)
@@ -30,10 +53,9 @@ static const char *driver_name(const struct pci_device *dev)
 	return topology_driver_of(dev->topo, dev->fn);
 }
 
-/* A bound driver enables the device, except vfio-pci, which waits for userspace to open it. */
 static bool is_enabled(const struct pci_device *dev)
 {
-	return driver_name(dev) && !topology_is_vfio_bound(dev->topo, dev->fn);
+	return dev->enable_cnt > 0;
 }
 
 /* pci_config_attr(): one field of the function, in one format. */
@@ -49,7 +71,6 @@ PCI_FIELD_ATTR_SHOW(subsystem_vendor, "0x%04x\n", subsys_vendor)
 PCI_FIELD_ATTR_SHOW(subsystem_device, "0x%04x\n", subsys_device)
 PCI_FIELD_ATTR_SHOW(class, "0x%06x\n", class_code)
 PCI_FIELD_ATTR_SHOW(revision, "0x%02x\n", revision)
-PCI_FIELD_ATTR_SHOW(numa_node, "%d\n", numa_node)
 PCI_FIELD_ATTR_SHOW(secondary_bus_number, "%u\n", secondary_bus)
 PCI_FIELD_ATTR_SHOW(subordinate_bus_number, "%u\n", subordinate_bus)
 PCI_FIELD_ATTR_SHOW(label, "%s\n", label)
@@ -78,7 +99,7 @@ SYSFS_SHOW(local_cpus)
 	const struct pci_device *dev = obj;
 	unsigned first, last;
 
-	host_node_cpus(&dev->topo->host, dev->fn->numa_node, &first, &last);
+	host_node_cpus(&dev->topo->host, dev->numa_node, &first, &last);
 	return cpumask_emit_hex(buf, size, dev->topo->host.cpus, first, last);
 }
 
@@ -87,7 +108,7 @@ SYSFS_SHOW(local_cpulist)
 	const struct pci_device *dev = obj;
 	unsigned first, last;
 
-	host_node_cpus(&dev->topo->host, dev->fn->numa_node, &first, &last);
+	host_node_cpus(&dev->topo->host, dev->numa_node, &first, &last);
 	return cpumask_emit_list(buf, size, first, last);
 }
 
@@ -167,7 +188,105 @@ SYSFS_SHOW(resource)
 
 SYSFS_SHOW(enable)
 {
-	return sysfs_emit(buf, size, "%u\n", is_enabled(obj) ? 1u : 0u);
+	return sysfs_emit(buf, size, "%u\n", ((const struct pci_device *)obj)->enable_cnt);
+}
+
+/* enable_store(): the count of enables, moved only while no driver holds the device. */
+SYSFS_STORE(enable)
+{
+	struct pci_device *dev = obj;
+	unsigned long value;
+	int err;
+
+	if (!capable(opener))
+		return -EPERM;
+	if ((err = sysfs_parse_ul(buf, len, 0, &value)))
+		return err;
+	if (driver_name(dev))
+		return -EBUSY;
+	if (value) {
+		dev->enable_cnt++;
+	} else {
+		unsigned cnt = dev->enable_cnt;
+
+		if (!cnt)
+			return -EIO;
+		dev->enable_cnt = cnt - 1;
+	}
+	return (ssize_t)len;
+}
+
+SYSFS_SHOW(numa_node)
+{
+	return sysfs_emit(buf, size, "%d\n", ((const struct pci_device *)obj)->numa_node);
+}
+
+/* numa_node_store(): -1 or an online node (MAX_NUMNODES is 1 << CONFIG_NODES_SHIFT, 10). */
+SYSFS_STORE(numa_node)
+{
+	struct pci_device *dev = obj;
+	int node, err;
+
+	if (!capable(opener))
+		return -EPERM;
+	if ((err = sysfs_parse_int(buf, len, 0, &node)))
+		return err;
+	if ((node < 0 && node != -1) || node >= 1024)
+		return -EINVAL;
+	if (node != -1 && (unsigned)node >= dev->topo->host.numa_nodes)
+		return -EINVAL;
+	dev->numa_node = node;
+	return (ssize_t)len;
+}
+
+SYSFS_SHOW(broken_parity_status)
+{
+	return sysfs_emit(buf, size, "%u\n",
+			  ((const struct pci_device *)obj)->broken_parity_status ? 1u : 0u);
+}
+
+SYSFS_STORE(broken_parity_status)
+{
+	unsigned long value;
+
+	if (sysfs_parse_ul(buf, len, 0, &value))
+		return -EINVAL;
+	((struct pci_device *)obj)->broken_parity_status = value != 0;
+	return (ssize_t)len;
+}
+
+SYSFS_SHOW(msi_bus)
+{
+	return sysfs_emit(buf, size, "%u\n", ((const struct pci_device *)obj)->no_msi ? 0u : 1u);
+}
+
+/* msi_bus_store(): parsed before the capability is looked at, so EINVAL wins over EPERM. */
+SYSFS_STORE(msi_bus)
+{
+	unsigned long value;
+
+	if (sysfs_parse_ul(buf, len, 0, &value))
+		return -EINVAL;
+	if (!capable(opener))
+		return -EPERM;
+	((struct pci_device *)obj)->no_msi = value == 0;
+	return (ssize_t)len;
+}
+
+SYSFS_SHOW(d3cold_allowed)
+{
+	return sysfs_emit(buf, size, "%u\n",
+			  ((const struct pci_device *)obj)->d3cold_allowed ? 1u : 0u);
+}
+
+SYSFS_STORE(d3cold_allowed)
+{
+	unsigned long value;
+
+	if (sysfs_parse_ul(buf, len, 0, &value))
+		return -EINVAL;
+	((struct pci_device *)obj)->d3cold_allowed = value != 0;
+	return (ssize_t)len;
 }
 
 SYSFS_SHOW(power_state)
@@ -184,9 +303,33 @@ SYSFS_SHOW(dma_mask_bits)
 
 SYSFS_SHOW(driver_override)
 {
-	(void)obj;
+	struct pci_device *dev = (struct pci_device *)obj; /* its lock is taken */
+	ssize_t n;
+
+	pthread_mutex_lock(&dev->override_lock);
 	/* Unset: the kernel prints the NULL pointer with "%s". */
-	return sysfs_emit(buf, size, "%s\n", "(null)");
+	n = sysfs_emit(buf, size, "%s\n", dev->driver_override ? dev->driver_override : "(null)");
+	pthread_mutex_unlock(&dev->override_lock);
+	return n;
+}
+
+/* driver_set_override(): empty or "\n" clears; else up to the first newline; no (re)binding. */
+SYSFS_STORE(driver_override)
+{
+	struct pci_device *dev = obj;
+	char *value = NULL;
+
+	if (len >= SYSFS_PAGE_SIZE - 1)
+		return -EINVAL;
+	size_t n = strcspn(buf, "\n");
+	if (n && !(value = strndup(buf, n)))
+		return -ENOMEM;
+	pthread_mutex_lock(&dev->override_lock);
+	char *old = dev->driver_override;
+	dev->driver_override = value;
+	pthread_mutex_unlock(&dev->override_lock);
+	free(old);
+	return (ssize_t)len;
 }
 
 SYSFS_SHOW(index)
@@ -321,6 +464,8 @@ static size_t config_size(const void *obj)
 #define RW(attr)	     { .name = #attr, .mode = 0644, .show = attr##_show }
 #define RO_AS(attr, show_fn) { .name = #attr, .mode = 0444, .show = show_fn }
 #define RW_AS(attr, show_fn) { .name = #attr, .mode = 0644, .show = show_fn }
+/* Read-write with a store of its own. */
+#define RWS(attr) { .name = #attr, .mode = 0644, .show = attr##_show, .store = attr##_store }
 /* clang-format on */
 
 static const struct sysfs_attr attr_power_state = RO(power_state);
@@ -335,16 +480,15 @@ static const struct sysfs_attr attr_irq = RO(irq);
 static const struct sysfs_attr attr_local_cpus = RO(local_cpus);
 static const struct sysfs_attr attr_local_cpulist = RO(local_cpulist);
 static const struct sysfs_attr attr_modalias = RO(modalias);
-static const struct sysfs_attr attr_numa_node = RW(numa_node);
+static const struct sysfs_attr attr_numa_node = RWS(numa_node);
 static const struct sysfs_attr attr_dma_mask_bits = RO(dma_mask_bits);
 static const struct sysfs_attr attr_consistent_dma_mask_bits =
 	RO_AS(consistent_dma_mask_bits, dma_mask_bits_show);
-static const struct sysfs_attr attr_enable = RW(enable);
-static const struct sysfs_attr attr_broken_parity_status =
-	RW_AS(broken_parity_status, sysfs_show_zero);
-static const struct sysfs_attr attr_msi_bus = RW_AS(msi_bus, sysfs_show_one);
-static const struct sysfs_attr attr_d3cold_allowed = RW_AS(d3cold_allowed, sysfs_show_one);
-static const struct sysfs_attr attr_driver_override = RW(driver_override);
+static const struct sysfs_attr attr_enable = RWS(enable);
+static const struct sysfs_attr attr_broken_parity_status = RWS(broken_parity_status);
+static const struct sysfs_attr attr_msi_bus = RWS(msi_bus);
+static const struct sysfs_attr attr_d3cold_allowed = RWS(d3cold_allowed);
+static const struct sysfs_attr attr_driver_override = RWS(driver_override);
 static const struct sysfs_attr attr_ari_enabled = RO_AS(ari_enabled, sysfs_show_zero);
 static const struct sysfs_attr attr_uevent = RW(uevent);
 static const struct sysfs_attr attr_config = {

@@ -7,6 +7,8 @@
 #ifndef FAKESYS_PCI_SYSFS_H
 #define FAKESYS_PCI_SYSFS_H
 
+#include <pthread.h>
+
 #include "pci_config.h"
 #include "power_sysfs.h"
 #include "sysfs_tree.h"
@@ -20,6 +22,15 @@ struct pci_device {
 	enum pci_msi_kind msi_kind;
 	unsigned first_msi_irq; /* Linux IRQ numbers first..first+n_msi_irqs-1 */
 	unsigned n_msi_irqs;
+	/* What writes change, as the kernel keeps it in struct pci_dev; shows read it. */
+	_Atomic int32_t numa_node;
+	_Atomic unsigned enable_cnt;
+	_Atomic bool broken_parity_status;
+	_Atomic bool no_msi;
+	_Atomic bool d3cold_allowed;
+	_Atomic bool sriov_drivers_autoprobe; /* a PF's */
+	pthread_mutex_t override_lock;
+	char *driver_override; /* NULL: none */
 };
 
 /* msi_irqs/<irq>: "msi" or "msix"; one file per vector, named by its IRQ number. */
@@ -36,6 +47,8 @@ struct pci_bus {
 
 void pci_device_init(struct pci_device *dev, const struct topology *topo,
 		     const struct topo_function *fn);
+/* Frees what writes left behind (driver_override). */
+void pci_device_release(struct pci_device *dev);
 
 static inline const struct topo_function *pci_fn(const void *obj)
 {

@@ -380,8 +380,11 @@ START_TEST(modes_and_sizes_are_sysfs_ones)
 	ck_assert_int_eq(read_as(VIRTIO "remove", true, (char *)&st, sizeof(st)), -EACCES);
 	struct sysfs_open_file *file;
 	struct sysfs_opener root = { .privileged = true };
-	ck_assert_int_eq(walk(VIRTIO "numa_node", &st), 0);
+	ck_assert_int_eq(walk(VIRTIO "vendor", &st), 0);
 	ck_assert_int_eq(sysfs_open(ht.tree, st.ino, O_WRONLY, &root, &file), -EACCES);
+	ck_assert_int_eq(walk(VIRTIO "numa_node", &st), 0);
+	ck_assert_int_eq(sysfs_open(ht.tree, st.ino, O_WRONLY, &root, &file), 0);
+	sysfs_release(file);
 	/* power/autosuspend_delay_ms exists but the read fails. */
 	char buf[16];
 	ck_assert_int_eq(read_as(VIRTIO "power/autosuspend_delay_ms", true, buf, sizeof(buf)),
