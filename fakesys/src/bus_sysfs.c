@@ -1,10 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* The driver core's bus and driver files; writes come with the kernel-behaviour work. */
+/* The driver core's bus and driver files. */
 #include "bus_sysfs.h"
+
+SYSFS_SHOW(drivers_autoprobe)
+{
+	return sysfs_emit(buf, size, "%d\n", ((const struct bus_type_obj *)obj)->drivers_autoprobe);
+}
+
+/* drivers_autoprobe_store(): "0" turns it off, anything else on; never an error. */
+SYSFS_STORE(drivers_autoprobe)
+{
+	((struct bus_type_obj *)obj)->drivers_autoprobe = buf[0] != '0';
+	return (ssize_t)len;
+}
 
 static const struct sysfs_attr attr_drivers_autoprobe = { .name = "drivers_autoprobe",
 							  .mode = 0644,
-							  .show = sysfs_show_one };
+							  .show = drivers_autoprobe_show,
+							  .store = drivers_autoprobe_store };
 static const struct sysfs_attr attr_drivers_probe = { .name = "drivers_probe", .mode = 0200 };
 static const struct sysfs_attr attr_uevent = { .name = "uevent", .mode = 0200 };
 static const struct sysfs_attr attr_bind = { .name = "bind", .mode = 0200 };

@@ -9,6 +9,11 @@
 
 #include "sysfs_tree.h"
 
+/* The object behind /sys/bus/<name>: what its writable files change. */
+struct bus_type_obj {
+	_Atomic bool drivers_autoprobe;
+};
+
 extern const struct sysfs_attr_group bus_type_attr_group;
 extern const struct sysfs_attr_group bus_driver_attr_group;
 

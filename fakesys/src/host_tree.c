@@ -102,7 +102,8 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 		return -ENOMEM;
 	sysfs_set_mode(sys, 0555);
 	if (!(bus = sysfs_add_dir(tree, sys, "bus", NULL, NULL)) ||
-	    !(b->bus_pci = sysfs_add_dir(tree, bus, "pci", pci_bus_type_groups, NULL)) ||
+	    !(b->bus_pci =
+		      sysfs_add_dir(tree, bus, "pci", pci_bus_type_groups, &b->ht->pci_bus_type)) ||
 	    !(devices = sysfs_add_dir(tree, b->bus_pci, "devices", NULL, NULL)) ||
 	    !(drivers = sysfs_add_dir(tree, b->bus_pci, "drivers", NULL, NULL)) ||
 	    !sysfs_add_dir(tree, b->bus_pci, "slots", NULL, NULL) ||
@@ -214,6 +215,8 @@ int host_tree_build(const struct topology *topo, struct host_tree *out)
 	int err = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
+	out->pci_bus_type.drivers_autoprobe = true;
+	out->mdev_bus_type.drivers_autoprobe = true;
 	for (size_t i = 0; i < topo->n_functions; i++)
 		n_bridges += topo->functions[i].is_bridge;
 	for (size_t i = 0; i < topo->n_functions; i++)

@@ -6,6 +6,7 @@
 #ifndef FAKESYS_HOST_TREE_H
 #define FAKESYS_HOST_TREE_H
 
+#include "bus_sysfs.h"
 #include "device_sysfs.h"
 #include "iommu_sysfs.h"
 #include "mdev_sysfs.h"
@@ -15,6 +16,7 @@
 
 struct host_tree {
 	struct sysfs_tree *tree;
+	struct bus_type_obj pci_bus_type, mdev_bus_type; /* /sys/bus/pci, /sys/bus/mdev */
 	/* The objects the directories point at; they live as long as the tree. */
 	struct pci_device *devices; /* one per topology function, same order */
 	size_t n_devices;

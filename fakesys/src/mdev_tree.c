@@ -109,7 +109,8 @@ int mdev_tree_add(struct builder *b)
 	m.type_dirs = calloc(n_types, sizeof(*m.type_dirs));
 	if (!b->ht->mdev_types || !b->ht->mdevs || !m.type_base || !m.type_dirs ||
 	    !(bus = sysfs_find_child(tree, b->sys, "bus")) ||
-	    !(m.bus_mdev = sysfs_add_dir(tree, bus, "mdev", mdev_bus_type_groups, NULL)) ||
+	    !(m.bus_mdev = sysfs_add_dir(tree, bus, "mdev", mdev_bus_type_groups,
+					 &b->ht->mdev_bus_type)) ||
 	    !(m.bus_devices = sysfs_add_dir(tree, m.bus_mdev, "devices", NULL, NULL)) ||
 	    !(drivers = sysfs_add_dir(tree, m.bus_mdev, "drivers", NULL, NULL)) ||
 	    !(m.driver =

@@ -502,7 +502,17 @@ static const struct sysfs_attr attr_label = RO(label);
 static const struct sysfs_attr attr_acpi_index = RO(acpi_index);
 static const struct sysfs_attr attr_index = RO(index);
 static const struct sysfs_attr attr_boot_vga = RO(boot_vga);
-static const struct sysfs_attr attr_reset = { .name = "reset", .mode = 0200 };
+/* reset_store(): only "1" resets; the reset itself always succeeds here. */
+SYSFS_STORE(reset)
+{
+	unsigned long value;
+
+	if (sysfs_parse_ul(buf, len, 0, &value) || value != 1)
+		return -EINVAL;
+	return (ssize_t)len;
+}
+
+static const struct sysfs_attr attr_reset = { .name = "reset", .mode = 0200, .store = reset_store };
 static const struct sysfs_attr attr_reset_method = RW(reset_method);
 static const struct sysfs_attr attr_rom = {
 	.name = "rom", .mode = 0600, .show = rom_show, .size = rom_size
