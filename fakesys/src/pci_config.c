@@ -64,7 +64,6 @@
 #define PCI_CAP_ID_PM	  0x01
 #define PCI_CAP_ID_MSI	  0x05
 #define PCI_CAP_ID_SSVID  0x0d
-#define PCI_CAP_ID_EXP	  0x10
 #define PCI_CAP_ID_MSIX	  0x11
 #define PCI_CAP_LIST_NEXT 1
 
@@ -211,6 +210,11 @@ static void put32(uint8_t *cfg, unsigned offset, uint32_t value)
 	put16(cfg, offset + 2, value >> 16);
 }
 
+static uint16_t get16(const uint8_t *cfg, unsigned offset)
+{
+	return (uint16_t)(cfg[offset] | cfg[offset + 1] << 8);
+}
+
 static uint32_t get32(const uint8_t *cfg, unsigned offset)
 {
 	return (uint32_t)cfg[offset] | (uint32_t)cfg[offset + 1] << 8 |
@@ -295,33 +299,59 @@ static bool has_msix(const struct topology *topo, const struct topo_function *fn
 	       msix_vectors(topo, fn, fn->bars[bar].size) > 0;
 }
 
+/* PCI_FIND_CAP_TTL: the kernel's bound on a standard capability walk. */
+#define CAP_WALK_MAX	 48
+#define EXT_CAP_WALK_MAX ((PCI_CFG_SPACE_EXP_SIZE - PCI_EXT_CAP_START) / 8)
+
+unsigned pci_config_find_capability(const uint8_t *cfg, size_t len, unsigned id)
+{
+	if (len < 0x40 || !(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
+		return 0;
+	unsigned pos = cfg[PCI_CAPABILITY_LIST] & 0xfc;
+	for (int ttl = CAP_WALK_MAX; pos >= 0x40 && pos + 2 <= len && ttl; ttl--) {
+		if (cfg[pos] == id)
+			return pos;
+		pos = cfg[pos + 1] & 0xfc;
+	}
+	return 0;
+}
+
+unsigned pci_config_find_ext_capability(const uint8_t *cfg, size_t len, unsigned id)
+{
+	unsigned pos = PCI_EXT_CAP_START;
+
+	for (int ttl = EXT_CAP_WALK_MAX; pos >= PCI_EXT_CAP_START && pos + 4 <= len && ttl; ttl--) {
+		uint32_t header = get32(cfg, pos);
+
+		if (header == 0)
+			break;
+		if ((header & 0xffff) == id)
+			return pos;
+		pos = header >> PCI_EXT_CAP_NEXT_SHIFT & 0xffc;
+	}
+	return 0;
+}
+
 /* What given bytes say: the enable bits of their MSI-X or MSI capability. */
 static void raw_msi_state(const struct topology *topo, const struct topo_function *fn,
 			  struct pci_msi_state *out)
 {
 	const uint8_t *cfg = fn->raw_config;
 	size_t len = fn->raw_config_len;
+	unsigned msix = pci_config_find_capability(cfg, len, PCI_CAP_ID_MSIX);
+	unsigned msi = pci_config_find_capability(cfg, len, PCI_CAP_ID_MSI);
 
-	if (len < 0x40 || !(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
-		return;
-	unsigned pos = cfg[PCI_CAPABILITY_LIST] & 0xfc;
-	for (int guard = 0; pos >= 0x40 && pos + 4 <= len && guard < 48; guard++) {
-		unsigned flags = cfg[pos + 2] | (unsigned)cfg[pos + 3] << 8;
+	if (msix && msix + 4 <= len &&
+	    (get16(cfg, msix + PCI_MSIX_FLAGS) & PCI_MSIX_FLAGS_ENABLE)) {
+		unsigned table = (get16(cfg, msix + PCI_MSIX_FLAGS) & PCI_MSIX_FLAGS_QSIZE) + 1;
 
-		if (cfg[pos] == PCI_CAP_ID_MSIX && (flags & PCI_MSIX_FLAGS_ENABLE)) {
-			unsigned table = (flags & PCI_MSIX_FLAGS_QSIZE) + 1;
-
-			/* The driver asked for one vector per CPU and one more, as the model's. */
-			out->kind = PCI_MSIX_ON;
-			out->vectors = table < topo->host.cpus + 1 ? table : topo->host.cpus + 1;
-			return;
-		}
-		if (cfg[pos] == PCI_CAP_ID_MSI && (flags & PCI_MSI_FLAGS_ENABLE)) {
-			out->kind = PCI_MSI_ON;
-			out->vectors = 1u << (flags >> 4 & 7);
-			return;
-		}
-		pos = cfg[pos + 1] & 0xfc;
+		/* The driver asked for one vector per CPU and one more, as the model's. */
+		out->kind = PCI_MSIX_ON;
+		out->vectors = table < topo->host.cpus + 1 ? table : topo->host.cpus + 1;
+	} else if (msi && msi + 4 <= len &&
+		   (get16(cfg, msi + PCI_MSI_FLAGS) & PCI_MSI_FLAGS_ENABLE)) {
+		out->kind = PCI_MSI_ON;
+		out->vectors = 1u << (get16(cfg, msi + PCI_MSI_FLAGS) >> 4 & 7);
 	}
 }
 

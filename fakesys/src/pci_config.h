@@ -31,6 +31,18 @@ struct pci_msi_state {
 void pci_config_msi_state(const struct topology *topo, const struct topo_function *fn,
 			  struct pci_msi_state *out);
 
+/* Capability IDs others look for in given bytes. */
+#define PCI_CAP_ID_EXP	   0x10
+#define PCI_EXT_CAP_ID_DSN 0x0003
+
+/*
+ * Where capability id starts in the bytes cfg[0..len) (a standard one, or with _ext an
+ * extended one from 0x100), following the list as the kernel does; 0 when absent. A broken
+ * list ends the walk instead of looping.
+ */
+unsigned pci_config_find_capability(const uint8_t *cfg, size_t len, unsigned id);
+unsigned pci_config_find_ext_capability(const uint8_t *cfg, size_t len, unsigned id);
+
 /* Fills out[0..pci_config_size) with the function's configuration space. */
 void pci_config_fill(const struct topology *topo, const struct topo_function *fn, uint8_t *out);
 

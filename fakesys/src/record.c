@@ -29,13 +29,13 @@
 
 #include "cpumask.h"
 #include "host_tree.h"
+#include "pci_config.h"
 #include "scenario.h"
 #include "verbatim.h"
 
 #define SYSFS_MAGIC	 0x62656572
 #define TEXT_MAX	 4096
 #define CONFIG_MAX	 4096
-#define PCI_EXT_CAP_DSN	 0x0003
 #define MAX_LOAD_RETRIES 4096
 
 /* ---- text buffers ------------------------------------------------------------------------ */
@@ -360,39 +360,15 @@ static const char *const pcie_type_names[16] = {
 	[0x8] = "pci-to-pcie-bridge", [0x9] = "rc-endpoint",	 [0xa] = "rc-event-collector",
 };
 
-/* Offset of a capability in a type 0/1 header's list, or 0. */
-static unsigned find_capability(const unsigned char *config, size_t len, unsigned id)
-{
-	if (len < 0x40 || !(config[0x06] & 0x10))
-		return 0;
-	unsigned pos = config[0x34] & 0xfc;
-	for (int guard = 0; pos >= 0x40 && pos + 2 <= len && guard < 48; guard++) {
-		if (config[pos] == id)
-			return pos;
-		pos = config[pos + 1] & 0xfc;
-	}
-	return 0;
-}
-
 /* The Device Serial Number names one physical device: zeroed unless asked to keep it. */
 static bool scrub_serial_number(unsigned char *config, size_t len)
 {
-	bool scrubbed = false;
-	unsigned pos = 0x100;
+	unsigned pos = pci_config_find_ext_capability(config, len, PCI_EXT_CAP_ID_DSN);
 
-	for (int guard = 0; pos >= 0x100 && pos + 12 <= len && guard < 512; guard++) {
-		uint32_t header = (uint32_t)config[pos] | (uint32_t)config[pos + 1] << 8 |
-				  (uint32_t)config[pos + 2] << 16 | (uint32_t)config[pos + 3] << 24;
-
-		if (header == 0)
-			break;
-		if ((header & 0xffff) == PCI_EXT_CAP_DSN) {
-			memset(config + pos + 4, 0, 8);
-			scrubbed = true;
-		}
-		pos = header >> 20 & 0xffc;
-	}
-	return scrubbed;
+	if (!pos || pos + 12 > len)
+		return false;
+	memset(config + pos + 4, 0, 8);
+	return true;
 }
 
 /* "8.0 GT/s PCIe" -> "8.0"; false for "Unknown" and the like. */
@@ -419,7 +395,7 @@ static bool link_width_ok(unsigned long long width)
 
 static void emit_pcie(struct text *t, int dev_fd, const unsigned char *config, size_t len)
 {
-	unsigned cap = find_capability(config, len, 0x10);
+	unsigned cap = pci_config_find_capability(config, len, PCI_CAP_ID_EXP);
 	char line[64], speed[8], max_speed[8];
 	unsigned long long width, max_width;
 	bool has_link = read_line_at(dev_fd, "current_link_speed", line, sizeof(line)) == 0 &&
@@ -827,7 +803,7 @@ static int record_device(struct recorder *r, struct model *m, const char *bdf, u
 		text_printf(&t, "    secondary: %u\n    subordinate: %u\n", config[0x19],
 			    config[0x1a]);
 	if (faccessat(dev_fd, "current_link_speed", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    find_capability(config, config_len, 0x10))
+	    pci_config_find_capability(config, config_len, PCI_CAP_ID_EXP))
 		emit_pcie(&t, dev_fd, config, config_len);
 	emit_bars(&t, dev_fd, bridge);
 	if (read_line_at(dev_fd, "label", label, sizeof(label)) == 0 && label[0] &&

@@ -982,6 +982,31 @@ START_TEST(lspci_decodes_the_ports_and_bridges)
 }
 END_TEST
 
+/* Given bytes: the lists are followed, and a list that loops ends the walk. */
+START_TEST(capabilities_are_found_in_given_bytes)
+{
+	uint8_t cfg[PCI_CFG_SPACE_EXP_SIZE] = { 0 };
+
+	ck_assert_uint_eq(pci_config_find_capability(cfg, sizeof(cfg), PCI_CAP_ID_EXP), 0);
+	cfg[0x06] = 0x10; /* Status: capability list */
+	cfg[0x34] = 0x40;
+	cfg[0x40] = 0x05, cfg[0x41] = 0x50; /* MSI, then */
+	cfg[0x50] = 0x10, cfg[0x51] = 0x40; /* PCI Express, back to MSI: a loop */
+	ck_assert_uint_eq(pci_config_find_capability(cfg, sizeof(cfg), PCI_CAP_ID_EXP), 0x50);
+	ck_assert_uint_eq(pci_config_find_capability(cfg, sizeof(cfg), 0x11), 0);
+	/* Only the bytes given count. */
+	ck_assert_uint_eq(pci_config_find_capability(cfg, 0x50, PCI_CAP_ID_EXP), 0);
+
+	/* Extended: AER at 0x100, then DSN at 0x140, which points back to 0x100. */
+	cfg[0x100] = 0x01, cfg[0x102] = 0x01, cfg[0x103] = 0x14;
+	cfg[0x140] = 0x03, cfg[0x142] = 0x01, cfg[0x143] = 0x10;
+	ck_assert_uint_eq(pci_config_find_ext_capability(cfg, sizeof(cfg), PCI_EXT_CAP_ID_DSN),
+			  0x140);
+	ck_assert_uint_eq(pci_config_find_ext_capability(cfg, sizeof(cfg), 0x000d), 0);
+	ck_assert_uint_eq(pci_config_find_ext_capability(cfg, PCI_CFG_SPACE_SIZE, 0x0001), 0);
+}
+END_TEST
+
 static Suite *pci_config_suite(void)
 {
 	Suite *s = suite_create("pci_config");
@@ -1005,6 +1030,7 @@ static Suite *pci_config_suite(void)
 	tcase_add_test(lspci, lspci_decodes_the_pf);
 	tcase_add_test(lspci, lspci_decodes_a_vf);
 	tcase_add_test(lspci, lspci_decodes_the_ports_and_bridges);
+	tcase_add_test(lspci, capabilities_are_found_in_given_bytes);
 	suite_add_tcase(s, lspci);
 	return s;
 }
