@@ -29,6 +29,7 @@ void pci_device_init(struct pci_device *dev, const struct topology *topo,
 	/* A bound driver enables the device, except vfio-pci, which waits for userspace. */
 	dev->enable_cnt = topology_driver_of(topo, fn) && !topology_is_vfio_bound(topo, fn);
 	dev->d3cold_allowed = true;
+	dev->msi_bus = true;
 	dev->sriov_drivers_autoprobe = fn->sriov && fn->sriov->drivers_autoprobe;
 	pthread_mutex_init(&dev->override_lock, NULL);
 }
@@ -239,55 +240,31 @@ SYSFS_STORE(numa_node)
 	return (ssize_t)len;
 }
 
-SYSFS_SHOW(broken_parity_status)
-{
-	return sysfs_emit(buf, size, "%u\n",
-			  ((const struct pci_device *)obj)->broken_parity_status ? 1u : 0u);
-}
+/*
+ * A flag the kernel sets from kstrtoul(): nonzero is on, unparsable EINVAL. msi_bus_store()
+ * also wants CAP_SYS_ADMIN, looked at after parsing, so EINVAL wins over EPERM.
+ */
+#define PCI_FLAG_ATTR(name, needs_capability)                                                      \
+	SYSFS_SHOW(name)                                                                           \
+	{                                                                                          \
+		return sysfs_emit(buf, size, "%u\n",                                               \
+				  ((const struct pci_device *)obj)->name ? 1u : 0u);               \
+	}                                                                                          \
+	SYSFS_STORE(name)                                                                          \
+	{                                                                                          \
+		unsigned long value;                                                               \
+                                                                                                   \
+		if (sysfs_parse_ul(buf, len, 0, &value))                                           \
+			return -EINVAL;                                                            \
+		if ((needs_capability) && !capable(opener))                                        \
+			return -EPERM;                                                             \
+		((struct pci_device *)obj)->name = value != 0;                                     \
+		return (ssize_t)len;                                                               \
+	}
 
-SYSFS_STORE(broken_parity_status)
-{
-	unsigned long value;
-
-	if (sysfs_parse_ul(buf, len, 0, &value))
-		return -EINVAL;
-	((struct pci_device *)obj)->broken_parity_status = value != 0;
-	return (ssize_t)len;
-}
-
-SYSFS_SHOW(msi_bus)
-{
-	return sysfs_emit(buf, size, "%u\n", ((const struct pci_device *)obj)->no_msi ? 0u : 1u);
-}
-
-/* msi_bus_store(): parsed before the capability is looked at, so EINVAL wins over EPERM. */
-SYSFS_STORE(msi_bus)
-{
-	unsigned long value;
-
-	if (sysfs_parse_ul(buf, len, 0, &value))
-		return -EINVAL;
-	if (!capable(opener))
-		return -EPERM;
-	((struct pci_device *)obj)->no_msi = value == 0;
-	return (ssize_t)len;
-}
-
-SYSFS_SHOW(d3cold_allowed)
-{
-	return sysfs_emit(buf, size, "%u\n",
-			  ((const struct pci_device *)obj)->d3cold_allowed ? 1u : 0u);
-}
-
-SYSFS_STORE(d3cold_allowed)
-{
-	unsigned long value;
-
-	if (sysfs_parse_ul(buf, len, 0, &value))
-		return -EINVAL;
-	((struct pci_device *)obj)->d3cold_allowed = value != 0;
-	return (ssize_t)len;
-}
+PCI_FLAG_ATTR(broken_parity_status, false)
+PCI_FLAG_ATTR(msi_bus, true)
+PCI_FLAG_ATTR(d3cold_allowed, false)
 
 SYSFS_SHOW(power_state)
 {

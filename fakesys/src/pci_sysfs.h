@@ -26,7 +26,7 @@ struct pci_device {
 	_Atomic int32_t numa_node;
 	_Atomic unsigned enable_cnt;
 	_Atomic bool broken_parity_status;
-	_Atomic bool no_msi;
+	_Atomic bool msi_bus; /* the kernel keeps its inverse, no_msi */
 	_Atomic bool d3cold_allowed;
 	_Atomic bool sriov_drivers_autoprobe; /* a PF's */
 	pthread_mutex_t override_lock;

@@ -231,6 +231,23 @@ static ssize_t read_as(const char *path, bool privileged, char *buf, size_t size
 	return n;
 }
 
+/* Writes text to a file in one write() as the given opener; returns what the store gave. */
+static ssize_t write_as(const char *path, bool privileged, const char *text)
+{
+	struct sysfs_opener opener = { .privileged = privileged };
+	struct sysfs_open_file *file;
+	struct sysfs_stat st;
+	int err = walk(path, &st);
+
+	if (err)
+		return err;
+	if ((err = sysfs_open(ht.tree, st.ino, O_WRONLY, &opener, &file)) != 0)
+		return err;
+	ssize_t n = sysfs_write(file, text, strlen(text));
+	sysfs_release(file);
+	return n;
+}
+
 static void file_is(const char *path, const char *want)
 {
 	char buf[SYSFS_PAGE_SIZE + 1];
@@ -746,6 +763,27 @@ START_TEST(msi_vectors_are_listed_by_irq_number)
 }
 END_TEST
 
+/*
+ * What CAP_SYS_ADMIN guards: the mount's permission check already keeps other users out of
+ * 0644 files, so only here, with an unprivileged opener, can the stores' own checks be seen.
+ */
+START_TEST(stores_check_the_capability_where_the_kernel_does)
+{
+	ck_assert_int_eq(write_as(VIRTIO "numa_node", false, "0"), -EPERM);
+	ck_assert_int_eq(write_as(VIRTIO "enable", false, "1"), -EPERM);
+	/* msi_bus parses first: junk is EINVAL even without the capability. */
+	ck_assert_int_eq(write_as(VIRTIO "msi_bus", false, "x"), -EINVAL);
+	ck_assert_int_eq(write_as(VIRTIO "msi_bus", false, "0"), -EPERM);
+	file_is(VIRTIO "msi_bus", "1\n");
+	ck_assert_int_eq(write_as(VIRTIO "msi_bus", true, "0\n"), 2);
+	file_is(VIRTIO "msi_bus", "0\n");
+	/* Flags anyone with write access may set. */
+	ck_assert_int_eq(write_as(VIRTIO "broken_parity_status", false, "0x1"), 3);
+	file_is(VIRTIO "broken_parity_status", "1\n");
+	ck_assert_int_eq(write_as("sys/kernel/iommu_groups/37/type", false, "DMA"), -EACCES);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("host_tree");
@@ -770,6 +808,7 @@ int main(void)
 	tcase_add_test(tc, sriov_files_and_links);
 	tcase_add_test(tc, mediated_devices);
 	tcase_add_test(tc, msi_vectors_are_listed_by_irq_number);
+	tcase_add_test(tc, stores_check_the_capability_where_the_kernel_does);
 	suite_add_tcase(suite, tc);
 	return check_run(suite);
 }
