@@ -981,60 +981,9 @@ static unsigned highest_numbered(const struct recorder *r, const char *rel, cons
 	return highest;
 }
 
-static int record_model(struct recorder *r, struct model *m)
+/* CPUs and NUMA nodes as the source has them, so that local_cpus and friends agree. */
+static void record_cpus_and_nodes(const struct recorder *r, struct model *m, unsigned max_node)
 {
-	unsigned max_node = 1;
-	size_t n;
-	int err;
-	char **names = list_dir(r, "sys/bus/pci/devices", &n, &err);
-
-	if (!names) {
-		snprintf(r->error, r->error_size, "%s/sys/bus/pci/devices: %s", r->opt->root,
-			 err ? strerror(err) : "no PCI devices");
-		return -1;
-	}
-	for (size_t i = 0; i < n && !err; i++) {
-		struct pci_addr addr;
-
-		if (pci_addr_parse(names[i], &addr))
-			err = record_device(r, m, names[i], &max_node);
-	}
-	free_names(names, n);
-
-	names = list_dir(r, "sys/bus/pci/drivers", &n, &err);
-	for (size_t i = 0; i < n; i++) {
-		struct text t = { 0 };
-
-		if (!is_driver_name(names[i]))
-			continue;
-		text_printf(&t, "  - %s\n", names[i]);
-		if (add_item(m, SECTION_DRIVERS, &t))
-			err = ENOMEM;
-	}
-	free_names(names, n);
-
-	names = list_dir(r, "sys/devices", &n, &err);
-	for (size_t i = 0; i < n; i++) {
-		struct topo_root_bus bus;
-		char tail;
-		struct text t = { 0 };
-
-		if (sscanf(names[i], "pci%x:%hhx%c", &bus.domain, &bus.bus, &tail) != 2 ||
-		    strlen(names[i]) < 9)
-			continue;
-		text_printf(&t, "  - \"%s\"\n", names[i] + 3);
-		if (add_item(m, SECTION_ROOT_BUSES, &t))
-			err = ENOMEM;
-	}
-	free_names(names, n);
-
-	names = list_dir(r, "sys/kernel/iommu_groups", &n, &err);
-	for (size_t i = 0; i < n; i++)
-		if (record_group(r, m, names[i]))
-			err = ENOMEM;
-	free_names(names, n);
-
-	/* CPUs and NUMA nodes as the source has them, so local_cpus and friends agree. */
 	m->cpus = highest_numbered(r, "sys/devices/system/cpu", "cpu%u%c");
 	unsigned nodes_listed = highest_numbered(r, "sys/devices/system/node", "node%u%c");
 	m->numa_nodes = nodes_listed > max_node ? nodes_listed : max_node;
@@ -1062,8 +1011,69 @@ static int record_model(struct recorder *r, struct model *m)
 	}
 	if (m->cpus < m->numa_nodes)
 		m->cpus = m->numa_nodes;
+}
+
+/* A list item "  - NAME\n" (quoted when asked) for a section. */
+static int add_list_item(struct model *m, int section, const char *name, bool quoted)
+{
+	struct text t = { 0 };
+
+	text_printf(&t, quoted ? "  - \"%s\"\n" : "  - %s\n", name);
+	return add_item(m, section, &t);
+}
+
+/* The model's items; a directory that is missing or unreadable simply adds none. */
+static int record_model(struct recorder *r, struct model *m)
+{
+	unsigned max_node = 1;
+	size_t n;
+	int err, failed = 0;
+	char **names = list_dir(r, "sys/bus/pci/devices", &n, &err);
+
+	if (!names) {
+		snprintf(r->error, r->error_size, "%s/sys/bus/pci/devices: %s", r->opt->root,
+			 err ? strerror(err) : "no PCI devices");
+		return -1;
+	}
+	for (size_t i = 0; i < n && !failed; i++) {
+		struct pci_addr addr;
+
+		if (pci_addr_parse(names[i], &addr))
+			failed = record_device(r, m, names[i], &max_node);
+	}
+	free_names(names, n);
+
+	names = list_dir(r, "sys/bus/pci/drivers", &n, &err);
+	for (size_t i = 0; i < n && !failed; i++)
+		if (is_driver_name(names[i]))
+			failed = add_list_item(m, SECTION_DRIVERS, names[i], false);
+	free_names(names, n);
+	failed = failed ? failed : err == ENOMEM;
+
+	names = list_dir(r, "sys/devices", &n, &err);
+	for (size_t i = 0; i < n && !failed; i++) {
+		struct topo_root_bus bus;
+		char tail;
+
+		if (sscanf(names[i], "pci%x:%hhx%c", &bus.domain, &bus.bus, &tail) == 2 &&
+		    strlen(names[i]) >= 9)
+			failed = add_list_item(m, SECTION_ROOT_BUSES, names[i] + 3, true);
+	}
+	free_names(names, n);
+	failed = failed ? failed : err == ENOMEM;
+
+	names = list_dir(r, "sys/kernel/iommu_groups", &n, &err);
+	for (size_t i = 0; i < n && !failed; i++)
+		failed = record_group(r, m, names[i]);
+	free_names(names, n);
+	failed = failed ? failed : err == ENOMEM;
+
+	if (failed) {
+		snprintf(r->error, r->error_size, "out of memory");
+		return -1;
+	}
+	record_cpus_and_nodes(r, m, max_node);
 	m->vfio_cdev = faccessat(r->root_fd, "dev/iommu", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-	(void)err;
 	return 0;
 }
 
