@@ -280,8 +280,45 @@ escape)
 		grep -n "vendor" "$work/rec.yaml" | head -5
 	fi
 	;;
+identifiers)
+	# Serial numbers stay out unless asked for: the PCIe Device Serial Number in config space
+	# and the VPD file, planted in a rendered tree.
+	render_source
+	secret="fakesys-vpd-$$-$RANDOM"
+	config=$(find "$work/src/sys/devices" -name config -size 4096c | head -1)
+	[ -n "$config" ] || {
+		echo "FAIL: no PCI Express device in $scenario"
+		exit 1
+	}
+	# DSN at 0x100, the end of the extended list: ID 0003, version 1, next 0; serial 11..88.
+	printf '\x03\x00\x01\x00\x11\x22\x33\x44\x55\x66\x77\x88' |
+		dd of="$config" bs=1 seek=256 conv=notrunc status=none
+	echo "$secret" >"${config%/config}/vpd"
+	chmod 600 "${config%/config}/vpd"
+	record "$work/plain.yaml" --root "$work/src"
+	record "$work/kept.yaml" --root "$work/src" --keep-identifiers
+	dsn='100: 03 00 01 00 11 22 33 44 55 66 77 88'
+	zeroed='100: 03 00 01 00 00 00 00 00 00 00 00 00'
+	if grep -q "$zeroed" "$work/plain.yaml" && ! grep -q "$dsn" "$work/plain.yaml" &&
+		grep -q "Device Serial Number zeroed" "$work/plain.yaml.report"; then
+		ok "the Device Serial Number is zeroed, and the report says so"
+	else
+		fail "the Device Serial Number was not zeroed:"
+		grep -n '^      100:' "$work/plain.yaml" | head -3
+	fi
+	if ! grep -q "$secret" "$work/plain.yaml" && grep -q "vpd: left out" "$work/plain.yaml.report"; then
+		ok "VPD is left out, and the report says so"
+	else
+		fail "VPD went into the recording"
+	fi
+	if grep -q "$dsn" "$work/kept.yaml" && grep -q "$secret" "$work/kept.yaml"; then
+		ok "--keep-identifiers keeps both"
+	else
+		fail "--keep-identifiers lost the serial number or the VPD"
+	fi
+	;;
 *)
-	echo "usage: $0 FAKESYS TREE_COMPARE live | rendered SCENARIO | escape SCENARIO"
+	echo "usage: $0 FAKESYS TREE_COMPARE live | rendered SCENARIO | escape SCENARIO | identifiers SCENARIO"
 	exit 2
 	;;
 esac
