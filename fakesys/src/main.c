@@ -107,9 +107,7 @@ static int cmd_check(int argc, char **argv)
 		return usage_error("%s needs at least one scenario", "check");
 	for (int i = 1; i < argc; i++) {
 		struct scenario sc;
-
 		struct host_tree ht = { 0 };
-
 		/* Verbatim entries only show whether they fit once the tree is built. */
 		int failed = load(argv[i], &sc);
 		if (!failed && sc.n_verbatim)
