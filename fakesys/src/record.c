@@ -1504,20 +1504,10 @@ static void walk_dir(struct walk *w, const char *rel, sysfs_ino_t model_dir, boo
 	free_names(names, n);
 }
 
-/* The model's inode of rel (0: none), walking by name. */
+/* The model's inode of rel (0: none). */
 static sysfs_ino_t model_ino(const struct sysfs_tree *tree, const char *rel, struct sysfs_stat *st)
 {
-	char copy[PATH_MAX];
-	sysfs_ino_t ino = SYSFS_ROOT_INO;
-
-	snprintf(copy, sizeof(copy), "%s", rel);
-	for (char *save, *name = strtok_r(copy, "/", &save); name;
-	     name = strtok_r(NULL, "/", &save)) {
-		if (sysfs_lookup(tree, ino, name, st) != 0)
-			return 0;
-		ino = st->ino;
-	}
-	return ino;
+	return sysfs_lookup_path(tree, rel, st) == 0 ? st->ino : 0;
 }
 
 /* One top-level part of the scope: a directory (or node) walked whole. */

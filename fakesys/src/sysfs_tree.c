@@ -679,6 +679,26 @@ int sysfs_lookup(const struct sysfs_tree *tree, sysfs_ino_t dir, const char *nam
 	return -ENOENT;
 }
 
+int sysfs_lookup_path(const struct sysfs_tree *tree, const char *path, struct sysfs_stat *st)
+{
+	int err = sysfs_stat(tree, SYSFS_ROOT_INO, st);
+
+	for (const char *name = path; !err && *name;) {
+		size_t len = strcspn(name, "/");
+		char part[256];
+
+		if (len >= sizeof(part))
+			return -ENAMETOOLONG;
+		if (len) {
+			memcpy(part, name, len);
+			part[len] = '\0';
+			err = sysfs_lookup(tree, st->ino, part, st);
+		}
+		name += len + (name[len] == '/');
+	}
+	return err;
+}
+
 int sysfs_parent(const struct sysfs_tree *tree, sysfs_ino_t ino, sysfs_ino_t *parent)
 {
 	struct resolved r;

@@ -158,6 +158,8 @@ struct sysfs_stat {
 int sysfs_stat(const struct sysfs_tree *tree, sysfs_ino_t ino, struct sysfs_stat *st);
 int sysfs_lookup(const struct sysfs_tree *tree, sysfs_ino_t dir, const char *name,
 		 struct sysfs_stat *st);
+/* The node at a relative path of names ("sys/bus/pci"), following no link; "" is the root. */
+int sysfs_lookup_path(const struct sysfs_tree *tree, const char *path, struct sysfs_stat *st);
 /* The parent directory's inode (the root is its own parent). */
 int sysfs_parent(const struct sysfs_tree *tree, sysfs_ino_t ino, sysfs_ino_t *parent);
 /* Writes the NUL-terminated link text; -ENAMETOOLONG if size is too small. */

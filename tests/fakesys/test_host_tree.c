@@ -198,20 +198,9 @@ static void teardown(void)
 	host_tree_free(&ht);
 }
 
-/* Walks a path of real directories (no link following) from the root. */
 static int walk(const char *path, struct sysfs_stat *st)
 {
-	char copy[512], *save = NULL;
-	sysfs_ino_t ino = SYSFS_ROOT_INO;
-	int err = sysfs_stat(ht.tree, ino, st);
-
-	snprintf(copy, sizeof(copy), "%s", path);
-	for (char *part = strtok_r(copy, "/", &save); part && !err;
-	     part = strtok_r(NULL, "/", &save)) {
-		err = sysfs_lookup(ht.tree, ino, part, st);
-		ino = st->ino;
-	}
-	return err;
+	return sysfs_lookup_path(ht.tree, path, st);
 }
 
 /* Reads a whole file as the given opener; returns its length or -errno. */

@@ -61,17 +61,7 @@ static void teardown(void)
 
 static int walk(const char *path, struct sysfs_stat *st)
 {
-	char copy[512], *save = NULL;
-	sysfs_ino_t ino = SYSFS_ROOT_INO;
-	int err = sysfs_stat(ht.tree, ino, st);
-
-	snprintf(copy, sizeof(copy), "%s", path);
-	for (char *part = strtok_r(copy, "/", &save); part && !err;
-	     part = strtok_r(NULL, "/", &save)) {
-		err = sysfs_lookup(ht.tree, ino, part, st);
-		ino = st->ino;
-	}
-	return err;
+	return sysfs_lookup_path(ht.tree, path, st);
 }
 
 static void stat_is(const char *path, uint32_t mode, uint64_t size)
