@@ -22,8 +22,9 @@ enum node_kind { NODE_DIR, NODE_LINK, NODE_CHR, NODE_ATTR, NODE_WHITEOUT };
 struct sysfs_node {
 	char *name;
 	struct sysfs_node *parent;
-	uint32_t index; /* position in tree->nodes; the node's inode is index + 1 */
-	uint32_t hash;	/* kernfs_name_hash(name): the listing order */
+	uint32_t index;	 /* position in tree->nodes */
+	uint32_t hash;	 /* kernfs_name_hash(name): the listing order */
+	sysfs_ino_t ino; /* kept by the node at the same path when the tree is replaced */
 	uint8_t kind;
 	bool hidden; /* taken out of its directory after building: neither found nor listed */
 	uint16_t mode;
@@ -58,14 +59,14 @@ struct sysfs_node {
 };
 
 /*
- * Attribute files have no node. Their inode encodes the directory and the attribute's slot
- * (group, position in group), so no table grows when the kernel looks them up.
+ * Attribute files have no node. Their inode encodes the directory's inode and the attribute's
+ * slot (group, position in group), so no table grows when the kernel looks them up.
  */
-#define ATTR_INO_FLAG	((sysfs_ino_t)1 << 40)
-#define ATTR_SLOT_BITS	12
-#define ATTR_GROUP_BITS 4
-#define ATTR_INDEX_BITS (ATTR_SLOT_BITS - ATTR_GROUP_BITS)
-#define ATTR_MAX_DIRS	((uint32_t)1 << (40 - ATTR_SLOT_BITS))
+#define ATTR_INO_FLAG	 ((sysfs_ino_t)1 << 40)
+#define ATTR_SLOT_BITS	 12
+#define ATTR_GROUP_BITS	 4
+#define ATTR_INDEX_BITS	 (ATTR_SLOT_BITS - ATTR_GROUP_BITS)
+#define ATTR_MAX_DIR_INO ((sysfs_ino_t)1 << (40 - ATTR_SLOT_BITS))
 
 struct sysfs_tree {
 	enum sysfs_order order;
@@ -76,6 +77,13 @@ struct sysfs_tree {
 	/* Open addressing on (parent, name): slot holds node index + 1, 0 when empty. */
 	uint32_t *hash;
 	uint32_t hash_mask;
+	/* Open addressing on the inode, same slots: inodes outlive replacements, indexes do not. */
+	uint32_t *by_ino;
+	sysfs_ino_t next_ino; /* never handed out twice in a tree's life, across replacements */
+	/* What sysfs_tree_replace() changed, for the caches of whoever serves the tree. */
+	struct sysfs_change *changes;
+	size_t n_changes;
+	size_t cap_changes;
 };
 
 struct sysfs_open_file {
@@ -225,18 +233,55 @@ static void hash_insert(struct sysfs_tree *tree, const struct sysfs_node *node)
 	tree->hash[slot] = node->index + 1;
 }
 
-static int hash_grow(struct sysfs_tree *tree)
+static uint32_t ino_slot(sysfs_ino_t ino)
 {
-	uint32_t size = (tree->hash_mask + 1) * 2;
-	uint32_t *hash = calloc(size, sizeof(*hash));
+	uint64_t x = ino * 0x9e3779b97f4a7c15ULL;
 
-	if (!hash)
+	return (uint32_t)(x >> 32);
+}
+
+static void ino_insert(struct sysfs_tree *tree, const struct sysfs_node *node)
+{
+	uint32_t slot = ino_slot(node->ino) & tree->hash_mask;
+
+	while (tree->by_ino[slot])
+		slot = (slot + 1) & tree->hash_mask;
+	tree->by_ino[slot] = node->index + 1;
+}
+
+static struct sysfs_node *node_by_ino(const struct sysfs_tree *tree, sysfs_ino_t ino)
+{
+	for (uint32_t slot = ino_slot(ino) & tree->hash_mask; tree->by_ino[slot];
+	     slot = (slot + 1) & tree->hash_mask) {
+		struct sysfs_node *node = tree->nodes[tree->by_ino[slot] - 1];
+
+		if (node->ino == ino)
+			return node;
+	}
+	return NULL;
+}
+
+/* Both tables at size, rebuilt from the nodes (whose inodes may have been renumbered). */
+static int hash_resize(struct sysfs_tree *tree, uint32_t size)
+{
+	uint32_t *hash = calloc(size, sizeof(*hash));
+	uint32_t *by_ino = calloc(size, sizeof(*by_ino));
+
+	if (!hash || !by_ino) {
+		free(hash);
+		free(by_ino);
 		return -ENOMEM;
+	}
 	free(tree->hash);
+	free(tree->by_ino);
 	tree->hash = hash;
+	tree->by_ino = by_ino;
 	tree->hash_mask = size - 1;
-	for (uint32_t i = 1; i < tree->n_nodes; i++)
-		hash_insert(tree, tree->nodes[i]);
+	for (uint32_t i = 0; i < tree->n_nodes; i++) {
+		if (i)
+			hash_insert(tree, tree->nodes[i]);
+		ino_insert(tree, tree->nodes[i]);
+	}
 	return 0;
 }
 
@@ -278,7 +323,8 @@ static struct sysfs_node *node_new(struct sysfs_tree *tree, struct sysfs_node *p
 		tree->cap_nodes = cap;
 	}
 	/* Keep the hash at most half full so probes stay short. */
-	if ((tree->n_nodes + 1) * 2 > tree->hash_mask + 1 && hash_grow(tree))
+	if ((tree->n_nodes + 1) * 2 > tree->hash_mask + 1 &&
+	    hash_resize(tree, (tree->hash_mask + 1) * 2))
 		return NULL;
 	if (parent && parent->u.dir.n_children == parent->u.dir.cap_children) {
 		uint32_t cap = parent->u.dir.cap_children ? parent->u.dir.cap_children * 2 : 8;
@@ -307,10 +353,12 @@ static struct sysfs_node *node_new(struct sysfs_tree *tree, struct sysfs_node *p
 	}
 	node->parent = parent;
 	node->index = tree->n_nodes;
+	node->ino = tree->next_ino++;
 	node->hash = listing_key(tree, name);
 	node->kind = kind;
 	node->mode = mode;
 	tree->nodes[tree->n_nodes++] = node;
+	ino_insert(tree, node);
 	if (parent && kind == NODE_WHITEOUT) {
 		hash_insert(tree, node);
 	} else if (parent) {
@@ -329,9 +377,8 @@ struct sysfs_tree *sysfs_tree_new(void)
 
 	if (!tree)
 		return NULL;
-	tree->hash_mask = 255;
-	tree->hash = calloc(tree->hash_mask + 1, sizeof(*tree->hash));
-	if (!tree->hash || !node_new(tree, NULL, "", NODE_DIR, 0755)) {
+	tree->next_ino = SYSFS_ROOT_INO;
+	if (hash_resize(tree, 256) || !node_new(tree, NULL, "", NODE_DIR, 0755)) {
 		sysfs_tree_free(tree);
 		return NULL;
 	}
@@ -354,6 +401,8 @@ void sysfs_tree_free(struct sysfs_tree *tree)
 	}
 	free(tree->nodes);
 	free(tree->hash);
+	free(tree->by_ino);
+	sysfs_changes_free(tree->changes, tree->n_changes);
 	free(tree);
 }
 
@@ -369,7 +418,7 @@ void sysfs_set_mode(struct sysfs_node *node, uint16_t mode)
 
 sysfs_ino_t sysfs_node_ino(const struct sysfs_node *node)
 {
-	return (sysfs_ino_t)node->index + 1;
+	return node->ino;
 }
 
 struct sysfs_node *sysfs_node_parent(const struct sysfs_node *node)
@@ -386,7 +435,7 @@ struct sysfs_node *sysfs_add_dir(struct sysfs_tree *tree, struct sysfs_node *par
 
 	if (!dir)
 		return NULL;
-	if (dir->index >= ATTR_MAX_DIRS)
+	if (dir->ino >= ATTR_MAX_DIR_INO)
 		return NULL;
 	while (groups && groups[n_groups])
 		n_groups++;
@@ -529,7 +578,7 @@ static bool attr_by_name(const struct sysfs_node *dir, const char *name, struct 
 
 static sysfs_ino_t attr_ino(const struct attr_ref *ref)
 {
-	return ATTR_INO_FLAG | (sysfs_ino_t)ref->dir->index << ATTR_SLOT_BITS | ref->slot;
+	return ATTR_INO_FLAG | ref->dir->ino << ATTR_SLOT_BITS | ref->slot;
 }
 
 /* ---- changes after building ---------------------------------------------------------------- */
@@ -558,6 +607,152 @@ int sysfs_remove(struct sysfs_tree *tree, struct sysfs_node *dir, const char *na
 	return node_new(tree, dir, name, NODE_WHITEOUT, 0) ? 0 : -ENOMEM;
 }
 
+void sysfs_changes_free(struct sysfs_change *changes, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(changes[i].name);
+	free(changes);
+}
+
+static int log_change(struct sysfs_tree *tree, sysfs_ino_t parent, const char *name)
+{
+	if (tree->n_changes == tree->cap_changes) {
+		size_t cap = tree->cap_changes ? tree->cap_changes * 2 : 16;
+		struct sysfs_change *changes = realloc(tree->changes, cap * sizeof(*changes));
+
+		if (!changes)
+			return -ENOMEM;
+		tree->changes = changes;
+		tree->cap_changes = cap;
+	}
+	struct sysfs_change *change = &tree->changes[tree->n_changes];
+	change->parent = parent;
+	change->name = NULL;
+	if (name && !(change->name = strdup(name)))
+		return -ENOMEM;
+	tree->n_changes++;
+	return 0;
+}
+
+size_t sysfs_tree_take_changes(struct sysfs_tree *tree, struct sysfs_change **out)
+{
+	size_t count = tree->n_changes;
+
+	*out = tree->changes;
+	tree->changes = NULL;
+	tree->n_changes = tree->cap_changes = 0;
+	return count;
+}
+
+static int link_text(const struct sysfs_node *link, char *buf, size_t size);
+
+/* The same file as far as a cache can tell: kind, and where a link leads or a node points. */
+static bool same_entry(const struct sysfs_node *a, const struct sysfs_node *b)
+{
+	char text_a[4096], text_b[4096];
+
+	if (a->kind != b->kind || a->mode != b->mode)
+		return false;
+	switch (a->kind) {
+	case NODE_LINK:
+		return link_text(a, text_a, sizeof(text_a)) == 0 &&
+		       link_text(b, text_b, sizeof(text_b)) == 0 && strcmp(text_a, text_b) == 0;
+	case NODE_CHR:
+		return a->u.chr.major == b->u.chr.major && a->u.chr.minor == b->u.chr.minor;
+	case NODE_ATTR:
+		return a->u.file.attr == b->u.file.attr && a->u.file.obj == b->u.file.obj;
+	case NODE_DIR:
+		return a->u.dir.obj == b->u.dir.obj && a->u.dir.groups == b->u.dir.groups;
+	default:
+		return true;
+	}
+}
+
+/*
+ * Matches next's nodes to tree's by path (parents come before their children in both), hands
+ * the matched ones their old inodes, and logs every name that came, went or changed under a
+ * directory that stays. matched[i] says whether tree's node i lives on.
+ */
+static int carry_inodes(struct sysfs_tree *tree, struct sysfs_tree *next, bool *matched)
+{
+	struct sysfs_node **old_of = calloc(next->n_nodes, sizeof(*old_of));
+	int err = 0;
+
+	if (!old_of)
+		return -ENOMEM;
+	old_of[0] = tree->nodes[0];
+	matched[0] = true;
+	next->nodes[0]->ino = SYSFS_ROOT_INO;
+	next->next_ino = tree->next_ino;
+	for (uint32_t i = 1; i < next->n_nodes && !err; i++) {
+		struct sysfs_node *node = next->nodes[i];
+		struct sysfs_node *old_parent = old_of[node->parent->index];
+		struct sysfs_node *old =
+			old_parent ? find_node(tree, old_parent, node->name) : NULL;
+
+		if (old && old->kind != NODE_WHITEOUT && same_entry(old, node)) {
+			old_of[i] = old;
+			matched[old->index] = true;
+			node->ino = old->ino;
+			continue;
+		}
+		node->ino = next->next_ino++;
+		if (old_parent && node->kind != NODE_WHITEOUT)
+			err = log_change(tree, old_parent->ino, node->name);
+	}
+	for (uint32_t i = 1; i < tree->n_nodes && !err; i++) {
+		const struct sysfs_node *old = tree->nodes[i];
+
+		/* Gone from a directory that stays; below a gone one, the kernel drops it all. */
+		if (!matched[i] && !old->hidden && old->kind != NODE_WHITEOUT &&
+		    matched[old->parent->index])
+			err = log_change(tree, old->parent->ino, old->name);
+	}
+	free(old_of);
+	return err;
+}
+
+int sysfs_tree_replace(struct sysfs_tree *tree, struct sysfs_tree *next)
+{
+	bool *matched = calloc(tree->n_nodes, sizeof(*matched));
+	size_t logged = tree->n_changes;
+	int err;
+
+	if (!matched)
+		return -ENOMEM;
+	next->order = tree->order;
+	next->shuffle_seed = tree->shuffle_seed;
+	sysfs_tree_finish(next);
+	err = carry_inodes(tree, next, matched);
+	if (!err)
+		err = hash_resize(next, next->hash_mask + 1);
+	/* A directory whose entries changed has a new listing and perhaps a new link count. */
+	for (size_t i = logged, n = tree->n_changes; !err && i < n; i++)
+		if (i == logged || tree->changes[i].parent != tree->changes[i - 1].parent)
+			err = log_change(tree, tree->changes[i].parent, NULL);
+	free(matched);
+	if (err) {
+		while (tree->n_changes > logged)
+			free(tree->changes[--tree->n_changes].name);
+		return err;
+	}
+
+	struct sysfs_tree old = *tree;
+	tree->nodes = next->nodes;
+	tree->n_nodes = next->n_nodes;
+	tree->cap_nodes = next->cap_nodes;
+	tree->hash = next->hash;
+	tree->by_ino = next->by_ino;
+	tree->hash_mask = next->hash_mask;
+	tree->next_ino = next->next_ino;
+	next->nodes = old.nodes;
+	next->n_nodes = old.n_nodes;
+	next->hash = old.hash;
+	next->by_ino = old.by_ino;
+	sysfs_tree_free(next);
+	return 0;
+}
+
 bool sysfs_is_dir(const struct sysfs_node *node)
 {
 	return node->kind == NODE_DIR;
@@ -573,19 +768,19 @@ struct resolved {
 static int resolve(const struct sysfs_tree *tree, sysfs_ino_t ino, struct resolved *out)
 {
 	if (ino & ATTR_INO_FLAG) {
-		uint64_t dir_index = (ino & ~ATTR_INO_FLAG) >> ATTR_SLOT_BITS;
+		const struct sysfs_node *dir =
+			node_by_ino(tree, (ino & ~ATTR_INO_FLAG) >> ATTR_SLOT_BITS);
 
-		if (dir_index >= tree->n_nodes || tree->nodes[dir_index]->kind != NODE_DIR)
+		if (!dir || dir->hidden || dir->kind != NODE_DIR)
 			return -ENOENT;
 		out->node = NULL;
-		if (!attr_at_slot(tree->nodes[dir_index], ino & ((1u << ATTR_SLOT_BITS) - 1),
-				  &out->attr))
+		if (!attr_at_slot(dir, ino & ((1u << ATTR_SLOT_BITS) - 1), &out->attr))
 			return -ENOENT;
 		return 0;
 	}
-	if (ino == 0 || ino > tree->n_nodes)
+	out->node = node_by_ino(tree, ino);
+	if (!out->node)
 		return -ENOENT;
-	out->node = tree->nodes[ino - 1];
 	return out->node->hidden || out->node->kind == NODE_WHITEOUT ? -ENOENT : 0;
 }
 
@@ -714,6 +909,45 @@ int sysfs_parent(const struct sysfs_tree *tree, sysfs_ino_t ino, sysfs_ino_t *pa
 	return 0;
 }
 
+int sysfs_path(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, size_t size)
+{
+	struct resolved r;
+	int err = resolve(tree, ino, &r);
+	const char *leaf = NULL;
+
+	if (err)
+		return err;
+	const struct sysfs_node *node = r.node;
+	if (!node) {
+		node = r.attr.dir;
+		leaf = r.attr.attr->name;
+	}
+	/* Every name but the first is preceded by a slash. */
+	size_t len = leaf ? strlen(leaf) + 1 : 0;
+	for (const struct sysfs_node *kn = node; kn->parent; kn = kn->parent)
+		len += strlen(kn->name) + 1;
+	if (len)
+		len--;
+	if (len + 1 > size)
+		return -ENAMETOOLONG;
+	/* Fill backwards, from the leaf up to the root. */
+	size_t end = len;
+	buf[end] = '\0';
+	if (leaf) {
+		end -= strlen(leaf);
+		memcpy(buf + end, leaf, strlen(leaf));
+	}
+	for (const struct sysfs_node *kn = node; kn->parent; kn = kn->parent) {
+		size_t n = strlen(kn->name);
+
+		if (end < len)
+			buf[--end] = '/';
+		end -= n;
+		memcpy(buf + end, kn->name, n);
+	}
+	return 0;
+}
+
 /*
  * kernfs_get_target_path(): climb from the link's directory until reaching a directory on
  * the target's parent chain, one "../" per step, then descend to the target by name.
@@ -805,11 +1039,51 @@ static size_t list_attrs(const struct sysfs_tree *tree, const struct sysfs_node 
 }
 
 /*
- * Children (sorted once) and attributes (sorted per call; a few dozen at most) merge in kernfs
- * order. The cookie counts how many of each were listed, so resuming costs no walk from the
- * start, even in a directory of 65,536 entries.
+ * A listing position is the listing key of the next entry and its rank among the entries with
+ * that key, as kernfs positions a listing at a name hash: an entry that stays is neither
+ * repeated nor skipped when others come or go between two getdents calls (only entries with the
+ * very same key can shift). Position 0 is the start; keys are at most 32 bits.
  */
-#define COOKIE_ATTR_BITS 16
+#define COOKIE_RANK_BITS 30
+#define COOKIE_END	 ((uint64_t)1 << 62)
+
+static uint64_t cookie_of(uint32_t key, uint64_t rank)
+{
+	return ((uint64_t)key << COOKIE_RANK_BITS | rank) + 1;
+}
+
+/* Children with a listing key below key: they all come before any entry with that key. */
+static uint32_t children_before(const struct sysfs_tree *tree, const struct sysfs_node *dir,
+				uint32_t key)
+{
+	uint32_t low = 0, high = dir->u.dir.n_children;
+
+	if (tree->order == SYSFS_ORDER_SORTED || tree->order == SYSFS_ORDER_REVERSE)
+		return 0; /* one key for all: the rank is the position */
+	while (low < high) {
+		uint32_t mid = low + (high - low) / 2;
+
+		if (dir->u.dir.children[mid]->hash < key)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return low;
+}
+
+/* Whether the merged listing goes on with attrs[attr] rather than children[child]. */
+static bool next_is_attr(const struct sysfs_tree *tree, const struct sysfs_node *dir,
+			 uint32_t child, const struct listed_attr *attrs, size_t attr,
+			 size_t n_attrs)
+{
+	if (attr >= n_attrs)
+		return false;
+	if (child >= dir->u.dir.n_children)
+		return true;
+	const struct sysfs_node *c = dir->u.dir.children[child];
+	return listing_compare(tree, attrs[attr].hash, attrs[attr].ref.attr->name, c->hash,
+			       c->name) < 0;
+}
 
 int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cookie,
 		  const char **name, struct sysfs_stat *st)
@@ -820,33 +1094,55 @@ int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cook
 
 	if (err)
 		return err;
-
-	uint64_t child = *cookie >> COOKIE_ATTR_BITS;
-	uint64_t attr = *cookie & ((1u << COOKIE_ATTR_BITS) - 1);
-	size_t n_attrs = node->u.dir.n_groups ? list_attrs(tree, node, attrs) : 0;
-	bool have_child = child < node->u.dir.n_children;
-	bool have_attr = attr < n_attrs;
-
-	if (!have_child && !have_attr)
+	if (*cookie >= COOKIE_END)
 		return 1;
-	if (have_child && have_attr) {
-		const struct sysfs_node *c = node->u.dir.children[child];
 
-		have_attr = listing_compare(tree, attrs[attr].hash, attrs[attr].ref.attr->name,
-					    c->hash, c->name) < 0;
-	}
-	if (have_attr) {
-		*name = attrs[attr].ref.attr->name;
-		stat_attr(&attrs[attr].ref, st);
-		attr++;
-	} else {
-		const struct sysfs_node *c = node->u.dir.children[child];
+	uint32_t key = *cookie ? (uint32_t)((*cookie - 1) >> COOKIE_RANK_BITS) : 0;
+	uint64_t rank = *cookie ? (*cookie - 1) & (((uint64_t)1 << COOKIE_RANK_BITS) - 1) : 0;
+	size_t n_attrs = node->u.dir.n_groups ? list_attrs(tree, node, attrs) : 0;
+	uint32_t child = children_before(tree, node, key);
+	size_t attr = 0;
 
-		*name = c->name;
-		stat_node(c, st);
-		child++;
+	if (tree->order != SYSFS_ORDER_SORTED && tree->order != SYSFS_ORDER_REVERSE)
+		while (attr < n_attrs && attrs[attr].hash < key)
+			attr++;
+	/* Merge forward past the rank entries that share the key, then take one more. */
+	uint32_t entry_key;
+	for (uint64_t skipped = 0;; skipped++) {
+		bool have_attr = next_is_attr(tree, node, child, attrs, attr, n_attrs);
+
+		if (!have_attr && child >= node->u.dir.n_children) {
+			*cookie = COOKIE_END;
+			return 1;
+		}
+		entry_key = have_attr ? attrs[attr].hash : node->u.dir.children[child]->hash;
+		if (entry_key == key && skipped < rank) {
+			have_attr ? attr++ : child++;
+			continue;
+		}
+		if (entry_key != key)
+			rank = 0; /* what the position named is gone: go on from its successor */
+		if (have_attr) {
+			*name = attrs[attr].ref.attr->name;
+			stat_attr(&attrs[attr].ref, st);
+			attr++;
+		} else {
+			const struct sysfs_node *c = node->u.dir.children[child];
+
+			*name = c->name;
+			stat_node(c, st);
+			child++;
+		}
+		break;
 	}
-	*cookie = child << COOKIE_ATTR_BITS | attr;
+	/* Where the next call starts: the entry after this one. */
+	bool have_attr = next_is_attr(tree, node, child, attrs, attr, n_attrs);
+	if (!have_attr && child >= node->u.dir.n_children) {
+		*cookie = COOKIE_END;
+		return 0;
+	}
+	uint32_t next_key = have_attr ? attrs[attr].hash : node->u.dir.children[child]->hash;
+	*cookie = cookie_of(next_key, next_key == entry_key ? rank + 1 : 0);
 	return 0;
 }
 

@@ -83,7 +83,7 @@ struct sysfs_node;
 ssize_t sysfs_emit(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Inode numbers are derived from positions in the tree, never looked up in maps. 1 = root. */
+/* Inode numbers: 1 = root. A node keeps its inode as long as it exists, across replacements. */
 typedef uint64_t sysfs_ino_t;
 #define SYSFS_ROOT_INO ((sysfs_ino_t)1)
 
@@ -135,6 +135,31 @@ void sysfs_tree_set_order(struct sysfs_tree *tree, enum sysfs_order order, uint6
 /* Puts every directory in listing order; call once building is done (or the order changed). */
 void sysfs_tree_finish(struct sysfs_tree *tree);
 
+/*
+ * A change a replacement made: name appeared in, vanished from or changed in the directory
+ * parent (name NULL: only the directory's own listing and link count). Whoever serves the tree
+ * drops what it cached of these.
+ */
+struct sysfs_change {
+	sysfs_ino_t parent;
+	char *name;
+};
+
+/*
+ * Makes next (built afresh, e.g. from a changed model) the content of tree, as the kernel
+ * would have changed it in place: every node keeps the inode of the node at the same path with
+ * the same kind and target in tree, new ones get inodes never used before, and the listing
+ * order of tree is kept. What differs is logged for sysfs_tree_take_changes(). next is consumed
+ * (freed) on success; on -ENOMEM nothing changed and next is still the caller's.
+ */
+int sysfs_tree_replace(struct sysfs_tree *tree, struct sysfs_tree *next);
+/* The changes logged since the last call; the caller frees them with sysfs_changes_free(). */
+size_t sysfs_tree_take_changes(struct sysfs_tree *tree, struct sysfs_change **out);
+void sysfs_changes_free(struct sysfs_change *changes, size_t count);
+
+/* The path of ino below the root ("sys/bus/pci"; "" for the root); -ENAMETOOLONG, -ENOENT. */
+int sysfs_path(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, size_t size);
+
 /* Directories are 0755; the few that are not (/sys is 0555) say so after creation. */
 void sysfs_set_mode(struct sysfs_node *node, uint16_t mode);
 sysfs_ino_t sysfs_node_ino(const struct sysfs_node *node);
@@ -169,7 +194,7 @@ int sysfs_readlink(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, si
  * Directory listing without "." and "..", in the tree's order (by default the kernfs name-hash
  * order getdents gives on sysfs). *cookie starts at 0; each call stores the next entry into name/st
  * and sets *cookie to the value that continues after it. Returns 1 at the end. Cookies stay valid
- * while the tree is unchanged.
+ * across changes: entries that stay are neither repeated nor skipped.
  */
 int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cookie,
 		  const char **name, struct sysfs_stat *st);

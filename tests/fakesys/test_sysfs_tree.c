@@ -492,6 +492,156 @@ START_TEST(many_children_are_found_by_name)
 }
 END_TEST
 
+/* A directory of links named 0..n-1 but those in skip, as a tree of its own. */
+static struct sysfs_tree *numbered_links(int n, int skip_a, int skip_b, struct sysfs_node **dir)
+{
+	struct sysfs_tree *tree = sysfs_tree_new();
+	char name[16];
+
+	ck_assert_ptr_nonnull(tree);
+	*dir = sysfs_add_dir(tree, sysfs_tree_root(tree), "devices", groups, NULL);
+	ck_assert_ptr_nonnull(*dir);
+	for (int i = 0; i < n; i++) {
+		if (i == skip_a || i == skip_b)
+			continue;
+		snprintf(name, sizeof(name), "%d", i);
+		ck_assert_ptr_nonnull(sysfs_add_link_text(tree, *dir, name, "../x"));
+	}
+	sysfs_tree_finish(tree);
+	return tree;
+}
+
+static bool change_logged(const struct sysfs_change *changes, size_t n, sysfs_ino_t parent,
+			  const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (changes[i].parent == parent &&
+		    (name ? changes[i].name && strcmp(changes[i].name, name) == 0
+			  : !changes[i].name))
+			return true;
+	return false;
+}
+
+START_TEST(replacement_keeps_inodes_by_path_and_logs_what_changed)
+{
+	struct sysfs_node *dir, *next_dir;
+	struct sysfs_tree *tree = numbered_links(50, 7, -1, &dir);
+	struct sysfs_stat st, before_ro, after_ro, link3, gone;
+	struct sysfs_change *changes;
+
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices/3", &link3), 0);
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices/ro", &before_ro), 0);
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices/12", &gone), 0);
+	sysfs_ino_t dir_ino = sysfs_node_ino(dir);
+
+	/* 7 comes, 12 goes, 3 now leads elsewhere. */
+	struct sysfs_tree *next = numbered_links(50, 12, 3, &next_dir);
+	ck_assert_ptr_nonnull(sysfs_add_link_text(next, next_dir, "3", "../y"));
+	ck_assert_int_eq(sysfs_tree_replace(tree, next), 0);
+
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices", &st), 0);
+	ck_assert_uint_eq(st.ino, dir_ino);
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices/ro", &after_ro), 0);
+	ck_assert_uint_eq(after_ro.ino, before_ro.ino);
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices/3", &st), 0);
+	ck_assert_uint_ne(st.ino, link3.ino); /* a changed link is a new file */
+	ck_assert_int_eq(sysfs_stat(tree, gone.ino, &st), -ENOENT);
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices/7", &st), 0);
+	ck_assert_uint_gt(st.ino, gone.ino); /* never an inode seen before */
+
+	size_t n = sysfs_tree_take_changes(tree, &changes);
+	ck_assert_uint_eq(n, 5); /* 7, 3 (new), 12, 3 (old), and the directory itself */
+	ck_assert(change_logged(changes, n, dir_ino, "7"));
+	ck_assert(change_logged(changes, n, dir_ino, "12"));
+	ck_assert(change_logged(changes, n, dir_ino, "3"));
+	ck_assert(change_logged(changes, n, dir_ino, NULL));
+	ck_assert(!change_logged(changes, n, dir_ino, "8"));
+	sysfs_changes_free(changes, n);
+	ck_assert_uint_eq(sysfs_tree_take_changes(tree, &changes), 0);
+	sysfs_tree_free(tree);
+}
+END_TEST
+
+/* A listing cut between two getdents calls by a replacement misses and repeats nothing that
+ * stayed, in every order. */
+START_TEST(listing_resumes_across_a_replacement)
+{
+	static const enum sysfs_order orders[] = { SYSFS_ORDER_KERNFS, SYSFS_ORDER_SHUFFLE };
+
+	for (size_t o = 0; o < sizeof(orders) / sizeof(*orders); o++) {
+		for (int cut = 1; cut < 60; cut += 5) {
+			struct sysfs_node *dir;
+			struct sysfs_tree *tree = numbered_links(60, -1, -1, &dir);
+			int seen[61] = { 0 }, seen_attrs = 0;
+			uint64_t cookie = 0;
+			const char *name;
+			struct sysfs_stat st;
+			int listed = 0, status;
+
+			sysfs_tree_set_order(tree, orders[o], 99);
+			sysfs_tree_finish(tree);
+			sysfs_ino_t ino = sysfs_node_ino(dir);
+			while (listed < cut && sysfs_readdir(tree, ino, &cookie, &name, &st) == 0) {
+				if (S_ISLNK(st.mode))
+					seen[atoi(name)]++;
+				else if (S_ISREG(st.mode))
+					seen_attrs++;
+				listed++;
+			}
+			/* Every fifth name goes; "60" comes. */
+			struct sysfs_node *next_dir;
+			struct sysfs_tree *next = numbered_links(61, -1, -1, &next_dir);
+			char gone[16];
+			for (int i = 0; i < 60; i += 5) {
+				snprintf(gone, sizeof(gone), "%d", i);
+				ck_assert_int_eq(sysfs_remove(next, next_dir, gone), 0);
+			}
+			ck_assert_int_eq(sysfs_tree_replace(tree, next), 0);
+			while ((status = sysfs_readdir(tree, ino, &cookie, &name, &st)) == 0) {
+				if (S_ISLNK(st.mode))
+					seen[atoi(name)]++;
+				else if (S_ISREG(st.mode))
+					seen_attrs++;
+			}
+			ck_assert_int_eq(status, 1);
+			for (int i = 0; i < 60; i++) {
+				if (i % 5)
+					ck_assert_msg(seen[i] == 1,
+						      "order %zu cut %d: %d seen %d times", o, cut,
+						      i, seen[i]);
+				else
+					ck_assert_int_le(seen[i], 1);
+			}
+			ck_assert_int_le(seen[60], 1);
+			ck_assert_int_eq(seen_attrs, 4); /* ro, rw, wo, blob */
+			struct sysfs_change *changes;
+			sysfs_changes_free(changes, sysfs_tree_take_changes(tree, &changes));
+			sysfs_tree_free(tree);
+		}
+	}
+}
+END_TEST
+
+START_TEST(paths_name_nodes_and_attributes)
+{
+	struct fixture f;
+	struct sysfs_stat st;
+	char path[256];
+
+	build(&f);
+	ck_assert_int_eq(sysfs_path(f.tree, SYSFS_ROOT_INO, path, sizeof(path)), 0);
+	ck_assert_str_eq(path, "");
+	ck_assert_int_eq(sysfs_path(f.tree, sysfs_node_ino(f.nic), path, sizeof(path)), 0);
+	ck_assert_str_eq(path, "sys/devices/pci0000:00/0000:00:1c.0/0000:03:00.0");
+	ck_assert_int_eq(sysfs_lookup(f.tree, sysfs_node_ino(f.nic), "ro", &st), 0);
+	ck_assert_int_eq(sysfs_path(f.tree, st.ino, path, sizeof(path)), 0);
+	ck_assert_str_eq(path, "sys/devices/pci0000:00/0000:00:1c.0/0000:03:00.0/ro");
+	ck_assert_int_eq(sysfs_path(f.tree, st.ino, path, 10), -ENAMETOOLONG);
+	ck_assert_int_eq(sysfs_path(f.tree, 999999, path, sizeof(path)), -ENOENT);
+	sysfs_tree_free(f.tree);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("sysfs_tree");
@@ -508,6 +658,9 @@ int main(void)
 	tcase_add_test(tc, many_children_are_found_by_name);
 	tcase_add_test(tc, writes_are_one_store_each_as_kernfs_hands_them);
 	tcase_add_test(tc, removal_and_replacement_after_building);
+	tcase_add_test(tc, replacement_keeps_inodes_by_path_and_logs_what_changed);
+	tcase_add_test(tc, listing_resumes_across_a_replacement);
+	tcase_add_test(tc, paths_name_nodes_and_attributes);
 	suite_add_tcase(suite, tc);
 	return check_run(suite);
 }
