@@ -203,17 +203,27 @@ static bool check_lspci(const struct scenario *sc, const char *listing)
 {
 	bool ok = true;
 
-	size_t lines = 0;
+	size_t lines = 0, present = 0;
 	for (const char *p = listing; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
 		lines += *p != '\t' && *p != '\n';
-	if (lines != sc->topo.n_functions) {
-		printf("FAIL lspci: %zu lines for %zu functions\n", lines, sc->topo.n_functions);
+	for (size_t i = 0; i < sc->topo.n_functions; i++)
+		present += sc->topo.functions[i].present;
+	if (lines != present) {
+		printf("FAIL lspci: %zu lines for %zu functions\n", lines, present);
 		ok = false;
 	}
 	for (size_t i = 0; i < sc->topo.n_functions; i++) {
 		const struct topo_function *fn = &sc->topo.functions[i];
 		char bdf[PCI_ADDR_STRLEN], class_tag[16], id_tag[16];
 
+		if (!fn->present) {
+			pci_addr_format(&fn->addr, bdf);
+			if (find_line(listing, bdf)) {
+				printf("FAIL lspci: a line for %s, a VF not enabled\n", bdf);
+				ok = false;
+			}
+			continue;
+		}
 		pci_addr_format(&fn->addr, bdf);
 		snprintf(class_tag, sizeof(class_tag), " [%04x]: ", fn->class_code >> 8);
 		snprintf(id_tag, sizeof(id_tag), " [%04x:%04x]", fn->vendor, fn->device);
@@ -266,6 +276,8 @@ static bool check_lspci_details(const struct scenario *sc, const char *listing)
 		char bdf[PCI_ADDR_STRLEN];
 		char *block;
 
+		if (!fn->present)
+			continue;
 		pci_addr_format(&fn->addr, bdf);
 		if (!(block = device_block(listing, bdf))) {
 			printf("FAIL lspci -vv: no block for %s\n", bdf);

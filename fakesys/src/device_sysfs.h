@@ -16,6 +16,7 @@ struct chardev_obj {
 	unsigned minor;
 	char devname[64]; /* node path under /dev, e.g. "vfio/215" */
 	uint16_t devmode; /* 0 unless the driver sets the node's mode (misc "vfio": 0666) */
+	bool live;	  /* the device exists and holds its minor number */
 };
 
 extern const struct sysfs_attr_group *const chardev_groups[];

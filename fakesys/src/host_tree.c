@@ -2,6 +2,8 @@
 /* Assembles the fake root from the topology: which directory goes where, which link to what. */
 #include "host_tree_builder.h"
 
+#include "pci_core.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +15,14 @@ static void bus_name(char out[16], uint32_t domain, uint8_t bus)
 }
 
 /* pci_bus/<DDDD>:<BB> under the device that leads to the bus, and its /sys/class link. */
-static int add_pci_bus(struct builder *b, struct sysfs_node *parent_dev, uint32_t domain,
-		       uint8_t number, int32_t numa_node)
+static int add_pci_bus(struct builder *b, size_t slot, struct sysfs_node *parent_dev,
+		       uint32_t domain, uint8_t number, int32_t numa_node)
 {
-	struct pci_bus *bus = &b->ht->buses[b->ht->n_buses++];
+	struct pci_bus *bus = &b->ht->buses[slot];
 	char name[16];
 
 	bus->topo = b->topo;
+	bus->host = b->ht;
 	bus->domain = domain;
 	bus->number = number;
 	bus->numa_node = numa_node;
@@ -46,6 +49,48 @@ static struct sysfs_node *root_bus_dir(const struct builder *b, const struct pci
 	return NULL;
 }
 
+/* The bus a function leads to: a bridge's secondary, or the one its PF's VFs spill onto. */
+static size_t function_bus_slot(const struct builder *b, size_t fn)
+{
+	return 2 * b->topo->n_root_buses + fn;
+}
+
+static bool compute_alive(const struct topology *topo, uint8_t *alive, size_t index)
+{
+	const struct topo_function *fn = &topo->functions[index];
+
+	if (!alive[index]) {
+		bool yes =
+			fn->present &&
+			(fn->parent == TOPO_NONE ||
+			 compute_alive(topo, alive, (size_t)fn->parent)) &&
+			(fn->physfn == TOPO_NONE || compute_alive(topo, alive, (size_t)fn->physfn));
+		alive[index] = yes ? 1 : 2;
+	}
+	return alive[index] == 1;
+}
+
+bool builder_function_alive(struct builder *b, size_t fn)
+{
+	return compute_alive(b->topo, b->alive, fn);
+}
+
+bool host_function_alive(const struct host_tree *ht, size_t index)
+{
+	const struct topology *topo = ht->topo;
+
+	for (const struct topo_function *fn = &topo->functions[index];;) {
+		if (!fn->present)
+			return false;
+		if (fn->physfn != TOPO_NONE)
+			fn = &topo->functions[fn->physfn];
+		else if (fn->parent != TOPO_NONE)
+			fn = &topo->functions[fn->parent];
+		else
+			return true;
+	}
+}
+
 /* Makes the function's directory, under its bridge's (made first) or its root bus's. */
 static struct sysfs_node *add_function(struct builder *b, size_t index)
 {
@@ -64,7 +109,6 @@ static struct sysfs_node *add_function(struct builder *b, size_t index)
 	if (!parent)
 		return NULL;
 
-	pci_device_init(&b->ht->devices[index], topo, fn);
 	pci_addr_format(&fn->addr, name);
 	dir = sysfs_add_dir(b->tree, parent, name, pci_dev_groups, &b->ht->devices[index]);
 	if (!dir || !sysfs_add_link(b->tree, dir, "subsystem", b->bus_pci))
@@ -84,8 +128,8 @@ static struct sysfs_node *add_function(struct builder *b, size_t index)
 		    !sysfs_add_link(b->tree, members, name, dir))
 			return NULL;
 	}
-	if (fn->is_bridge &&
-	    add_pci_bus(b, dir, fn->addr.domain, fn->secondary_bus, fn->numa_node) != 0)
+	if (fn->is_bridge && add_pci_bus(b, function_bus_slot(b, index), dir, fn->addr.domain,
+					 fn->secondary_bus, fn->numa_node) != 0)
 		return NULL;
 	b->function_dirs[index] = dir;
 	return dir;
@@ -116,23 +160,38 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 
 	for (size_t i = 0; i < topo->n_drivers; i++)
 		if (!(b->driver_dirs[i] = sysfs_add_dir(tree, drivers, topo->drivers[i].name,
-							pci_driver_groups, NULL)))
+							pci_driver_groups, &b->ht->drivers[i])))
 			return -ENOMEM;
 
+	/* A group exists while it has members; one the scenario gives none (mdevs') always. */
+	uint8_t *members = calloc(topo->n_groups + 1, sizeof(*members));
+	if (!members)
+		return -ENOMEM;
+	for (size_t i = 0; i < topo->n_functions; i++) {
+		int32_t g = topo->functions[i].group;
+
+		if (g != TOPO_NONE)
+			members[g] |= builder_function_alive(b, i) ? 2 : 1;
+	}
 	for (size_t i = 0; i < topo->n_groups; i++) {
-		iommu_group_obj_init(&b->ht->groups[i], topo, &topo->groups[i]);
+		if (members[i] == 1)
+			continue;
 		snprintf(name, sizeof(name), "%d", topo->groups[i].id);
 		if (!(b->group_dirs[i] = sysfs_add_dir(tree, groups, name, iommu_group_groups,
 						       &b->ht->groups[i])) ||
-		    !sysfs_add_dir(tree, b->group_dirs[i], "devices", NULL, NULL))
+		    !sysfs_add_dir(tree, b->group_dirs[i], "devices", NULL, NULL)) {
+			free(members);
 			return -ENOMEM;
+		}
 	}
+	free(members);
 
 	for (size_t i = 0; i < topo->n_root_buses; i++) {
 		const struct topo_root_bus *rb = &topo->root_buses[i];
-		struct pci_bus *host_bridge = &b->ht->buses[b->ht->n_buses++];
+		struct pci_bus *host_bridge = &b->ht->buses[2 * i];
 
 		host_bridge->topo = topo;
+		host_bridge->host = b->ht;
 		host_bridge->domain = rb->domain;
 		host_bridge->number = rb->bus;
 		host_bridge->numa_node = -1;
@@ -141,12 +200,12 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 		b->root_bus_dirs[i] = sysfs_add_dir(tree, b->devices_root, name,
 						    pci_root_bus_groups, host_bridge);
 		if (!b->root_bus_dirs[i] ||
-		    add_pci_bus(b, b->root_bus_dirs[i], rb->domain, rb->bus, -1) != 0)
+		    add_pci_bus(b, 2 * i + 1, b->root_bus_dirs[i], rb->domain, rb->bus, -1) != 0)
 			return -ENOMEM;
 	}
 
 	for (size_t i = 0; i < topo->n_functions; i++)
-		if (!add_function(b, i))
+		if (builder_function_alive(b, i) && !add_function(b, i))
 			return -ENOMEM;
 	/* A group holding mediated devices and no function sits on VFIO's emulated IOMMU. */
 	for (size_t i = 0; i < topo->n_mdevs; i++)
@@ -159,7 +218,7 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 	for (size_t i = 0; i < topo->n_functions; i++) {
 		const struct topo_function *fn = &topo->functions[i];
 
-		if (fn->physfn == TOPO_NONE)
+		if (fn->physfn == TOPO_NONE || !b->function_dirs[i])
 			continue;
 		struct sysfs_node *pf = b->function_dirs[fn->physfn];
 		if (fn->addr.bus != topo->functions[fn->physfn].addr.bus) {
@@ -169,7 +228,8 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 
 			bus_name(vf_bus, fn->addr.domain, fn->addr.bus);
 			if ((!holder || !sysfs_find_child(tree, holder, vf_bus)) &&
-			    add_pci_bus(b, sysfs_node_parent(pf), fn->addr.domain, fn->addr.bus,
+			    add_pci_bus(b, function_bus_slot(b, i), sysfs_node_parent(pf),
+					fn->addr.domain, fn->addr.bus,
 					topo->functions[fn->physfn].numa_node) != 0)
 				return -ENOMEM;
 		}
@@ -188,6 +248,10 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 		pci_config_msi_state(topo, &topo->functions[i], &msi);
 		if (msi.kind == PCI_MSI_OFF)
 			continue;
+		if (!b->function_dirs[i]) {
+			next_irq += msi.vectors; /* numbers stay put when others come and go */
+			continue;
+		}
 		dev->msi_kind = msi.kind;
 		dev->first_msi_irq = next_irq;
 		dev->n_msi_irqs = msi.vectors;
@@ -201,6 +265,8 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 	}
 	/* bus/pci/devices, once every device directory exists. */
 	for (size_t i = 0; i < topo->n_functions; i++) {
+		if (!b->function_dirs[i])
+			continue;
 		pci_addr_format(&topo->functions[i].addr, name);
 		if (!sysfs_add_link(tree, devices, name, b->function_dirs[i]))
 			return -ENOMEM;
@@ -208,38 +274,21 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 	return 0;
 }
 
-int host_tree_build(const struct topology *topo, struct host_tree *out)
+/* A tree from the model and objects as they are now. */
+static int build_tree(struct host_tree *ht, struct sysfs_tree **out)
 {
-	struct builder b = { .topo = topo, .ht = out };
-	size_t n_bridges = 0, n_spilled_vfs = 0;
+	const struct topology *topo = ht->topo;
+	struct builder b = { .topo = topo, .ht = ht };
 	int err = -ENOMEM;
 
-	memset(out, 0, sizeof(*out));
-	out->pci_bus_type.drivers_autoprobe = true;
-	out->mdev_bus_type.drivers_autoprobe = true;
-	for (size_t i = 0; i < topo->n_functions; i++)
-		n_bridges += topo->functions[i].is_bridge;
-	for (size_t i = 0; i < topo->n_functions; i++)
-		n_spilled_vfs += topo->functions[i].physfn != TOPO_NONE &&
-				 topo->functions[i].addr.bus !=
-					 topo->functions[topo->functions[i].physfn].addr.bus;
-	out->devices = calloc(topo->n_functions + 1, sizeof(*out->devices));
-	out->n_devices = out->devices ? topo->n_functions : 0;
-	/* A root bus is two objects (pci<DDDD>:<BB> and its pci_bus), a bridge's bus one; the
-	 * + 1 keeps calloc from being asked for nothing. */
-	out->buses =
-		calloc(2 * topo->n_root_buses + n_bridges + n_spilled_vfs + 1, sizeof(*out->buses));
-	out->groups = calloc(topo->n_groups + 1, sizeof(*out->groups));
-	/* Device nodes: /dev/vfio/vfio, /dev/iommu, one per group, one per function at most. */
-	out->chardevs = calloc(2 + topo->n_groups + topo->n_functions, sizeof(*out->chardevs));
-	out->iommus = calloc(topo->n_root_buses + 1, sizeof(*out->iommus));
 	b.driver_dirs = calloc(topo->n_drivers + 1, sizeof(*b.driver_dirs));
 	b.group_dirs = calloc(topo->n_groups + 1, sizeof(*b.group_dirs));
 	b.root_bus_dirs = calloc(topo->n_root_buses + 1, sizeof(*b.root_bus_dirs));
 	b.function_dirs = calloc(topo->n_functions + 1, sizeof(*b.function_dirs));
-	b.tree = out->tree = sysfs_tree_new();
-	if (out->devices && out->buses && out->groups && out->chardevs && out->iommus &&
-	    b.driver_dirs && b.group_dirs && b.root_bus_dirs && b.function_dirs && b.tree) {
+	b.alive = calloc(topo->n_functions + 1, sizeof(*b.alive));
+	b.tree = sysfs_tree_new();
+	if (b.driver_dirs && b.group_dirs && b.root_bus_dirs && b.function_dirs && b.alive &&
+	    b.tree) {
 		struct sysfs_node *root = sysfs_tree_root(b.tree);
 
 		err = add_sys(&b, root);
@@ -247,6 +296,8 @@ int host_tree_build(const struct topology *topo, struct host_tree *out)
 			err = mdev_tree_add(&b);
 		if (!err)
 			err = vfio_tree_add(&b, root);
+		if (!err && ht->overlay)
+			err = ht->overlay(ht->overlay_ctx, b.tree);
 		if (!err)
 			sysfs_tree_finish(b.tree);
 	}
@@ -254,8 +305,63 @@ int host_tree_build(const struct topology *topo, struct host_tree *out)
 	free(b.group_dirs);
 	free(b.root_bus_dirs);
 	free(b.function_dirs);
+	free(b.alive);
+	if (err) {
+		sysfs_tree_free(b.tree);
+		return err;
+	}
+	*out = b.tree;
+	return 0;
+}
+
+int host_tree_build(struct topology *topo, struct host_tree *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->topo = topo;
+	out->pci_bus_type.drivers_autoprobe = true;
+	out->pci_bus_type.ops = &pci_core_bus_ops;
+	out->pci_bus_type.bus = out;
+	out->mdev_bus_type.drivers_autoprobe = true;
+	out->devices = calloc(topo->n_functions + 1, sizeof(*out->devices));
+	out->n_devices = out->devices ? topo->n_functions : 0;
+	/* The + 1s keep calloc from being asked for nothing. */
+	out->n_buses = 2 * topo->n_root_buses + topo->n_functions;
+	out->buses = calloc(out->n_buses + 1, sizeof(*out->buses));
+	out->groups = calloc(topo->n_groups + 1, sizeof(*out->groups));
+	out->drivers = calloc(topo->n_drivers + 1, sizeof(*out->drivers));
+	out->n_chardevs = 2 + topo->n_groups + topo->n_functions;
+	out->chardevs = calloc(out->n_chardevs, sizeof(*out->chardevs));
+	out->iommus = calloc(topo->n_root_buses + 1, sizeof(*out->iommus));
+	out->iommu_of_root = malloc((topo->n_root_buses + 1) * sizeof(*out->iommu_of_root));
+	if (!out->devices || !out->buses || !out->groups || !out->drivers || !out->chardevs ||
+	    !out->iommus || !out->iommu_of_root) {
+		host_tree_free(out);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < topo->n_functions; i++) {
+		pci_device_init(&out->devices[i], topo, &topo->functions[i]);
+		out->devices[i].host = out;
+	}
+	for (size_t i = 0; i < topo->n_groups; i++)
+		iommu_group_obj_init(&out->groups[i], topo, &topo->groups[i]);
+	for (size_t i = 0; i < topo->n_drivers; i++)
+		out->drivers[i] = (struct device_driver_obj){ &out->pci_bus_type, (int32_t)i };
+	for (size_t i = 0; i < topo->n_root_buses; i++)
+		out->iommu_of_root[i] = -1;
+
+	int err = build_tree(out, &out->tree);
 	if (err)
 		host_tree_free(out);
+	return err;
+}
+
+int host_tree_refresh(struct host_tree *ht)
+{
+	struct sysfs_tree *next;
+	int err = build_tree(ht, &next);
+
+	if (!err && (err = sysfs_tree_replace(ht->tree, next)) != 0)
+		sysfs_tree_free(next);
 	return err;
 }
 
@@ -267,8 +373,10 @@ void host_tree_free(struct host_tree *ht)
 	free(ht->devices);
 	free(ht->buses);
 	free(ht->groups);
+	free(ht->drivers);
 	free(ht->chardevs);
 	free(ht->iommus);
+	free(ht->iommu_of_root);
 	free(ht->mdev_types);
 	free(ht->mdevs);
 	memset(ht, 0, sizeof(*ht));

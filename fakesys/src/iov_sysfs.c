@@ -4,6 +4,7 @@
 
 #include <errno.h>
 
+#include "pci_core.h"
 #include "sysfs_parse.h"
 
 static const struct topo_sriov *sriov_of(const void *obj)
@@ -19,6 +20,19 @@ SYSFS_SHOW(sriov_totalvfs)
 SYSFS_SHOW(sriov_numvfs)
 {
 	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->num);
+}
+
+/* sriov_numvfs_store(): kstrtou16, then ERANGE past TotalVFs, ENOENT without a driver that
+ * can, EBUSY for a different nonzero count while VFs are enabled. */
+SYSFS_STORE(sriov_numvfs)
+{
+	struct pci_device *dev = obj;
+	uint16_t num;
+	int err = sysfs_parse_u16(buf, len, 0, &num);
+
+	if (!err)
+		err = pci_core_set_numvfs(dev->host, (size_t)(dev->fn - dev->topo->functions), num);
+	return err ? err : (ssize_t)len;
 }
 
 SYSFS_SHOW(sriov_offset)
@@ -63,9 +77,9 @@ SYSFS_SHOW(sriov_vf_total_msix)
 static const struct sysfs_attr attr_sriov_totalvfs = { .name = "sriov_totalvfs",
 						       .mode = 0444,
 						       .show = sriov_totalvfs_show };
-static const struct sysfs_attr attr_sriov_numvfs = { .name = "sriov_numvfs",
-						     .mode = 0644,
-						     .show = sriov_numvfs_show };
+static const struct sysfs_attr attr_sriov_numvfs = {
+	.store = sriov_numvfs_store, .name = "sriov_numvfs", .mode = 0644, .show = sriov_numvfs_show
+};
 static const struct sysfs_attr attr_sriov_offset = { .name = "sriov_offset",
 						     .mode = 0444,
 						     .show = sriov_offset_show };

@@ -38,6 +38,10 @@ static int add_types(struct mdev_builder *m, struct sysfs_node *class_dir)
 		m->type_base[i] = next;
 		if (!fn->n_mdev_types)
 			continue;
+		if (!fn_dir) { /* removed: its types keep their places */
+			next += fn->n_mdev_types;
+			continue;
+		}
 		pci_addr_format(&fn->addr, bdf);
 		struct sysfs_node *holder =
 			sysfs_add_dir(tree, fn_dir, "mdev_supported_types", NULL, NULL);
@@ -69,6 +73,8 @@ static int add_mdevs(struct mdev_builder *m)
 		struct sysfs_node *type_dir = m->type_dirs[type];
 		struct sysfs_node *group = m->b->group_dirs[mdev->group];
 
+		if (!type_dir)
+			continue; /* its parent is gone, and it with it */
 		obj->pm.runtime_auto = true;
 		obj->topo = topo;
 		obj->mdev = mdev;
@@ -103,8 +109,13 @@ int mdev_tree_add(struct builder *b)
 		return 0;
 	for (size_t i = 0; i < topo->n_functions; i++)
 		n_types += topo->functions[i].n_mdev_types;
-	b->ht->mdev_types = calloc(n_types, sizeof(*b->ht->mdev_types));
-	b->ht->mdevs = calloc(topo->n_mdevs + 1, sizeof(*b->ht->mdevs));
+	/* The objects outlive each tree built over them; only the counts start again. */
+	if (!b->ht->mdev_types)
+		b->ht->mdev_types = calloc(n_types, sizeof(*b->ht->mdev_types));
+	if (!b->ht->mdevs)
+		b->ht->mdevs = calloc(topo->n_mdevs + 1, sizeof(*b->ht->mdevs));
+	for (size_t t = 0; b->ht->mdev_types && t < n_types; t++)
+		b->ht->mdev_types[t].created = 0;
 	m.type_base = calloc(topo->n_functions, sizeof(*m.type_base));
 	m.type_dirs = calloc(n_types, sizeof(*m.type_dirs));
 	if (!b->ht->mdev_types || !b->ht->mdevs || !m.type_base || !m.type_dirs ||

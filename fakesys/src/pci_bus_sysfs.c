@@ -6,8 +6,51 @@
  */
 #include "pci_sysfs.h"
 
+#include <errno.h>
+
 #include "bus_sysfs.h"
 #include "cpumask.h"
+#include "pci_core.h"
+#include "sysfs_parse.h"
+
+/* rescan_store() of a bus, and bus_rescan_store() of /sys/bus/pci: a number, nonzero scans. */
+SYSFS_STORE(bus_rescan)
+{
+	const struct pci_bus *bus = obj;
+	unsigned long value;
+	int err = sysfs_parse_ul(buf, len, 0, &value);
+
+	if (!err && value)
+		err = pci_core_rescan(bus->host, bus->domain, bus->number);
+	return err ? err : (ssize_t)len;
+}
+
+SYSFS_STORE(rescan_all)
+{
+	const struct bus_type_obj *bus = obj;
+	unsigned long value;
+	int err = sysfs_parse_ul(buf, len, 0, &value);
+
+	if (!err && value)
+		err = pci_core_rescan(bus->bus, -1, 0);
+	return err ? err : (ssize_t)len;
+}
+
+SYSFS_STORE(new_id)
+{
+	const struct device_driver_obj *driver = obj;
+	int err = pci_core_new_id(driver->bus->bus, driver->index, buf);
+
+	return err ? err : (ssize_t)len;
+}
+
+SYSFS_STORE(remove_id)
+{
+	const struct device_driver_obj *driver = obj;
+	int err = pci_core_remove_id(driver->bus->bus, driver->index, buf);
+
+	return err ? err : (ssize_t)len;
+}
 
 SYSFS_SHOW(cpuaffinity)
 {
@@ -39,12 +82,21 @@ static const struct sysfs_attr attr_cpuaffinity = { .name = "cpuaffinity",
 static const struct sysfs_attr attr_cpulistaffinity = { .name = "cpulistaffinity",
 							.mode = 0444,
 							.show = cpulistaffinity_show };
-static const struct sysfs_attr attr_bus_rescan = { .name = "rescan", .mode = 0200 };
+static const struct sysfs_attr attr_bus_rescan = { .name = "rescan",
+						   .mode = 0200,
+						   .store = bus_rescan_store };
+static const struct sysfs_attr attr_rescan_all = { .name = "rescan",
+						   .mode = 0200,
+						   .store = rescan_all_store };
 static const struct sysfs_attr attr_resource_alignment = { .name = "resource_alignment",
 							   .mode = 0644,
 							   .show = sysfs_show_empty };
-static const struct sysfs_attr attr_new_id = { .name = "new_id", .mode = 0200 };
-static const struct sysfs_attr attr_remove_id = { .name = "remove_id", .mode = 0200 };
+static const struct sysfs_attr attr_new_id = { .name = "new_id",
+					       .mode = 0200,
+					       .store = new_id_store };
+static const struct sysfs_attr attr_remove_id = { .name = "remove_id",
+						  .mode = 0200,
+						  .store = remove_id_store };
 
 static const struct sysfs_attr *const root_bus_attrs[] = {
 	&attr_uevent,
@@ -70,7 +122,7 @@ const struct sysfs_attr_group *const pci_bus_class_groups[] = {
 
 /* PCI's own bus files, beside the driver core's. */
 static const struct sysfs_attr *const pci_bus_type_attrs[] = {
-	&attr_bus_rescan,
+	&attr_rescan_all,
 	&attr_resource_alignment,
 	NULL,
 };

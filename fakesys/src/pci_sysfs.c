@@ -11,6 +11,7 @@
 
 #include "cpumask.h"
 #include "pci_config.h"
+#include "pci_core.h"
 #include "pci_resources.h"
 #include "sysfs_parse.h"
 
@@ -21,17 +22,30 @@ void pci_device_init(struct pci_device *dev, const struct topology *topo,
 {
 	dev->topo = topo;
 	dev->fn = fn;
+	pthread_mutex_init(&dev->override_lock, NULL);
+	pci_device_reset_state(dev);
+}
+
+void pci_device_reset_state(struct pci_device *dev)
+{
+	const struct topo_function *fn = dev->fn;
+
 	/* pci_pm_init() forbids runtime PM ("on"); vfio-pci lets an idle device suspend. */
 	dev->pm.runtime_enabled = true;
 	dev->pm.runtime_auto = false;
-	dev->pm.suspended = topology_is_vfio_bound(topo, fn);
+	dev->pm.suspended = topology_is_vfio_bound(dev->topo, fn);
 	dev->numa_node = fn->numa_node;
 	/* A bound driver enables the device, except vfio-pci, which waits for userspace. */
-	dev->enable_cnt = topology_driver_of(topo, fn) && !topology_is_vfio_bound(topo, fn);
+	dev->enable_cnt =
+		topology_driver_of(dev->topo, fn) && !topology_is_vfio_bound(dev->topo, fn);
+	dev->broken_parity_status = false;
 	dev->d3cold_allowed = true;
 	dev->msi_bus = true;
 	dev->sriov_drivers_autoprobe = fn->sriov && fn->sriov->drivers_autoprobe;
-	pthread_mutex_init(&dev->override_lock, NULL);
+	pthread_mutex_lock(&dev->override_lock);
+	free(dev->driver_override);
+	dev->driver_override = NULL;
+	pthread_mutex_unlock(&dev->override_lock);
 }
 
 void pci_device_release(struct pci_device *dev)
@@ -309,6 +323,35 @@ SYSFS_STORE(driver_override)
 	return (ssize_t)len;
 }
 
+static size_t function_index(const struct pci_device *dev)
+{
+	return (size_t)(dev->fn - dev->topo->functions);
+}
+
+/* remove_store(): a number; nonzero takes the function and all below it off the bus. */
+SYSFS_STORE(remove)
+{
+	struct pci_device *dev = obj;
+	unsigned long value;
+	int err = sysfs_parse_ul(buf, len, 0, &value);
+
+	if (!err && value)
+		err = pci_core_remove(dev->host, function_index(dev));
+	return err ? err : (ssize_t)len;
+}
+
+/* dev_rescan_store(): scans the bus the function sits on. */
+SYSFS_STORE(rescan)
+{
+	struct pci_device *dev = obj;
+	unsigned long value;
+	int err = sysfs_parse_ul(buf, len, 0, &value);
+
+	if (!err && value)
+		err = pci_core_rescan(dev->host, dev->fn->addr.domain, dev->fn->addr.bus);
+	return err ? err : (ssize_t)len;
+}
+
 SYSFS_SHOW(index)
 {
 	return sysfs_emit(buf, size, "%u\n", (unsigned)pci_fn(obj)->smbios_index);
@@ -471,8 +514,12 @@ static const struct sysfs_attr attr_uevent = RW(uevent);
 static const struct sysfs_attr attr_config = {
 	.name = "config", .mode = 0644, .show = config_show, .size = config_size
 };
-static const struct sysfs_attr attr_remove = { .name = "remove", .mode = 0220 };
-static const struct sysfs_attr attr_rescan = { .name = "rescan", .mode = 0200 };
+static const struct sysfs_attr attr_remove = { .name = "remove",
+					       .mode = 0220,
+					       .store = remove_store };
+static const struct sysfs_attr attr_rescan = { .name = "rescan",
+					       .mode = 0200,
+					       .store = rescan_store };
 static const struct sysfs_attr attr_secondary_bus_number = RO(secondary_bus_number);
 static const struct sysfs_attr attr_subordinate_bus_number = RO(subordinate_bus_number);
 static const struct sysfs_attr attr_label = RO(label);

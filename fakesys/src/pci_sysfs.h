@@ -14,9 +14,12 @@
 #include "sysfs_tree.h"
 #include "topology.h"
 
+struct host_tree;
+
 /* The object behind /sys/devices/.../<BDF>. */
 struct pci_device {
-	struct dev_pm_info pm; /* first: power/ reads it */
+	struct dev_pm_info pm;	/* first: power/ reads it */
+	struct host_tree *host; /* what writes that change the tree change */
 	const struct topology *topo;
 	const struct topo_function *fn;
 	enum pci_msi_kind msi_kind;
@@ -39,6 +42,7 @@ extern const struct sysfs_attr pci_msi_irq_attr;
 /* The object behind a bus: /sys/devices/pci<DDDD>:<BB> and .../pci_bus/<DDDD>:<BB>. */
 struct pci_bus {
 	struct dev_pm_info pm; /* first: power/ reads it */
+	struct host_tree *host;
 	const struct topology *topo;
 	uint32_t domain;
 	uint8_t number;
@@ -47,6 +51,8 @@ struct pci_bus {
 
 void pci_device_init(struct pci_device *dev, const struct topology *topo,
 		     const struct topo_function *fn);
+/* Back to what the scenario says, as a device found again by a rescan starts. */
+void pci_device_reset_state(struct pci_device *dev);
 /* Frees what writes left behind (driver_override). */
 void pci_device_release(struct pci_device *dev);
 

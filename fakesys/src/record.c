@@ -1541,7 +1541,7 @@ static int compare_lines(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int record_differences(struct recorder *r, const struct scenario *sc, FILE *out)
+static int record_differences(struct recorder *r, struct scenario *sc, FILE *out)
 {
 	struct host_tree ht;
 	struct walk w = { .r = r, .opener = { .privileged = r->privileged } };

@@ -84,7 +84,8 @@ struct pending_fn {
 	struct src_pos vf_groups_pos;
 	int32_t vf_driver_name; /* index into loader.driver_names, or TOPO_NONE */
 	enum vf_groups vf_groups;
-	uint32_t first_vf; /* file-order index of VF 0 in loader.fns */
+	uint32_t first_vf;	/* file-order index of VF 0 in loader.fns */
+	uint32_t first_idle_vf; /* file-order index of VF `num`, the first not enabled */
 	/* Mediated devices: this device's `mdev` entries are loader.mdevs[first_mdev..]. */
 	size_t first_mdev;
 	/* Virtual functions. */
@@ -2260,6 +2261,7 @@ static int read_device(struct loader *ld, const struct pci_addr *addr, struct sr
 	pending->fn.addr = *addr;
 	pending->fn.pos = key_pos;
 	pending->fn.numa_node = -1;
+	pending->fn.present = true;
 	pending->fn.group = TOPO_NONE;
 	pending->fn.driver = TOPO_NONE;
 	pending->fn.parent = TOPO_NONE;
@@ -3359,6 +3361,7 @@ static void make_vf(struct pending_fn *vf, const struct pending_fn *pf, uint32_t
 
 	memset(vf, 0, sizeof(*vf));
 	fn->addr = *addr;
+	fn->present = true;
 	fn->vendor = parent->vendor;
 	fn->device = sriov->vf_device;
 	fn->subsys_vendor = parent->subsys_vendor;
@@ -3383,18 +3386,34 @@ static void make_vf(struct pending_fn *vf, const struct pending_fn *pf, uint32_t
 	vf->pf = pf_index;
 }
 
+/* Where VF n of pf sits: routing ID = the PF's + offset + stride * n; false past bus 0xff. */
+static bool vf_address(const struct pending_fn *pf, uint32_t n, struct pci_addr *addr)
+{
+	const struct topo_sriov *sriov = pf->fn.sriov;
+	uint64_t rid =
+		routing_id(&pf->fn.addr) + (uint64_t)sriov->offset + (uint64_t)sriov->stride * n;
+
+	if (rid >> 8 > BUS_MAX)
+		return false;
+	*addr = (struct pci_addr){ pf->fn.addr.domain, (uint8_t)(rid >> 8),
+				   (uint8_t)(rid >> 3 & 0x1f), (uint8_t)(rid & 7) };
+	return true;
+}
+
 /*
- * The `num` VFs of every PF become functions, at the kernel's addresses: routing ID = the PF's
- * + offset + stride * n, which may spill onto higher buses. PFs are visited in file order, so
- * the first PF in the file whose VFs do not fit is the one reported.
+ * Every VF a PF can enable becomes a function, at the kernel's addresses, which may spill onto
+ * higher buses; the `num` enabled ones are present. The enabled ones come first, PF by PF in
+ * file order, so the first PF whose enabled VFs do not fit is the one reported; the others
+ * stop silently before the first that would not fit, which sriov_numvfs then refuses.
  */
 static int materialize_vfs(struct loader *ld)
 {
 	size_t n_devices = ld->n_fns, n_vfs = 0;
 	char name[PCI_ADDR_STRLEN], vf_name[PCI_ADDR_STRLEN];
+	struct pci_addr addr;
 
 	for (size_t i = 0; i < n_devices; i++)
-		n_vfs += ld->fns[i].fn.sriov ? ld->fns[i].fn.sriov->num : 0;
+		n_vfs += ld->fns[i].fn.sriov ? ld->fns[i].fn.sriov->total : 0;
 	if (n_vfs == 0)
 		return 0;
 	if (n_devices + n_vfs > UINT32_MAX || n_devices + n_vfs > SIZE_MAX / sizeof(*ld->fns))
@@ -3409,15 +3428,14 @@ static int materialize_vfs(struct loader *ld)
 	}
 	for (size_t p = 0; p < n_devices; p++) {
 		struct pending_fn *pf = &ld->fns[p];
-		const struct topo_sriov *sriov = pf->fn.sriov;
-		uint64_t first;
+		struct topo_sriov *sriov = pf->fn.sriov;
 
 		if (!sriov || sriov->num == 0)
 			continue;
 		pci_addr_format(&pf->fn.addr, name);
-		first = routing_id(&pf->fn.addr) + (uint64_t)sriov->offset;
-		if ((first + (uint64_t)sriov->stride * (sriov->num - 1u)) >> 8 > BUS_MAX) {
+		if (!vf_address(pf, sriov->num - 1u, &addr)) {
 			/* The first VF past bus 0xff. */
+			uint64_t first = routing_id(&pf->fn.addr) + (uint64_t)sriov->offset;
 			uint64_t n = first > 0xffff ? 0
 						    : (0x10000 - first + sriov->stride - 1) /
 							      sriov->stride;
@@ -3429,13 +3447,12 @@ static int materialize_vfs(struct loader *ld)
 		}
 		pf->first_vf = (uint32_t)ld->n_fns;
 		for (uint32_t n = 0; n < sriov->num; n++) {
-			uint32_t rid = (uint32_t)first + (uint32_t)sriov->stride * n;
-			struct pci_addr addr = { pf->fn.addr.domain, (uint8_t)(rid >> 8),
-						 (uint8_t)(rid >> 3 & 0x1f), (uint8_t)(rid & 7) };
 			struct src_pos taken;
-			int seen = pos_set_add(&ld->device_set, device_key(&addr), pf->sriov_pos,
-					       &taken);
+			int seen;
 
+			vf_address(pf, n, &addr);
+			seen = pos_set_add(&ld->device_set, device_key(&addr), pf->sriov_pos,
+					   &taken);
 			if (seen < 0)
 				return fail_out_of_memory(ld);
 			if (seen) {
@@ -3447,6 +3464,34 @@ static int materialize_vfs(struct loader *ld)
 					n, name, vf_name, taken.line, taken.column);
 			}
 			make_vf(&ld->fns[ld->n_fns++], pf, (uint32_t)p, (uint16_t)n, &addr);
+		}
+		sriov->possible = sriov->num;
+	}
+	/* The VFs not enabled yet, each PF's in one run after its enabled ones. */
+	for (size_t p = 0; p < n_devices; p++) {
+		struct pending_fn *pf = &ld->fns[p];
+		struct topo_sriov *sriov = pf->fn.sriov;
+
+		if (!sriov)
+			continue;
+		for (uint32_t n = sriov->num; n < sriov->total; n++) {
+			struct src_pos taken;
+			int seen = vf_address(pf, n, &addr)
+					   ? pos_set_add(&ld->device_set, device_key(&addr),
+							 pf->sriov_pos, &taken)
+					   : 1;
+
+			if (seen < 0)
+				return fail_out_of_memory(ld);
+			if (seen)
+				break;
+			if (n == 0)
+				pf->first_vf = (uint32_t)ld->n_fns;
+			if (n == sriov->num)
+				pf->first_idle_vf = (uint32_t)ld->n_fns;
+			make_vf(&ld->fns[ld->n_fns], pf, (uint32_t)p, (uint16_t)n, &addr);
+			ld->fns[ld->n_fns++].fn.present = false;
+			sriov->possible = (uint16_t)(n + 1);
 		}
 	}
 	return 0;
@@ -3472,7 +3517,7 @@ static int sort_functions(struct loader *ld)
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		struct topo_sriov *sriov = ld->fns[i].fn.sriov;
 
-		if (sriov && sriov->num)
+		if (sriov && sriov->possible)
 			sriov->first_vf = (int32_t)ld->sorted_index[ld->fns[i].first_vf];
 	}
 	return 0;
@@ -3570,6 +3615,12 @@ static void check_vf_buses(struct loader *ld, const struct bus_link *links, size
 		link = find_link(links, n_links, vf->fn.addr.domain, vf->fn.addr.bus);
 		if (!link && !is_listed_root(ld, vf->fn.addr.domain, vf->fn.addr.bus))
 			continue;
+		if (!vf->fn.present) {
+			/* Not enabled: enabling stops short of it, as the kernel finds no bus. */
+			if (pf->fn.sriov->possible > vf->fn.vf_index)
+				pf->fn.sriov->possible = vf->fn.vf_index;
+			continue;
+		}
 		pci_addr_format(&pf->fn.addr, pf_name);
 		pci_addr_format(&vf->fn.addr, vf_name);
 		if (link) {
@@ -3776,15 +3827,17 @@ static int compare_group_ids(const void *a, const void *b)
 
 /*
  * `vf_groups: auto`: each VF gets a new group, numbered upwards from just above the highest
- * group number the file uses, PF by PF in address order, then by VF index.
+ * group number the file uses, PF by PF in address order, then by VF index. The VFs not enabled
+ * (idle) come last, above every other group, mdevs' included, as the kernel's IDA would hand
+ * out free numbers when sriov_numvfs enables them.
  */
-static int assign_vf_groups(struct loader *ld)
+static int assign_vf_groups(struct loader *ld, bool idle)
 {
 	int64_t next = 0;
 	char name[PCI_ADDR_STRLEN];
 
 	for (size_t i = 0; i < ld->n_fns; i++) {
-		if (!ld->fns[i].is_vf && ld->fns[i].group_id >= next)
+		if ((!ld->fns[i].is_vf || idle) && ld->fns[i].group_id >= next)
 			next = (int64_t)ld->fns[i].group_id + 1;
 	}
 	for (size_t i = 0; i < ld->n_group_entries; i++) {
@@ -3799,19 +3852,27 @@ static int assign_vf_groups(struct loader *ld)
 		const struct pending_fn *pf = &ld->fns[i];
 		const struct topo_sriov *sriov = pf->fn.sriov;
 
-		if (!sriov || sriov->num == 0 || pf->vf_groups != VF_GROUPS_AUTO)
+		if (!sriov || pf->vf_groups != VF_GROUPS_AUTO)
 			continue;
-		if (next + sriov->num - 1 > INT32_MAX) {
+		uint32_t from = idle ? sriov->num : 0;
+		uint32_t to = idle ? sriov->possible : sriov->num;
+		if (from == to)
+			continue;
+		if (next + (to - from) - 1 > INT32_MAX) {
 			pci_addr_format(&pf->fn.addr, name);
 			return fail(
 				ld, pf->sriov_pos,
 				"the VFs of %s need IOMMU groups up to %lld, past 2147483647 "
 				"('vf_groups: auto' numbers them above the highest group in the "
 				"file)",
-				name, (long long)(next + sriov->num - 1));
+				name, (long long)(next + (to - from) - 1));
 		}
-		for (uint32_t n = 0; n < sriov->num; n++)
-			ld->fns[ld->sorted_index[pf->first_vf + n]].group_id = (int32_t)next++;
+		for (uint32_t n = from; n < to; n++) {
+			uint32_t file_index =
+				idle ? pf->first_idle_vf + (n - from) : pf->first_vf + n;
+
+			ld->fns[ld->sorted_index[file_index]].group_id = (int32_t)next++;
+		}
 	}
 	return 0;
 }
@@ -4002,6 +4063,49 @@ static int compare_name_orders(const void *a, const void *b)
 }
 
 /* Every driver named anywhere, plus vfio-pci, which every host running VFIO has. */
+/* Adds vendor:device to driver's table unless it is there already. */
+static int add_driver_id(struct topo_driver *driver, uint16_t vendor, uint16_t device)
+{
+	for (size_t i = 0; i < driver->n_ids; i++)
+		if (driver->ids[i].vendor == vendor && driver->ids[i].device == device)
+			return 0;
+	struct topo_pci_id *ids = realloc(driver->ids, (driver->n_ids + 1) * sizeof(*ids));
+	if (!ids)
+		return -1;
+	driver->ids = ids;
+	ids[driver->n_ids++] = (struct topo_pci_id){ .vendor = vendor,
+						     .device = device,
+						     .subvendor = TOPO_PCI_ANY_ID,
+						     .subdevice = TOPO_PCI_ANY_ID };
+	return 0;
+}
+
+/*
+ * Every driver claims the IDs of the functions the scenario binds to it, VFs not enabled yet
+ * included (they bind to their PF's vf_driver when enabled); those start unbound. vfio-pci and
+ * pci-stub have no sriov_configure (vfio-pci's needs enable_sriov, off by default).
+ */
+static int build_id_tables(struct loader *ld)
+{
+	struct topology *topo = &ld->sc.topo;
+
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		struct topo_function *fn = &ld->fns[i].fn;
+
+		if (fn->driver == TOPO_NONE)
+			continue;
+		if (add_driver_id(&topo->drivers[fn->driver], fn->vendor, fn->device) != 0)
+			return fail_out_of_memory(ld);
+		if (!fn->present)
+			fn->driver = TOPO_NONE;
+	}
+	for (size_t i = 0; i < topo->n_drivers; i++)
+		topo->drivers[i].sriov_configure =
+			strcmp(topo->drivers[i].name, TOPO_DRIVER_VFIO_PCI) != 0 &&
+			strcmp(topo->drivers[i].name, "pci-stub") != 0;
+	return 0;
+}
+
 static int build_drivers(struct loader *ld)
 {
 	struct topology *topo = &ld->sc.topo;
@@ -4039,7 +4143,7 @@ static int build_drivers(struct loader *ld)
 	}
 	free(order);
 	free(rank);
-	return 0;
+	return build_id_tables(ld);
 }
 
 /* Buses that functions sit on and that no bridge leads to; listed ones must be among them. */
@@ -4167,9 +4271,10 @@ static int build_model(struct loader *ld)
 	    link_buses(ld) != 0)
 		return -1;
 	default_pcie_types(ld);
-	if (assign_vf_groups(ld) != 0 || check_mdev_groups(ld) != 0 ||
-	    assign_mdev_groups(ld) != 0 || build_groups(ld) != 0 || build_drivers(ld) != 0 ||
-	    build_root_buses(ld) != 0 || move_functions(ld) != 0 || move_mdevs(ld) != 0)
+	if (assign_vf_groups(ld, false) != 0 || check_mdev_groups(ld) != 0 ||
+	    assign_mdev_groups(ld) != 0 || assign_vf_groups(ld, true) != 0 ||
+	    build_groups(ld) != 0 || build_drivers(ld) != 0 || build_root_buses(ld) != 0 ||
+	    move_functions(ld) != 0 || move_mdevs(ld) != 0)
 		return -1;
 	return assign_resources(ld);
 }

@@ -35,8 +35,11 @@ void topology_free(struct topology *topo)
 {
 	if (!topo)
 		return;
-	for (size_t i = 0; i < topo->n_drivers; i++)
+	for (size_t i = 0; i < topo->n_drivers; i++) {
 		free(topo->drivers[i].name);
+		free(topo->drivers[i].ids);
+		free(topo->drivers[i].dyn_ids);
+	}
 	free(topo->drivers);
 	for (size_t i = 0; i < topo->n_functions; i++) {
 		struct topo_function *fn = &topo->functions[i];
@@ -128,6 +131,15 @@ bool topology_is_multifunction(const struct topology *topo, const struct topo_fu
 			return true;
 	}
 	return false;
+}
+
+bool topology_id_matches(const struct topo_pci_id *id, const struct topo_function *fn)
+{
+	return (id->vendor == TOPO_PCI_ANY_ID || id->vendor == fn->vendor) &&
+	       (id->device == TOPO_PCI_ANY_ID || id->device == fn->device) &&
+	       (id->subvendor == TOPO_PCI_ANY_ID || id->subvendor == fn->subsys_vendor) &&
+	       (id->subdevice == TOPO_PCI_ANY_ID || id->subdevice == fn->subsys_device) &&
+	       ((id->class_code ^ fn->class_code) & id->class_mask) == 0;
 }
 
 const char *topology_driver_of(const struct topology *topo, const struct topo_function *fn)

@@ -92,19 +92,25 @@ struct topo_window {
 };
 
 struct topo_sriov {
-	uint16_t total;		/* TotalVFs */
-	uint16_t num;		/* NumVFs enabled now; VFs 0..num-1 exist as functions */
-	uint16_t offset;	/* First VF Offset */
-	uint16_t stride;	/* VF Stride */
-	uint16_t vf_device;	/* VF Device ID */
-	int32_t vf_driver;	/* index into topology.drivers, or TOPO_NONE */
-	bool drivers_autoprobe; /* sriov_drivers_autoprobe */
+	uint16_t total; /* TotalVFs */
+	uint16_t num;	/* NumVFs enabled now; VFs 0..num-1 are present */
+	/* VFs 0..possible-1 are functions of the model, present or not: every VF up to TotalVFs
+	 * until the first whose address is taken or past the last bus. */
+	uint16_t possible;
+	uint16_t offset;		      /* First VF Offset */
+	uint16_t stride;		      /* VF Stride */
+	uint16_t vf_device;		      /* VF Device ID */
+	int32_t vf_driver;		      /* index into topology.drivers, or TOPO_NONE */
+	bool drivers_autoprobe;		      /* sriov_drivers_autoprobe */
 	struct topo_bar vf_bars[TOPO_N_BARS]; /* per-VF size; start of VF 0's BAR */
-	int32_t first_vf; /* index of VF 0 in topology.functions, TOPO_NONE if num == 0 */
+	int32_t first_vf; /* index of VF 0 in topology.functions, TOPO_NONE if possible == 0 */
 };
 
 struct topo_function {
 	struct pci_addr addr;
+	/* On the bus now: false for a VF not enabled and for a function removed through sysfs.
+	 * Absent functions are left out of the tree as if they did not exist. */
+	bool present;
 	uint16_t vendor;
 	uint16_t device;
 	uint16_t subsys_vendor;
@@ -159,8 +165,24 @@ struct topo_group {
 	struct src_pos pos;
 };
 
+#define TOPO_PCI_ANY_ID 0xffffffffu
+
+/* A line of a driver's ID table (struct pci_device_id): which functions it claims. */
+struct topo_pci_id {
+	uint32_t vendor, device;       /* TOPO_PCI_ANY_ID matches any */
+	uint32_t subvendor, subdevice; /* likewise */
+	uint32_t class_code, class_mask;
+};
+
 struct topo_driver {
 	char *name; /* directory name in /sys/bus/pci/drivers */
+	/* Its static ID table: by default the IDs of the functions the scenario binds to it, as
+	 * if the driver (or vfio-pci's ids= option) claimed exactly those. */
+	struct topo_pci_id *ids;
+	size_t n_ids;
+	bool sriov_configure;	     /* it can enable VFs through sriov_numvfs */
+	struct topo_pci_id *dyn_ids; /* added through new_id since */
+	size_t n_dyn_ids;
 };
 
 /* A type of mediated device a parent offers: mdev_supported_types/<id>/. */
@@ -223,6 +245,9 @@ void topology_free(struct topology *topo);
 const char *topology_driver_of(const struct topology *topo, const struct topo_function *fn);
 /* fn is bound to vfio-pci: its group is usable through VFIO. */
 bool topology_is_vfio_bound(const struct topology *topo, const struct topo_function *fn);
+
+/* Whether id (a line of a driver's table) claims fn, as pci_match_one_device() decides. */
+bool topology_id_matches(const struct topo_pci_id *id, const struct topo_function *fn);
 
 /* Index of the function at addr, or TOPO_NONE. Binary search: functions are sorted. */
 int32_t topology_find_function(const struct topology *topo, const struct pci_addr *addr);

@@ -59,6 +59,6 @@ struct host_tree;
  * -EINVAL with "FILE:LINE:COL: message" in error (SCENARIO_ERROR_MAX bytes) when an entry does
  * not fit, -ENOMEM; nothing to free then.
  */
-int scenario_tree_build(const struct scenario *sc, struct host_tree *out, char *error);
+int scenario_tree_build(struct scenario *sc, struct host_tree *out, char *error);
 
 #endif

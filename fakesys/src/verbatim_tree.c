@@ -185,7 +185,23 @@ void verbatim_free(struct verbatim_entry *entries, size_t n)
 	free(entries);
 }
 
-int scenario_tree_build(const struct scenario *sc, struct host_tree *out, char *error)
+/*
+ * The entries again over a tree rebuilt after a change: those whose place is gone with a
+ * removed device are left out, as the rest of what was there.
+ */
+static int overlay_verbatim(void *ctx, struct sysfs_tree *tree)
+{
+	const struct scenario *sc = ctx;
+	char reason[256];
+
+	for (size_t i = 0; i < sc->n_verbatim; i++)
+		if (apply_one(tree, &sc->verbatim[i], reason, sizeof(reason)) != 0 &&
+		    strcmp(reason, "out of memory") == 0)
+			return -ENOMEM;
+	return 0;
+}
+
+int scenario_tree_build(struct scenario *sc, struct host_tree *out, char *error)
 {
 	char reason[256];
 	size_t failed;
@@ -203,6 +219,10 @@ int scenario_tree_build(const struct scenario *sc, struct host_tree *out, char *
 			 entry->pos.line, entry->pos.column, entry->path, reason);
 		host_tree_free(out);
 		return -EINVAL;
+	}
+	if (sc->n_verbatim) {
+		out->overlay = overlay_verbatim;
+		out->overlay_ctx = sc;
 	}
 	return 0;
 }

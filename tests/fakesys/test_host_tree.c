@@ -32,7 +32,8 @@ static struct topo_sriov nic_sriov = {
 };
 
 static struct topo_function functions[] = {
-	{ .addr = { 0, 0x00, 0x00, 0 },
+	{ .present = true,
+	  .addr = { 0, 0x00, 0x00, 0 },
 	  .vendor = 0x8086,
 	  .device = 0x0d57,
 	  .subsys_vendor = 0x8086,
@@ -45,7 +46,8 @@ static struct topo_function functions[] = {
 	  .physfn = TOPO_NONE,
 	  .acpi_index = -1,
 	  .smbios_index = -1 },
-	{ .addr = { 0, 0x00, 0x03, 0 },
+	{ .present = true,
+	  .addr = { 0, 0x00, 0x03, 0 },
 	  .vendor = 0x1af4,
 	  .device = 0x1041,
 	  .subsys_vendor = 0x1af4,
@@ -59,7 +61,8 @@ static struct topo_function functions[] = {
 	  .physfn = TOPO_NONE,
 	  .acpi_index = -1,
 	  .smbios_index = -1 },
-	{ .addr = { 0, 0x00, 0x1c, 0 },
+	{ .present = true,
+	  .addr = { 0, 0x00, 0x1c, 0 },
 	  .vendor = 0x8086,
 	  .device = 0xa110,
 	  .class_code = 0x060400,
@@ -81,7 +84,8 @@ static struct topo_function functions[] = {
 	  .is_bridge = true,
 	  .secondary_bus = 3,
 	  .subordinate_bus = 3 },
-	{ .addr = { 0, 0x03, 0x00, 0 },
+	{ .present = true,
+	  .addr = { 0, 0x03, 0x00, 0 },
 	  .vendor = 0x8086,
 	  .device = 0x1572,
 	  .subsys_vendor = 0x8086,
@@ -108,7 +112,8 @@ static struct topo_function functions[] = {
 		    { 0x38000800000ULL, 0x8000, BAR_MEM64, false } },
 	  .rom = { 0x90000000, 0x80000, BAR_MEM32, false },
 	  .sriov = &nic_sriov },
-	{ .addr = { 0, 0x03, 0x00, 1 },
+	{ .present = true,
+	  .addr = { 0, 0x03, 0x00, 1 },
 	  .vendor = 0x8086,
 	  .device = 0x1572,
 	  .subsys_vendor = 0x8086,
@@ -123,7 +128,8 @@ static struct topo_function functions[] = {
 	  .acpi_index = -1,
 	  .smbios_index = -1 },
 	/* Two VFs of 03:00.0 (offset 0x80, stride 1): siblings of their PF, in no group. */
-	{ .addr = { 0, 0x03, 0x10, 0 },
+	{ .present = true,
+	  .addr = { 0, 0x03, 0x10, 0 },
 	  .vendor = 0x8086,
 	  .device = 0x154c,
 	  .subsys_vendor = 0x8086,
@@ -144,7 +150,8 @@ static struct topo_function functions[] = {
 		    .speed = 3,
 		    .width = 4 },
 	  .bars = { { 0x38000810000ULL, 0x10000, BAR_MEM64, true } } },
-	{ .addr = { 0, 0x03, 0x10, 1 },
+	{ .present = true,
+	  .addr = { 0, 0x03, 0x10, 1 },
 	  .vendor = 0x8086,
 	  .device = 0x154c,
 	  .subsys_vendor = 0x8086,
@@ -171,10 +178,12 @@ static struct topo_group groups[] = {
 	{ .id = 37, .type = IOMMU_TYPE_DMA },
 };
 /* Sorted by name, as the topology keeps them. */
-static struct topo_driver drivers[] = { { "pcieport" }, { "vfio-pci" }, { "virtio-pci" } };
+static struct topo_driver drivers[] = { { .name = "pcieport" },
+					{ .name = "vfio-pci" },
+					{ .name = "virtio-pci" } };
 static struct topo_root_bus root_buses[] = { { 0, 0 } };
 
-static const struct topology topo = {
+static struct topology topo = {
 	.host = { .cpus = 8, .numa_nodes = 2, .vfio_cdev = true },
 	.functions = functions,
 	.n_functions = 7,

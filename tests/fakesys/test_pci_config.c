@@ -95,7 +95,7 @@ enum { DRV_I40E, DRV_IAVF, DRV_PCIEPORT, DRV_VFIO, N_DRIVERS };
 static struct topo_function fns[N_FNS];
 static struct topo_sriov nic_sriov;
 static struct topo_driver drivers[N_DRIVERS] = {
-	{ "i40e" }, { "iavf" }, { "pcieport" }, { "vfio-pci" }
+	{ .name = "i40e" }, { .name = "iavf" }, { .name = "pcieport" }, { .name = "vfio-pci" }
 };
 static struct topo_root_bus roots[] = { { 0, 0 } };
 static struct topology topo = {

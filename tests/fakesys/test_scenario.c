@@ -746,6 +746,16 @@ static const char vf_spill_yaml[] =
 	"                         vf_driver: vfio-pci,\n"
 	"                         vf_bars: [{size: 64K, type: mem64, prefetchable: true}]}}\n";
 
+/* Functions on the bus now: VFs not enabled are in the model, but not present. */
+static size_t present_functions(const struct topology *topo)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < topo->n_functions; i++)
+		n += topo->functions[i].present;
+	return n;
+}
+
 START_TEST(test_vf_formula_spills_onto_next_bus)
 {
 	struct scenario sc;
@@ -754,7 +764,12 @@ START_TEST(test_vf_formula_spills_onto_next_bus)
 	int32_t pf_index, port_index;
 
 	load_good_text(vf_spill_yaml, &sc);
-	ck_assert_uint_eq(topo->n_functions, 103);
+	ck_assert_uint_eq(present_functions(topo), 103);
+	/* The 28 VFs not enabled wait in the model, each where the formula puts it. */
+	ck_assert_uint_eq(topo->n_functions, 103 + 28);
+	ck_assert_uint_eq(function_at(topo, "0000:3b:00.0")->sriov->possible, 128);
+	ck_assert(function_at(topo, "0000:3c:08.6")->present);	/* VF 99 */
+	ck_assert(!function_at(topo, "0000:3c:09.0")->present); /* VF 100 */
 	pf = function_at(topo, "0000:3b:00.0");
 	pf_index = index_of(topo, "0000:3b:00.0");
 	port = function_at(topo, "0000:00:03.0");
@@ -789,8 +804,9 @@ START_TEST(test_vf_formula_spills_onto_next_bus)
 		ck_assert_int_eq(group_of(topo, vf), 21 + (int32_t)n);
 		ck_assert(!topology_is_multifunction(topo, vf));
 	}
-	ck_assert_ptr_null(function_at_rid(topo, 0x3b00 + 0x80 + 2 * 100)); /* num, not total */
-	ck_assert_ptr_nonnull(function_at(topo, "0000:3b:1f.6"));	    /* VF 63 */
+	/* VF 100 and up exist only to be enabled: not present. */
+	ck_assert(!function_at_rid(topo, 0x3b00 + 0x80 + 2 * 100)->present);
+	ck_assert_ptr_nonnull(function_at(topo, "0000:3b:1f.6")); /* VF 63 */
 	ck_assert_uint_eq(function_at(topo, "0000:3c:00.0")->vf_index, 64);
 	ck_assert_uint_eq(function_at(topo, "0000:3c:08.6")->vf_index, 99);
 
@@ -811,7 +827,7 @@ START_TEST(test_vf_formula_spills_onto_next_bus)
 	ck_assert_uint_eq(port->secondary_bus, 0x3b);
 	ck_assert_uint_eq(port->subordinate_bus, 0x3c);
 	ck_assert_uint_eq(topo->n_root_buses, 1);
-	ck_assert_uint_eq(topo->n_groups, 102);
+	ck_assert_uint_eq(topo->n_groups, 102 + 28); /* and the 28 VFs that wait */
 	scenario_free(&sc);
 }
 END_TEST
@@ -866,8 +882,10 @@ START_TEST(test_vf_groups_modes)
 	/* Defaults: offset 1, stride 1; num 0 makes no VFs and no first_vf. */
 	ck_assert_uint_eq(function_at(topo, "0000:af:00.0")->sriov->offset, 1);
 	ck_assert_uint_eq(function_at(topo, "0000:af:00.0")->sriov->stride, 1);
-	ck_assert_uint_eq(topo->n_functions, 4 + 3 + 3 + 2 + 2);
-	ck_assert_uint_eq(topo->n_groups, 3 + 6);
+	ck_assert_uint_eq(present_functions(topo), 4 + 3 + 3 + 2 + 2);
+	/* And one each for the 10 VFs that wait, numbered after every other. */
+	ck_assert_uint_eq(topo->n_groups, 3 + 6 + 10);
+	ck_assert_int_gt(group_of(topo, function_at(topo, "0000:3b:02.0")), 96);
 	scenario_free(&sc);
 
 	/* With no group anywhere, auto numbering starts at 0. */
@@ -1485,8 +1503,8 @@ START_TEST(test_mdev_defaults_and_auto_groups)
 	ck_assert_int_eq(topo->mdevs[2].type, 0);
 	ck_assert_uint_eq(topo->mdevs[0].pos.line, 10);
 	ck_assert_uint_eq(topo->mdevs[0].pos.column, 9);
-	/* Groups 5, 20, 40..45; nothing is in two groups. */
-	ck_assert_uint_eq(topo->n_groups, 8);
+	/* Groups 5, 20, 40..45, then two for VFs not enabled; nothing is in two groups. */
+	ck_assert_uint_eq(topo->n_groups, 8 + 2);
 	for (size_t i = 1; i < topo->n_groups; i++)
 		ck_assert_int_lt(topo->groups[i - 1].id, topo->groups[i].id);
 	scenario_free(&sc);

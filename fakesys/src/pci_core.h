@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the PCI core and driver core do when sysfs asks them to change the host
+ * (drivers/pci/pci-driver.c, iov.c, remove.c, probe.c; drivers/base/bus.c, dd.c): match and
+ * bind drivers, add and drop dynamic IDs, enable and disable VFs, remove and rescan functions.
+ * Each changes the model, then rebuilds the tree from it. All return 0 or -errno, the errno
+ * the kernel gives for the same request.
+ */
+#ifndef FAKESYS_PCI_CORE_H
+#define FAKESYS_PCI_CORE_H
+
+#include "host_tree.h"
+
+/* /sys/bus/pci's drivers_probe, and every PCI driver's bind and unbind. */
+extern const struct bus_type_ops pci_core_bus_ops;
+
+/* new_id and remove_id of driver: the text as written. */
+int pci_core_new_id(struct host_tree *ht, int32_t driver, const char *buf);
+int pci_core_remove_id(struct host_tree *ht, int32_t driver, const char *buf);
+
+/* sriov_numvfs of PF fn. */
+int pci_core_set_numvfs(struct host_tree *ht, size_t fn, uint16_t num);
+
+/* remove of fn: it, every function below it and its VFs leave the bus. */
+int pci_core_remove(struct host_tree *ht, size_t fn);
+
+/* Finds again the functions removed from bus (domain, number) and below it; all of them when
+ * domain is negative. */
+int pci_core_rescan(struct host_tree *ht, int64_t domain, int number);
+
+#endif
