@@ -3,23 +3,10 @@
 # each write's effect on what reads show, and each errno the kernel gives for it.
 # usage: writes_test.sh FAKESYS
 set -u
-fakesys=$1
-work=$(mktemp -d "${TMPDIR:-/tmp}/fakesys-writes.XXXXXX")
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+setup_work writes "$1"
 mnt=$work/mnt
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-	"$fakesys" umount "$mnt" >/dev/null 2>&1
-	rm -rf "$work"
-}
-trap cleanup EXIT
-chmod 755 "$work"
-status=0
-fail() {
-	echo "FAIL $*"
-	status=1
-}
-ok() { echo "ok   $*"; }
-
 cat >"$work/host.yaml" <<'YAML'
 scenario: writes
 host: {cpus: 8, numa_nodes: 2}
@@ -42,27 +29,6 @@ mkdir "$mnt"
 dev=$mnt/sys/bus/pci/devices
 groups=$mnt/sys/kernel/iommu_groups
 
-# expect_write WHAT VALUE FILE WANT: VALUE (printf %b escapes) in one write(), as dd makes it
-# (the shell's printf may split it); WANT is "ok" or the strerror text the write must fail with.
-expect_write() {
-	local what=$1 value=$2 file=$3 want=$4 err
-	printf '%b' "$value" >"$work/value"
-	err=$(dd if="$work/value" of="$file" bs="$(stat -c %s "$work/value")" count=1 \
-		iflag=fullblock status=none 2>&1)
-	if [ "$want" = ok ]; then
-		if [ -z "$err" ]; then ok "$what"; else fail "$what: $err"; fi
-	elif [[ $err == *"$want"* ]]; then
-		ok "$what: $want"
-	else
-		fail "$what: wanted '$want', got '${err:-success}'"
-	fi
-}
-# expect_read WHAT FILE WANT
-expect_read() {
-	local got
-	got=$(cat "$2" 2>&1)
-	if [ "$got" = "$3" ]; then ok "$1 reads $3"; else fail "$1: read '$got', wanted '$3'"; fi
-}
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
 echo "== driver_override (driver_set_override)"

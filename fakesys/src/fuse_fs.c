@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The FUSE low-level operations over a sysfs tree (after libfuse's example/hello_ll.c and
- * passthrough_hp). The tree does not change while mounted, so entries and attributes are
- * cached by the kernel for long, and no lock is taken on the read path.
+ * passthrough_hp). The tree changes only through writes (a store may rebuild it), so every
+ * operation reads under a shared lock and a write takes it alone; what a write changed is then
+ * dropped from the kernel's caches before the write returns, which lets everything else be
+ * cached for long. Optional fault rules and an access trace see every operation by path.
  */
 #define _GNU_SOURCE
 #define FUSE_USE_VERSION 312
 #include "fuse_fs.h"
+
+#include "access_trace.h"
+#include "fault_rules.h"
 
 #include <errno.h>
 #include <fuse_lowlevel.h>
@@ -21,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Nothing changes under a mounted tree yet: let the kernel keep what it has seen. */
+/* Changes are pushed out of the kernel's caches as they happen: keep the rest for long. */
 #define CACHE_TIMEOUT_S 86400.0
 
 /* An open file as the kernel holds it. */
@@ -31,7 +36,11 @@ struct open_handle {
 };
 
 struct fuse_fs {
-	const struct sysfs_tree *tree;
+	struct sysfs_tree *tree;
+	struct fuse_session *se;
+	pthread_rwlock_t lock; /* shared by every operation, alone by writes */
+	struct fault_rules *faults;
+	struct access_trace *trace;
 	struct timespec created; /* every node's timestamps, like sysfs at boot */
 	/* Every handle given out: RELEASE for the last ones can still be in flight when the
 	 * session ends, and what the kernel never returns is freed here. */
@@ -42,6 +51,63 @@ struct fuse_fs {
 static struct fuse_fs *fs_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
+}
+
+static void read_lock(struct fuse_fs *fs)
+{
+	pthread_rwlock_rdlock(&fs->lock);
+}
+
+static void unlock(struct fuse_fs *fs)
+{
+	pthread_rwlock_unlock(&fs->lock);
+}
+
+/*
+ * What an operation on ino (or on name in it) meets before it runs: a fault rule may make it
+ * wait, fail or read short. path gets the node's path when faults or the trace need it ("" if
+ * not). Called with the lock held. Returns 0 or the -errno to answer with.
+ */
+struct op_context {
+	char path[4096];
+	size_t max_bytes;
+};
+
+static int op_begin(struct fuse_fs *fs, enum fault_op op, fuse_ino_t ino, const char *name,
+		    struct op_context *ctx)
+{
+	struct fault_action action;
+
+	ctx->path[0] = '\0';
+	ctx->max_bytes = SIZE_MAX;
+	if (!fs->faults && !fs->trace)
+		return 0;
+	if (sysfs_path(fs->tree, ino, ctx->path, sizeof(ctx->path)) != 0)
+		ctx->path[0] = '\0';
+	if (name) {
+		size_t len = strlen(ctx->path);
+
+		snprintf(ctx->path + len, sizeof(ctx->path) - len, "%s%s", len ? "/" : "", name);
+	}
+	if (!fs->faults || !fault_rules_match(fs->faults, op, ctx->path, &action))
+		return 0;
+	if (action.delay_ms) {
+		struct timespec wait = { action.delay_ms / 1000,
+					 (action.delay_ms % 1000) * 1000000L };
+
+		while (nanosleep(&wait, &wait) != 0 && errno == EINTR)
+			;
+	}
+	ctx->max_bytes = action.max_bytes;
+	return -action.error;
+}
+
+static void op_end(struct fuse_fs *fs, fuse_req_t req, const char *op, const struct op_context *ctx,
+		   long long result, const char *data, size_t data_len)
+{
+	if (fs->trace)
+		access_trace_log(fs->trace, op, (long)fuse_req_ctx(req)->pid, ctx->path, result,
+				 data, data_len);
 }
 
 static void to_stat(const struct fuse_fs *fs, const struct sysfs_stat *in, struct stat *st)
@@ -71,8 +137,19 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fuse_fs *fs = fs_of(req);
 	struct fuse_entry_param e;
 	struct sysfs_stat st;
-	int err = sysfs_lookup(fs->tree, parent, name, &st);
+	struct op_context ctx;
 
+	read_lock(fs);
+	int err = op_begin(fs, FAULT_LOOKUP, parent, name, &ctx);
+	if (!err)
+		err = sysfs_lookup(fs->tree, parent, name, &st);
+	op_end(fs, req, "lookup", &ctx, err, NULL, 0);
+	unlock(fs);
+	if (err == -ENOENT && fs->faults) {
+		/* A fault's ENOENT is not cached: the rule may stop firing. */
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
 	if (err == -ENOENT) {
 		/* A negative entry: absent optional attributes are asked for again and again. */
 		memset(&e, 0, sizeof(e));
@@ -93,8 +170,14 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct fuse_fs *fs = fs_of(req);
 	struct sysfs_stat st;
 	struct stat out;
-	int err = sysfs_stat(fs->tree, ino, &st);
+	struct op_context ctx;
 
+	read_lock(fs);
+	int err = op_begin(fs, FAULT_GETATTR, ino, NULL, &ctx);
+	if (!err)
+		err = sysfs_stat(fs->tree, ino, &st);
+	op_end(fs, req, "getattr", &ctx, err, NULL, 0);
+	unlock(fs);
 	(void)fi;
 	if (err) {
 		fuse_reply_err(req, -err);
@@ -106,8 +189,16 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
+	struct fuse_fs *fs = fs_of(req);
 	char target[PATH_MAX];
-	int err = sysfs_readlink(fs_of(req)->tree, ino, target, sizeof(target));
+	struct op_context ctx;
+
+	read_lock(fs);
+	int err = op_begin(fs, FAULT_READLINK, ino, NULL, &ctx);
+	if (!err)
+		err = sysfs_readlink(fs->tree, ino, target, sizeof(target));
+	op_end(fs, req, "readlink", &ctx, err ? err : (long long)strlen(target), NULL, 0);
+	unlock(fs);
 
 	if (err)
 		fuse_reply_err(req, -err);
@@ -117,9 +208,16 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct fuse_fs *fs = fs_of(req);
 	struct sysfs_stat st;
-	int err = sysfs_stat(fs_of(req)->tree, ino, &st);
+	struct op_context ctx;
 
+	read_lock(fs);
+	int err = op_begin(fs, FAULT_OPENDIR, ino, NULL, &ctx);
+	if (!err)
+		err = sysfs_stat(fs->tree, ino, &st);
+	op_end(fs, req, "opendir", &ctx, err, NULL, 0);
+	unlock(fs);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
@@ -143,14 +241,17 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset
 {
 	struct fuse_fs *fs = fs_of(req);
 	char *buf = malloc(size);
-	size_t used = 0;
+	size_t used = 0, entries = 0;
+	struct op_context ctx;
 	int err = 0;
 
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	for (;;) {
+	read_lock(fs);
+	err = op_begin(fs, FAULT_READDIR, ino, NULL, &ctx);
+	while (!err) {
 		struct sysfs_stat st;
 		const char *name;
 		uint64_t next;
@@ -195,8 +296,12 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset
 		if (n > size - used)
 			break;
 		used += n;
+		entries++;
 		offset = (off_t)next;
 	}
+	op_end(fs, req, plus ? "readdirplus" : "readdir", &ctx,
+	       err && !used ? err : (long long)entries, NULL, 0);
+	unlock(fs);
 	if (err && used == 0)
 		fuse_reply_err(req, -err);
 	else
@@ -234,7 +339,14 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/* Decided by who opens, not who reads, as file_ns_capable() does in pci-sysfs.c. */
 	struct sysfs_opener opener = { .privileged = fuse_req_ctx(req)->uid == 0 };
 	struct open_handle *h = calloc(1, sizeof(*h));
-	int err = h ? sysfs_open(fs->tree, ino, fi->flags, &opener, &h->file) : -ENOMEM;
+	struct op_context ctx;
+
+	read_lock(fs);
+	int err = op_begin(fs, FAULT_OPEN, ino, NULL, &ctx);
+	if (!err)
+		err = h ? sysfs_open(fs->tree, ino, fi->flags, &opener, &h->file) : -ENOMEM;
+	op_end(fs, req, "open", &ctx, err, NULL, 0);
+	unlock(fs);
 
 	if (err) {
 		free(h);
@@ -265,12 +377,26 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 	char *buf = size <= sizeof(page) ? page : malloc(size);
 	ssize_t n;
 
-	(void)ino;
+	struct fuse_fs *fs = fs_of(req);
+	struct op_context ctx;
+	struct sysfs_stat st;
+
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	n = offset < 0 ? -EINVAL : sysfs_read(h->file, buf, size, (uint64_t)offset);
+	read_lock(fs);
+	n = op_begin(fs, FAULT_READ, ino, NULL, &ctx);
+	/* A file whose device went away reads ENODEV, as kernfs's active references give. */
+	if (!n && sysfs_stat(fs->tree, ino, &st) != 0)
+		n = -ENODEV;
+	if (!n)
+		n = offset < 0
+			    ? -EINVAL
+			    : sysfs_read(h->file, buf, size < ctx.max_bytes ? size : ctx.max_bytes,
+					 (uint64_t)offset);
+	op_end(fs, req, "read", &ctx, n, NULL, 0);
+	unlock(fs);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -283,11 +409,36 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		     struct fuse_file_info *fi)
 {
 	struct open_handle *h = (struct open_handle *)(uintptr_t)fi->fh;
+	struct fuse_fs *fs = fs_of(req);
+	struct sysfs_change *changes;
+	struct op_context ctx;
+	struct sysfs_stat st;
+	size_t n_changes;
 	ssize_t n;
 
-	(void)ino;
 	(void)offset; /* a text attribute's store takes each write whole, wherever it lands */
-	n = sysfs_write(h->file, buf, size);
+	pthread_rwlock_wrlock(&fs->lock);
+	n = op_begin(fs, FAULT_WRITE, ino, NULL, &ctx);
+	if (!n && sysfs_stat(fs->tree, ino, &st) != 0)
+		n = -ENODEV;
+	if (!n)
+		n = sysfs_write(h->file, buf, size);
+	op_end(fs, req, "write", &ctx, n, buf, size);
+	n_changes = sysfs_tree_take_changes(fs->tree, &changes);
+	unlock(fs);
+	/*
+	 * Out of the kernel's caches before the writer hears back, so that every process sees the
+	 * change at once; after the lock is let go, since the kernel may be holding a directory
+	 * while it waits on a lookup that waits on the lock.
+	 */
+	for (size_t i = 0; i < n_changes; i++) {
+		if (changes[i].name)
+			fuse_lowlevel_notify_inval_entry(fs->se, changes[i].parent, changes[i].name,
+							 strlen(changes[i].name));
+		else
+			fuse_lowlevel_notify_inval_inode(fs->se, changes[i].parent, 0, 0);
+	}
+	sysfs_changes_free(changes, n_changes);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -400,10 +551,17 @@ static void escape_option(const char *value, char *out, size_t size)
 	out[n] = '\0';
 }
 
-int fuse_fs_serve(const struct sysfs_tree *tree, const struct fuse_fs_options *options, char *error,
+int fuse_fs_serve(struct sysfs_tree *tree, const struct fuse_fs_options *options, char *error,
 		  size_t error_size)
 {
-	struct fuse_fs fs = { .tree = tree };
+	struct fuse_fs fs = { .tree = tree, .faults = options->faults, .trace = options->trace };
+	pthread_rwlockattr_t lock_attr;
+
+	/* Writers first: a stream of readers must not hold a write off for ever. */
+	pthread_rwlockattr_init(&lock_attr);
+	pthread_rwlockattr_setkind_np(&lock_attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&fs.lock, &lock_attr);
+	pthread_rwlockattr_destroy(&lock_attr);
 	char mount_options[2 * PATH_MAX + 128];
 	char fsname[2 * PATH_MAX];
 
@@ -427,6 +585,7 @@ int fuse_fs_serve(const struct sysfs_tree *tree, const struct fuse_fs_options *o
 
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_session *se = fuse_session_new(&args, &fuse_fs_ops, sizeof(fuse_fs_ops), &fs);
+	fs.se = se;
 	if (!se) {
 		snprintf(error, error_size, "cannot start a FUSE session");
 		goto out_args;
@@ -471,5 +630,6 @@ out_args:
 	while (fs.handles.next != &fs.handles)
 		handle_unlink(&fs, fs.handles.next);
 	pthread_mutex_destroy(&fs.handles_lock);
+	pthread_rwlock_destroy(&fs.lock);
 	return status;
 }

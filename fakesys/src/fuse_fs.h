@@ -8,6 +8,9 @@
 
 #include "sysfs_tree.h"
 
+struct fault_rules;
+struct access_trace;
+
 struct fuse_fs_options {
 	const char *mountpoint;
 	const char *source; /* what the mount table shows as the mount's source; NULL: "fakesys" */
@@ -15,6 +18,8 @@ struct fuse_fs_options {
 	bool debug;	    /* libfuse's -d: log every request; implies foreground */
 	bool allow_other;   /* let users other than the mounting one in */
 	unsigned max_threads;
+	struct fault_rules *faults; /* may be NULL */
+	struct access_trace *trace; /* may be NULL */
 };
 
 /*
@@ -23,7 +28,7 @@ struct fuse_fs_options {
  * in the parent as soon as the mount is in place, and the child goes on serving. Returns 0,
  * or 1 with a message in error (the mount failed: nothing is left mounted).
  */
-int fuse_fs_serve(const struct sysfs_tree *tree, const struct fuse_fs_options *options, char *error,
+int fuse_fs_serve(struct sysfs_tree *tree, const struct fuse_fs_options *options, char *error,
 		  size_t error_size);
 
 #endif

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "access_trace.h"
+#include "fault_rules.h"
 #include "fuse_fs.h"
 #include "graph.h"
 #include "host_tree.h"
@@ -49,6 +51,9 @@ static void usage(FILE *out)
 		"  fakesys record -o host.yaml   # this host, as a scenario to replay anywhere\n"
 		"\nORDER: how directories list: kernfs (the kernel's, default), sorted, reverse,\n"
 		"shuffle:SEED\n"
+		"TRACE: every operation as a JSON line (time, pid, op, path, result) to FILE or -\n"
+		"RULE: \"PATTERN OP[,OP] ACTION... [nth=N|count=N|after=N]\", e.g.\n"
+		"  'sys/bus/pci/devices/*/config read errno=EIO'  (see README, Fault injection)\n"
 		"\nexit status: 0 success, 1 failure, 2 usage or input error\n");
 }
 
@@ -231,6 +236,50 @@ static int cmd_list(int argc, char **argv)
 	return 0;
 }
 
+/* mount, once its options are read: options->faults is the caller's. */
+static int mount_scenario(const char *path, const char *mountpoint, struct fuse_fs_options *options,
+			  enum sysfs_order order, uint64_t seed, bool force, const char *trace_path)
+{
+	struct stat st;
+	int status = check_mountpoint(mountpoint, force);
+
+	options->mountpoint = mountpoint;
+	if (status)
+		return status;
+	if (stat(mountpoint, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "fakesys: %s: %s\n", mountpoint,
+			errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "Not a directory");
+		return EXIT_USAGE;
+	}
+
+	struct scenario sc;
+	struct host_tree ht;
+	char source[PATH_MAX + sizeof(FAKESYS_SOURCE_PREFIX)], absolute[PATH_MAX];
+	char error[PATH_MAX + 64];
+	if (trace_path && !(options->trace = access_trace_open(trace_path, error, sizeof(error)))) {
+		fprintf(stderr, "fakesys: --trace: %s\n", error);
+		return EXIT_USAGE;
+	}
+	if ((status = load_tree(path, &sc, &ht)) != 0) {
+		access_trace_close(options->trace);
+		return status;
+	}
+	/* The scenario goes in the mount's source, where fakesys list finds it. */
+	snprintf(source, sizeof(source), "%s%s", FAKESYS_SOURCE_PREFIX,
+		 realpath(path, absolute) ? absolute : path);
+	options->source = source;
+	if (order != SYSFS_ORDER_KERNFS) {
+		sysfs_tree_set_order(ht.tree, order, seed);
+		sysfs_tree_finish(ht.tree);
+	}
+	status = fuse_fs_serve(ht.tree, options, error, sizeof(error));
+	if (status)
+		fprintf(stderr, "fakesys: %s\n", error);
+	unload_tree(&sc, &ht);
+	access_trace_close(options->trace);
+	return status ? EXIT_FAILED : 0;
+}
+
 static int cmd_mount(int argc, char **argv)
 {
 	struct fuse_fs_options options = { 0 };
@@ -243,14 +292,32 @@ static int cmd_mount(int argc, char **argv)
 		{ "options", required_argument, NULL, 'o' },
 		{ "order", required_argument, NULL, 'O' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "trace", required_argument, NULL, 'T' },
+		{ "fault", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *trace_path = NULL;
+	char fault_error[512];
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "+fdo:", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'F':
 			force = true;
+			break;
+		case 'T':
+			trace_path = optarg;
+			break;
+		case 'X':
+			if (!options.faults && !(options.faults = fault_rules_new())) {
+				fprintf(stderr, "fakesys: out of memory\n");
+				return EXIT_FAILED;
+			}
+			if (fault_rules_add_text(options.faults, optarg, fault_error,
+						 sizeof(fault_error)) != 0) {
+				fault_rules_free(options.faults);
+				return usage_error("--fault: %s", fault_error);
+			}
 			break;
 		case 'O':
 			if (!parse_order(optarg, &order, &seed))
@@ -274,40 +341,15 @@ static int cmd_mount(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 2)
+	if (argc - optind != 2) {
+		fault_rules_free(options.faults);
 		return usage_error("%s needs SCENARIO and MOUNTPOINT", "mount");
-
-	const char *path = argv[optind];
-	struct stat st;
-	options.mountpoint = argv[optind + 1];
-	int status = check_mountpoint(options.mountpoint, force);
-	if (status)
-		return status;
-	if (stat(options.mountpoint, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "fakesys: %s: %s\n", options.mountpoint,
-			errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "Not a directory");
-		return EXIT_USAGE;
 	}
 
-	struct scenario sc;
-	struct host_tree ht;
-	char source[PATH_MAX + sizeof(FAKESYS_SOURCE_PREFIX)], absolute[PATH_MAX];
-	char error[256];
-	if ((status = load_tree(path, &sc, &ht)) != 0)
-		return status;
-	/* The scenario goes in the mount's source, where fakesys list finds it. */
-	snprintf(source, sizeof(source), "%s%s", FAKESYS_SOURCE_PREFIX,
-		 realpath(path, absolute) ? absolute : path);
-	options.source = source;
-	if (order != SYSFS_ORDER_KERNFS) {
-		sysfs_tree_set_order(ht.tree, order, seed);
-		sysfs_tree_finish(ht.tree);
-	}
-	status = fuse_fs_serve(ht.tree, &options, error, sizeof(error));
-	if (status)
-		fprintf(stderr, "fakesys: %s\n", error);
-	unload_tree(&sc, &ht);
-	return status ? EXIT_FAILED : 0;
+	int status = mount_scenario(argv[optind], argv[optind + 1], &options, order, seed, force,
+				    trace_path);
+	fault_rules_free(options.faults);
+	return status;
 }
 
 static int cmd_umount(int argc, char **argv)
@@ -512,7 +554,9 @@ static int cmd_record(int argc, char **argv)
 
 static const struct command commands[] = {
 	{ "check", "SCENARIO...", cmd_check },
-	{ "mount", "[-f] [-d] [-o allow_other] [--order ORDER] [--force] SCENARIO MOUNTPOINT",
+	{ "mount",
+	  "[-f] [-d] [-o allow_other] [--order ORDER] [--force] [--trace FILE] [--fault RULE]...\n"
+	  "                SCENARIO MOUNTPOINT",
 	  cmd_mount },
 	{ "list", "", cmd_list },
 	{ "render", "SCENARIO DIR", cmd_render },

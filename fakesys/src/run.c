@@ -212,7 +212,7 @@ static int make_scratch(struct run_env *env)
 }
 
 /* The daemon child: serves tree at mountpoint until told to stop. Never returns. */
-static void serve(const struct sysfs_tree *tree, const char *mountpoint, pid_t parent, int report)
+static void serve(struct sysfs_tree *tree, const char *mountpoint, pid_t parent, int report)
 {
 	struct fuse_fs_options options = {
 		.mountpoint = mountpoint,
@@ -274,7 +274,7 @@ static int wait_for_mount(struct run_env *env, dev_t scratch_dev, int report)
 		    MOUNT_TIMEOUT_MS / 1000);
 }
 
-static int start_daemon(struct run_env *env, const struct sysfs_tree *tree)
+static int start_daemon(struct run_env *env, struct sysfs_tree *tree)
 {
 	pid_t parent = getpid();
 	struct stat scratch;
@@ -488,8 +488,7 @@ static void tear_down(struct run_env *env)
 		umount2(SCRATCH, MNT_DETACH); /* with the host's /dev bound in it */
 }
 
-int run_in_scenario(const struct sysfs_tree *tree, char *const argv[], char *error,
-		    size_t error_size)
+int run_in_scenario(struct sysfs_tree *tree, char *const argv[], char *error, size_t error_size)
 {
 	struct run_env env = { .daemon = -1, .error = error, .error_size = error_size };
 	int status = -1;

@@ -20,7 +20,6 @@ struct sysfs_tree;
  * killed it; 127 or 126 if it could not be executed, as shells do), or -1 with a message in
  * error if the namespace could not be set up (nothing is left mounted).
  */
-int run_in_scenario(const struct sysfs_tree *tree, char *const argv[], char *error,
-		    size_t error_size);
+int run_in_scenario(struct sysfs_tree *tree, char *const argv[], char *error, size_t error_size);
 
 #endif
