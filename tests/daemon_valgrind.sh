@@ -34,6 +34,24 @@ for _ in 1 2 3 4; do
 	 find "$mnt" -type l -exec readlink -f {} + >/dev/null) &
 	walkers+=($!)
 done
+# Writes that rebuild the tree, while a walker reads, and a file left open across a removal.
+pci=$mnt/sys/bus/pci
+(find "$mnt" -type f -exec cat {} + >/dev/null 2>&1) &
+walkers+=($!)
+exec 5<"$pci/devices/0000:5e:00.0/vendor"
+if ! { echo 0000:3b:00.0 >"$pci/drivers/vfio-pci/unbind" &&
+	echo vfio-pci >"$pci/devices/0000:3b:00.0/driver_override" &&
+	echo 0000:3b:00.0 >"$pci/drivers_probe" &&
+	echo 1 >"$pci/devices/0000:5e:00.0/remove" &&
+	! cat <&5 2>/dev/null &&
+	echo 1 >"$pci/rescan" &&
+	echo "1af4 1041" >"$pci/drivers/vfio-pci/new_id" &&
+	echo "1af4 1041" >"$pci/drivers/vfio-pci/remove_id"; }; then
+	echo "FAIL: a write through the mount"
+	"$fakesys" umount "$mnt"
+	exit 1
+fi
+exec 5<&-
 wait "${walkers[@]}"
 lspci -A linux-sysfs -O sysfs.path="$mnt/sys/bus/pci" -vvv -xxxx >/dev/null 2>&1
 entries=$(find "$mnt" | wc -l)
@@ -46,4 +64,4 @@ if [ "$status" -ne 0 ] || [ -s "$log" ]; then
 	cat "$log"
 	exit 1
 fi
-echo "ok   $entries entries walked and read by 4 processes; valgrind clean"
+echo "ok   $entries entries walked and read by 4 processes, tree-changing writes; valgrind clean"

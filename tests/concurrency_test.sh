@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Readers walking the whole tree while another process binds, unbinds and changes sriov_numvfs:
+# no error a real kernel could not give (a name that vanished between listing and use:
+# ENOENT, or ENODEV from a file whose device went), no crash, and no stale entry afterwards.
+# usage: concurrency_test.sh FAKESYS
+set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+setup_work concurrency "$1"
+mnt=$work/mnt
+cat >"$work/host.yaml" <<'YAML'
+scenario: concurrency
+devices:
+  0000:00:00.0: {id: 8086:2020, class: host-bridge}
+  0000:00:01.0: {id: 8086:1572, class: ethernet, driver: i40e, group: 1, pcie: true,
+                 sriov: {total: 16, num: 0, offset: 32, vf_id: 154c, vf_driver: iavf}}
+  0000:00:02.0: {id: 8086:10fb, class: ethernet, driver: ixgbe, group: 2, pcie: true}
+YAML
+mkdir "$mnt"
+"$fakesys" mount "$work/host.yaml" "$mnt" || {
+	echo "FAIL: fakesys mount"
+	exit 1
+}
+dev=$mnt/sys/bus/pci/devices
+drv=$mnt/sys/bus/pci/drivers
+rounds=300
+
+# What a walk meets with nothing changing (autosuspend_delay_ms reads EIO, as on a real host):
+# the baseline the walks under changes are held to.
+# Errors are compared by file name, so a VF's write-only files count as the PF's do.
+by_name() { sed 's|^.*/||' | sort -u; }
+echo 16 >"$dev/0000:00:01.0/sriov_numvfs"
+find "$mnt/sys" "$mnt/dev" -type f -exec cat {} + 2>&1 >/dev/null | by_name >"$work/baseline.err"
+echo 0 >"$dev/0000:00:01.0/sriov_numvfs"
+
+reader() {
+	local n=0
+	while [ ! -e "$work/stop" ]; do
+		find "$mnt/sys" "$mnt/dev" -type f -exec cat {} + >/dev/null 2>>"$work/reader$1.err"
+		find "$mnt/sys" -type l -exec readlink {} + >/dev/null 2>>"$work/reader$1.err"
+		n=$((n + 1))
+	done
+	echo "$n" >"$work/reader$1.walks"
+}
+for r in 1 2 3; do reader "$r" & done
+
+writes_failed=0
+for _ in $(seq $rounds); do
+	echo 16 >"$dev/0000:00:01.0/sriov_numvfs" || writes_failed=1
+	echo 0000:00:02.0 >"$drv/ixgbe/unbind" || writes_failed=1
+	echo 0 >"$dev/0000:00:01.0/sriov_numvfs" || writes_failed=1
+	echo 0000:00:02.0 >"$drv/ixgbe/bind" || writes_failed=1
+done
+touch "$work/stop"
+wait
+if [ $writes_failed = 0 ]; then ok "$rounds rounds of enable, unbind, disable, bind"; else fail "a write failed"; fi
+
+walks=$(cat "$work"/reader*.walks | paste -sd+ | bc)
+if [ "$walks" -ge 3 ]; then ok "$walks walks of the whole tree meanwhile"; else fail "only $walks walks"; fi
+unexpected=$(by_name <"$(cat "$work"/reader*.err >"$work/all.err" && echo "$work/all.err")" |
+	comm -23 - "$work/baseline.err" |
+	grep -v -e 'No such file or directory' -e 'No such device' | head -5)
+if [ -z "$unexpected" ]; then
+	ok "readers met only ENOENT and ENODEV ($(cat "$work"/reader*.err | wc -l) such)"
+else
+	fail "readers met: $unexpected"
+fi
+expect_names "no stale entry on the bus" "$dev" "0000:00:00.0 0000:00:01.0 0000:00:02.0"
+expect_link "nor a stale link" "$dev/0000:00:01.0/virtfn0" absent
+expect_link "the last bind holds" "$dev/0000:00:02.0/driver" "drivers/ixgbe"
+if "$fakesys" list | grep -q dead; then fail "the daemon died"; else ok "the daemon lives"; fi
+exit $status
