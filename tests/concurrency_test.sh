@@ -16,11 +16,7 @@ devices:
                  sriov: {total: 16, num: 0, offset: 32, vf_id: 154c, vf_driver: iavf}}
   0000:00:02.0: {id: 8086:10fb, class: ethernet, driver: ixgbe, group: 2, pcie: true}
 YAML
-mkdir "$mnt"
-"$fakesys" mount "$work/host.yaml" "$mnt" || {
-	echo "FAIL: fakesys mount"
-	exit 1
-}
+mount_scenario "$work/host.yaml" "$mnt"
 dev=$mnt/sys/bus/pci/devices
 drv=$mnt/sys/bus/pci/drivers
 rounds=300

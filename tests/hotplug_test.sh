@@ -25,11 +25,7 @@ devices:
   0000:00:04.2: {id: 8086:1572, class: ethernet, group: 5, pcie: true}
   0000:10:00.0: {id: 15b3:1017, class: ethernet, driver: mlx5_core, group: 4}
 YAML
-mkdir "$mnt"
-"$fakesys" mount -o allow_other "$work/host.yaml" "$mnt" || {
-	echo "FAIL: fakesys mount"
-	exit 1
-}
+mount_scenario "$work/host.yaml" "$mnt" -o allow_other
 dev=$mnt/sys/bus/pci/devices
 drv=$mnt/sys/bus/pci/drivers
 groups=$mnt/sys/kernel/iommu_groups

@@ -24,6 +24,15 @@ setup_work() {
 	trap cleanup_work EXIT
 }
 
+# mount_scenario SCENARIO MOUNTPOINT [MOUNT OPTION...]: mounted, or the test ends here.
+mount_scenario() {
+	mkdir -p "$2"
+	"$fakesys" mount "${@:3}" "$1" "$2" || {
+		echo "FAIL: fakesys mount $1"
+		exit 1
+	}
+}
+
 # expect_write WHAT VALUE FILE WANT: VALUE (printf %b escapes) in one write(), as dd makes it
 # (the shell's printf may split it); WANT is "ok" or the strerror text the write must fail with.
 expect_write() {

@@ -9,16 +9,11 @@ setup_work trace "$1"
 scenario=$2
 mnt=$work/mnt
 trace=$work/trace.jsonl
-mkdir "$mnt"
-"$fakesys" mount --trace "$trace" \
+mount_scenario "$scenario" "$mnt" --trace "$trace" \
 	--fault 'sys/devices/**/0000:3b:00.0/config read errno=EIO' \
 	--fault 'sys/devices/**/0000:5e:00.0/vendor read short=3' \
 	--fault 'sys/devices/**/0000:5e:00.0/device read errno=EAGAIN nth=2' \
-	--fault 'sys/kernel/iommu_groups/216 lookup,getattr,opendir,open vanish' \
-	"$scenario" "$mnt" || {
-	echo "FAIL: fakesys mount"
-	exit 1
-}
+	--fault 'sys/kernel/iommu_groups/216 lookup,getattr,opendir,open vanish'
 dev=$mnt/sys/bus/pci/devices
 # One read() per open, so that the calls a rule counts are the calls made here.
 read_once() { dd if="$1" bs=4096 count=1 status=none; }

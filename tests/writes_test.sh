@@ -21,11 +21,7 @@ groups:
   1: {type: DMA}
   4: {noiommu: true}
 YAML
-mkdir "$mnt"
-"$fakesys" mount -o allow_other "$work/host.yaml" "$mnt" || {
-	echo "FAIL: fakesys mount"
-	exit 1
-}
+mount_scenario "$work/host.yaml" "$mnt" -o allow_other
 dev=$mnt/sys/bus/pci/devices
 groups=$mnt/sys/kernel/iommu_groups
 
