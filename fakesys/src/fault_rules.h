@@ -72,7 +72,8 @@ int fault_rules_add_text(struct fault_rules *rules, const char *text, char *erro
 /*
  * Adds a rule from parts (for the scenario parser). At most one of nth, count, after is
  * nonzero; all three zero: every call. An action with vanish set must have error 0 (or ENOENT)
- * and applies to the ops of FAULT_VANISH_OPS only. 0, or -1 with errno EINVAL or ENOMEM.
+ * and keeps only the ops of FAULT_VANISH_OPS (none of them: EINVAL). short= needs
+ * FAULT_READ among the ops. 0, or -1 with errno EINVAL or ENOMEM.
  */
 int fault_rules_add(struct fault_rules *rules, const char *pattern, unsigned ops,
 		    const struct fault_action *action, unsigned nth, unsigned count,
