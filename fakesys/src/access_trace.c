@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "verbatim.h"
+#include "errno_names.h"
 
 struct access_trace {
 	int fd;
@@ -92,33 +92,6 @@ void access_trace_close(struct access_trace *trace)
 		close(trace->fd);
 	pthread_mutex_destroy(&trace->write_lock);
 	free(trace);
-}
-
-/* Names the verbatim table (verbatim.h) lacks, met by file-system operations in general. */
-static const struct {
-	int error;
-	const char *name;
-} extra_errno_names[] = {
-	{ EEXIST, "EEXIST" },
-	{ ENOTDIR, "ENOTDIR" },
-	{ EISDIR, "EISDIR" },
-	{ EROFS, "EROFS" },
-	{ ENAMETOOLONG, "ENAMETOOLONG" },
-	{ ENOTEMPTY, "ENOTEMPTY" },
-	{ EXDEV, "EXDEV" },
-	{ EINTR, "EINTR" },
-	{ EBADF, "EBADF" },
-	{ ELOOP, "ELOOP" },
-	{ EFBIG, "EFBIG" },
-	{ EPIPE, "EPIPE" },
-};
-
-const char *access_trace_errno_name(int error)
-{
-	for (size_t i = 0; i < sizeof(extra_errno_names) / sizeof(extra_errno_names[0]); i++)
-		if (extra_errno_names[i].error == error)
-			return extra_errno_names[i].name;
-	return verbatim_error_name(error);
 }
 
 static size_t escaped_length(const char *text, size_t len)
@@ -259,7 +232,7 @@ int access_trace_log(struct access_trace *trace, const char *op, long pid, const
 	if (result < 0) {
 		/* Negated without overflow, even for LLONG_MIN. */
 		unsigned long long error = (unsigned long long)-(result + 1) + 1;
-		const char *name = error <= INT_MAX ? access_trace_errno_name((int)error) : NULL;
+		const char *name = error <= INT_MAX ? errno_name((int)error) : NULL;
 
 		if (name)
 			end += snprintf(end, LINE_FIXED_MAX / 4, ",\"errno\":\"%s\"", name);

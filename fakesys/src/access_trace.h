@@ -51,9 +51,6 @@ struct access_trace *access_trace_from_fd(int fd);
 int access_trace_log(struct access_trace *trace, const char *op, long pid, const char *path,
 		     long long result, const char *data, size_t data_len);
 
-/* The symbolic name of a positive errno ("ENOENT"), or NULL if it has none here. */
-const char *access_trace_errno_name(int error);
-
 /* Closes the descriptor (unless it is standard error given as "-") and frees trace; NULL is
  * fine. */
 void access_trace_close(struct access_trace *trace);

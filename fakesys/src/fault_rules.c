@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verbatim.h"
+#include "errno_names.h"
 
 /* errno values stop below the kernel's MAX_ERRNO. */
 #define FAULT_ERRNO_MAX 4095
@@ -61,41 +61,6 @@ static const char *const op_names[] = {
 	"lookup", "getattr", "readlink", "opendir", "readdir", "open", "read", "write",
 };
 #define N_OPS (sizeof(op_names) / sizeof(op_names[0]))
-
-/* Errnos a file system call may fail with that scenario files have no use for. */
-static const struct {
-	int error;
-	const char *name;
-} extra_errors[] = {
-	{ EINTR, "EINTR" },	  { EBADF, "EBADF" },	{ ENOTDIR, "ENOTDIR" },
-	{ EISDIR, "EISDIR" },	  { ENFILE, "ENFILE" }, { EMFILE, "EMFILE" },
-	{ EROFS, "EROFS" },	  { ELOOP, "ELOOP" },	{ ENAMETOOLONG, "ENAMETOOLONG" },
-	{ ENOTCONN, "ENOTCONN" }, { ESTALE, "ESTALE" },
-};
-
-int fault_errno_by_name(const char *name)
-{
-	int error = verbatim_error_parse(name);
-
-	if (error > 0)
-		return error;
-	for (size_t i = 0; i < sizeof(extra_errors) / sizeof(extra_errors[0]); i++)
-		if (strcmp(extra_errors[i].name, name) == 0)
-			return extra_errors[i].error;
-	return -1;
-}
-
-const char *fault_errno_name(int error)
-{
-	const char *name = verbatim_error_name(error);
-
-	if (name)
-		return name;
-	for (size_t i = 0; i < sizeof(extra_errors) / sizeof(extra_errors[0]); i++)
-		if (extra_errors[i].error == error)
-			return extra_errors[i].name;
-	return NULL;
-}
 
 static void say(char *error, size_t error_size, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -381,8 +346,7 @@ static int rule_add(struct fault_rules *rules, const char *pattern, unsigned ops
 		if (action->error && action->error != ENOENT) {
 			say(error, error_size,
 			    "vanish fails with ENOENT; it does not go with errno=%s",
-			    fault_errno_name(action->error) ? fault_errno_name(action->error)
-							    : "(another)");
+			    errno_name(action->error) ? errno_name(action->error) : "(another)");
 			return -1;
 		}
 		if (action->max_bytes != SIZE_MAX) {
@@ -567,8 +531,8 @@ static int parse_errno(const char *word, const char *value, int *out, char *erro
 		*out = (int)number;
 		return 0;
 	}
-	named = fault_errno_by_name(value);
-	if (named < 0) {
+	named = errno_by_name(value);
+	if (named == 0) {
 		say(error, error_size,
 		    "'%s': unknown errno name '%s' (a name such as EIO, EBUSY, ENODEV, or a "
 		    "number)",
@@ -730,7 +694,7 @@ static void describe_rule(FILE *out, const struct fault_rule *rule)
 	if (action->vanish)
 		fputs(" vanish", out);
 	if (action->error) {
-		const char *name = fault_errno_name(action->error);
+		const char *name = errno_name(action->error);
 
 		if (name)
 			fprintf(out, " errno=%s", name);

@@ -98,12 +98,4 @@ bool fault_rules_match(struct fault_rules *rules, enum fault_op op, const char *
 /* Every rule, one per line ending in '\n', in the add_text syntax. Caller frees; NULL: ENOMEM. */
 char *fault_rules_describe(const struct fault_rules *rules);
 
-/*
- * Errnos by symbolic name ("EIO") and back: the names scenario 'error:' entries use
- * (verbatim_error_parse) plus a few more calls on a file system may fail with. -1 / NULL when
- * unknown.
- */
-int fault_errno_by_name(const char *name);
-const char *fault_errno_name(int error);
-
 #endif

@@ -2,6 +2,8 @@
 /* Verbatim entries laid over the model's tree, and the attribute that serves their bytes. */
 #include "verbatim.h"
 
+#include "errno_names.h"
+
 #include "host_tree.h"
 #include "scenario.h"
 
@@ -145,35 +147,16 @@ int verbatim_tree_apply(struct sysfs_tree *tree, const struct verbatim_entry *en
 	return 0;
 }
 
-/* The errnos sysfs reads are seen to fail with, and a few more a recording may meet. */
-static const struct {
-	int error;
-	const char *name;
-} error_names[] = {
-	{ EPERM, "EPERM" },	    { ENOENT, "ENOENT" }, { EIO, "EIO" },
-	{ ENXIO, "ENXIO" },	    { E2BIG, "E2BIG" },	  { EAGAIN, "EAGAIN" },
-	{ ENOMEM, "ENOMEM" },	    { EACCES, "EACCES" }, { EFAULT, "EFAULT" },
-	{ EBUSY, "EBUSY" },	    { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
-	{ ENOSPC, "ENOSPC" },	    { ERANGE, "ERANGE" }, { ENOSYS, "ENOSYS" },
-	{ ENODATA, "ENODATA" },	    { ETIME, "ETIME" },	  { EOPNOTSUPP, "EOPNOTSUPP" },
-	{ ETIMEDOUT, "ETIMEDOUT" }, { ENOTTY, "ENOTTY" }, { ESPIPE, "ESPIPE" },
-	{ EOVERFLOW, "EOVERFLOW" },
-};
-
 const char *verbatim_error_name(int error)
 {
-	for (size_t i = 0; i < sizeof(error_names) / sizeof(error_names[0]); i++)
-		if (error_names[i].error == error)
-			return error_names[i].name;
-	return NULL;
+	return errno_seen_in_sysfs(error) ? errno_name(error) : NULL;
 }
 
 int verbatim_error_parse(const char *name)
 {
-	for (size_t i = 0; i < sizeof(error_names) / sizeof(error_names[0]); i++)
-		if (strcmp(error_names[i].name, name) == 0)
-			return error_names[i].error;
-	return 0;
+	int error = errno_by_name(name);
+
+	return errno_seen_in_sysfs(error) ? error : 0;
 }
 
 void verbatim_free(struct verbatim_entry *entries, size_t n)

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE /* syscall */
 #include "access_trace.h"
+#include "errno_names.h"
 
 #include <check.h>
 
@@ -471,12 +472,12 @@ START_TEST(errors_carry_their_names)
 				      "\"result\":%d,\"errno\":\"%s\"}",
 				      -names[i].error, names[i].name);
 
-		ck_assert_str_eq(access_trace_errno_name(names[i].error), names[i].name);
+		ck_assert_str_eq(errno_name(names[i].error), names[i].name);
 		assert_line(wanted, "open", 1, "/p", -names[i].error, NULL, 0);
 		free(wanted);
 	}
 	/* Without a name here, the number; even one no int holds. */
-	ck_assert_ptr_null(access_trace_errno_name(4000));
+	ck_assert_ptr_null(errno_name(4000));
 	assert_line("{\"time\":T,\"pid\":1,\"op\":\"read\",\"path\":\"/p\","
 		    "\"result\":-4000,\"errno\":\"E4000\"}",
 		    "read", 1, "/p", -4000, NULL, 0);
