@@ -55,26 +55,6 @@ static size_t function_bus_slot(const struct builder *b, size_t fn)
 	return 2 * b->topo->n_root_buses + fn;
 }
 
-static bool compute_alive(const struct topology *topo, uint8_t *alive, size_t index)
-{
-	const struct topo_function *fn = &topo->functions[index];
-
-	if (!alive[index]) {
-		bool yes =
-			fn->present &&
-			(fn->parent == TOPO_NONE ||
-			 compute_alive(topo, alive, (size_t)fn->parent)) &&
-			(fn->physfn == TOPO_NONE || compute_alive(topo, alive, (size_t)fn->physfn));
-		alive[index] = yes ? 1 : 2;
-	}
-	return alive[index] == 1;
-}
-
-bool builder_function_alive(struct builder *b, size_t fn)
-{
-	return compute_alive(b->topo, b->alive, fn);
-}
-
 bool host_function_alive(const struct host_tree *ht, size_t index)
 {
 	const struct topology *topo = ht->topo;
@@ -171,7 +151,7 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 		int32_t g = topo->functions[i].group;
 
 		if (g != TOPO_NONE)
-			members[g] |= builder_function_alive(b, i) ? 2 : 1;
+			members[g] |= host_function_alive(b->ht, i) ? 2 : 1;
 	}
 	for (size_t i = 0; i < topo->n_groups; i++) {
 		if (members[i] == 1)
@@ -205,7 +185,7 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 	}
 
 	for (size_t i = 0; i < topo->n_functions; i++)
-		if (builder_function_alive(b, i) && !add_function(b, i))
+		if (host_function_alive(b->ht, i) && !add_function(b, i))
 			return -ENOMEM;
 	/* A group holding mediated devices and no function sits on VFIO's emulated IOMMU. */
 	for (size_t i = 0; i < topo->n_mdevs; i++)
@@ -285,10 +265,8 @@ static int build_tree(struct host_tree *ht, struct sysfs_tree **out)
 	b.group_dirs = calloc(topo->n_groups + 1, sizeof(*b.group_dirs));
 	b.root_bus_dirs = calloc(topo->n_root_buses + 1, sizeof(*b.root_bus_dirs));
 	b.function_dirs = calloc(topo->n_functions + 1, sizeof(*b.function_dirs));
-	b.alive = calloc(topo->n_functions + 1, sizeof(*b.alive));
 	b.tree = sysfs_tree_new();
-	if (b.driver_dirs && b.group_dirs && b.root_bus_dirs && b.function_dirs && b.alive &&
-	    b.tree) {
+	if (b.driver_dirs && b.group_dirs && b.root_bus_dirs && b.function_dirs && b.tree) {
 		struct sysfs_node *root = sysfs_tree_root(b.tree);
 
 		err = add_sys(&b, root);
@@ -305,7 +283,6 @@ static int build_tree(struct host_tree *ht, struct sysfs_tree **out)
 	free(b.group_dirs);
 	free(b.root_bus_dirs);
 	free(b.function_dirs);
-	free(b.alive);
 	if (err) {
 		sysfs_tree_free(b.tree);
 		return err;

@@ -18,11 +18,7 @@ struct builder {
 	struct sysfs_node **group_dirs;	   /* /sys/kernel/iommu_groups/<N>, per group */
 	struct sysfs_node **root_bus_dirs; /* /sys/devices/pci<DDDD>:<BB>, per root bus */
 	struct sysfs_node **function_dirs; /* per function, NULL until made */
-	uint8_t *alive;			   /* per function: 0 not yet known, 1 alive, 2 not */
 };
-
-/* host_function_alive() while building. */
-bool builder_function_alive(struct builder *b, size_t fn);
 
 /* Mediated devices: types on their parents, created mdevs, sys/bus/mdev. */
 int mdev_tree_add(struct builder *b);

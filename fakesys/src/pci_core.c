@@ -223,16 +223,12 @@ int pci_core_remove_id(struct host_tree *ht, int32_t driver, const char *buf)
 
 /* ---- SR-IOV ----------------------------------------------------------------------------- */
 
-/* VF n of a PF: the function at the address SR-IOV gives it. */
+/* VF n of a PF (n < possible, so the model has it): the function at its SR-IOV address. */
 static size_t vf_index(const struct host_tree *ht, size_t pf, uint16_t n)
 {
-	const struct topo_sriov *sriov = ht->topo->functions[pf].sriov;
-	const struct pci_addr *pf_addr = &ht->topo->functions[pf].addr;
-	uint32_t rid = ((uint32_t)pf_addr->bus << 8 | (uint32_t)pf_addr->dev << 3 | pf_addr->fn) +
-		       sriov->offset + (uint32_t)sriov->stride * n;
-	struct pci_addr addr = { pf_addr->domain, (uint8_t)(rid >> 8), (uint8_t)(rid >> 3 & 0x1f),
-				 (uint8_t)(rid & 7) };
+	struct pci_addr addr;
 
+	topology_vf_address(&ht->topo->functions[pf], n, &addr);
 	return (size_t)topology_find_function(ht->topo, &addr);
 }
 

@@ -3346,12 +3346,6 @@ static int compare_pending_fns(const void *a, const void *b)
 				&((const struct pending_fn *)b)->fn.addr);
 }
 
-/* The routing ID (bus << 8 | devfn) of a function, as SR-IOV computes VF addresses. */
-static uint32_t routing_id(const struct pci_addr *addr)
-{
-	return (uint32_t)addr->bus << 8 | (uint32_t)addr->dev << 3 | addr->fn;
-}
-
 static void make_vf(struct pending_fn *vf, const struct pending_fn *pf, uint32_t pf_index,
 		    uint16_t vf_index, const struct pci_addr *addr)
 {
@@ -3384,20 +3378,6 @@ static void make_vf(struct pending_fn *vf, const struct pending_fn *pf, uint32_t
 	vf->vf_driver_name = TOPO_NONE;
 	vf->is_vf = true;
 	vf->pf = pf_index;
-}
-
-/* Where VF n of pf sits: routing ID = the PF's + offset + stride * n; false past bus 0xff. */
-static bool vf_address(const struct pending_fn *pf, uint32_t n, struct pci_addr *addr)
-{
-	const struct topo_sriov *sriov = pf->fn.sriov;
-	uint64_t rid =
-		routing_id(&pf->fn.addr) + (uint64_t)sriov->offset + (uint64_t)sriov->stride * n;
-
-	if (rid >> 8 > BUS_MAX)
-		return false;
-	*addr = (struct pci_addr){ pf->fn.addr.domain, (uint8_t)(rid >> 8),
-				   (uint8_t)(rid >> 3 & 0x1f), (uint8_t)(rid & 7) };
-	return true;
 }
 
 /*
@@ -3433,9 +3413,10 @@ static int materialize_vfs(struct loader *ld)
 		if (!sriov || sriov->num == 0)
 			continue;
 		pci_addr_format(&pf->fn.addr, name);
-		if (!vf_address(pf, sriov->num - 1u, &addr)) {
+		if (!topology_vf_address(&pf->fn, sriov->num - 1u, &addr)) {
 			/* The first VF past bus 0xff. */
-			uint64_t first = routing_id(&pf->fn.addr) + (uint64_t)sriov->offset;
+			uint64_t first =
+				topology_routing_id(&pf->fn.addr) + (uint64_t)sriov->offset;
 			uint64_t n = first > 0xffff ? 0
 						    : (0x10000 - first + sriov->stride - 1) /
 							      sriov->stride;
@@ -3450,7 +3431,7 @@ static int materialize_vfs(struct loader *ld)
 			struct src_pos taken;
 			int seen;
 
-			vf_address(pf, n, &addr);
+			topology_vf_address(&pf->fn, n, &addr);
 			seen = pos_set_add(&ld->device_set, device_key(&addr), pf->sriov_pos,
 					   &taken);
 			if (seen < 0)
@@ -3476,7 +3457,7 @@ static int materialize_vfs(struct loader *ld)
 			continue;
 		for (uint32_t n = sriov->num; n < sriov->total; n++) {
 			struct src_pos taken;
-			int seen = vf_address(pf, n, &addr)
+			int seen = topology_vf_address(&pf->fn, n, &addr)
 					   ? pos_set_add(&ld->device_set, device_key(&addr),
 							 pf->sriov_pos, &taken)
 					   : 1;

@@ -133,6 +133,23 @@ bool topology_is_multifunction(const struct topology *topo, const struct topo_fu
 	return false;
 }
 
+uint32_t topology_routing_id(const struct pci_addr *addr)
+{
+	return (uint32_t)addr->bus << 8 | (uint32_t)addr->dev << 3 | addr->fn;
+}
+
+bool topology_vf_address(const struct topo_function *pf, uint32_t n, struct pci_addr *out)
+{
+	uint64_t rid = topology_routing_id(&pf->addr) + (uint64_t)pf->sriov->offset +
+		       (uint64_t)pf->sriov->stride * n;
+
+	if (rid > 0xffff)
+		return false;
+	*out = (struct pci_addr){ pf->addr.domain, (uint8_t)(rid >> 8), (uint8_t)(rid >> 3 & 0x1f),
+				  (uint8_t)(rid & 7) };
+	return true;
+}
+
 bool topology_id_matches(const struct topo_pci_id *id, const struct topo_function *fn)
 {
 	return (id->vendor == TOPO_PCI_ANY_ID || id->vendor == fn->vendor) &&

@@ -246,6 +246,12 @@ const char *topology_driver_of(const struct topology *topo, const struct topo_fu
 /* fn is bound to vfio-pci: its group is usable through VFIO. */
 bool topology_is_vfio_bound(const struct topology *topo, const struct topo_function *fn);
 
+/* The routing ID (bus << 8 | devfn) of a function, as SR-IOV computes VF addresses. */
+uint32_t topology_routing_id(const struct pci_addr *addr);
+/* Where VF n of PF pf sits: routing ID = the PF's + offset + stride * n, which may spill onto
+ * higher buses; false past bus 0xff. */
+bool topology_vf_address(const struct topo_function *pf, uint32_t n, struct pci_addr *out);
+
 /* Whether id (a line of a driver's table) claims fn, as pci_match_one_device() decides. */
 bool topology_id_matches(const struct topo_pci_id *id, const struct topo_function *fn);
 
