@@ -82,6 +82,7 @@ static struct sysfs_node *parent_of(struct sysfs_tree *tree, const char *path, c
 	return dir;
 }
 
+/* 0, -EINVAL (reason says why) or -ENOMEM. */
 static int apply_one(struct sysfs_tree *tree, const struct verbatim_entry *entry, char *reason,
 		     size_t reason_size)
 {
@@ -90,7 +91,7 @@ static int apply_one(struct sysfs_tree *tree, const struct verbatim_entry *entry
 	struct sysfs_node *node;
 
 	if (!dir)
-		return -1;
+		return -EINVAL;
 	struct sysfs_node *existing = sysfs_find_child(tree, dir, name);
 	if (entry->kind == VERBATIM_DIR && existing && sysfs_is_dir(existing)) {
 		sysfs_set_mode(existing, entry->mode);
@@ -99,7 +100,7 @@ static int apply_one(struct sysfs_tree *tree, const struct verbatim_entry *entry
 	int err = sysfs_remove(tree, dir, name);
 	if (err == -ENOENT && entry->kind == VERBATIM_ABSENT) {
 		snprintf(reason, reason_size, "there is nothing to take away");
-		return -1;
+		return -EINVAL;
 	}
 	if (err && err != -ENOENT)
 		goto out_of_memory;
@@ -130,7 +131,7 @@ static int apply_one(struct sysfs_tree *tree, const struct verbatim_entry *entry
 
 out_of_memory:
 	snprintf(reason, reason_size, "out of memory");
-	return -1;
+	return -ENOMEM;
 }
 
 int verbatim_tree_apply(struct sysfs_tree *tree, const struct verbatim_entry *entries, size_t n,
@@ -178,8 +179,7 @@ static int overlay_verbatim(void *ctx, struct sysfs_tree *tree)
 	char reason[256];
 
 	for (size_t i = 0; i < sc->n_verbatim; i++)
-		if (apply_one(tree, &sc->verbatim[i], reason, sizeof(reason)) != 0 &&
-		    strcmp(reason, "out of memory") == 0)
+		if (apply_one(tree, &sc->verbatim[i], reason, sizeof(reason)) == -ENOMEM)
 			return -ENOMEM;
 	return 0;
 }

@@ -156,6 +156,34 @@ START_TEST(links_directories_nodes_and_absences)
 }
 END_TEST
 
+/* A write that rebuilds the tree lays the entries over the new one; those whose device went
+ * go with it. */
+START_TEST(entries_survive_a_rebuild_and_leave_with_their_device)
+{
+	struct sysfs_stat before, st;
+	char text[128];
+
+	ck_assert_int_eq(walk(DEV "firmware_node", &before), 0);
+	ck_assert_int_eq(host_tree_refresh(&ht), 0);
+	ck_assert_int_eq(walk(DEV "firmware_node", &st), 0);
+	ck_assert_uint_eq(st.ino, before.ino);
+	ck_assert_int_eq(walk(DEV "d3cold_allowed", &st), -ENOENT);
+	stat_is(DEV "virtio0", S_IFDIR | 0750, 0);
+
+	ht.topo->functions[1].present = false; /* as remove does */
+	ck_assert_int_eq(host_tree_refresh(&ht), 0);
+	ck_assert_int_eq(walk(DEV "firmware_node", &st), -ENOENT);
+	ck_assert_int_eq(walk("dev/vfio/x", &st), 0); /* elsewhere: stays */
+	ht.topo->functions[1].present = true;
+	ck_assert_int_eq(host_tree_refresh(&ht), 0);
+	ck_assert_int_eq(walk(DEV "firmware_node", &st), 0);
+	ck_assert_int_eq(sysfs_readlink(ht.tree, st.ino, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "../../LNXSYSTM:00/device:01");
+	struct sysfs_change *changes;
+	sysfs_changes_free(changes, sysfs_tree_take_changes(ht.tree, &changes));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("verbatim");
@@ -164,6 +192,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, files_serve_their_bytes_modes_sizes_and_errors);
 	tcase_add_test(tc, links_directories_nodes_and_absences);
+	tcase_add_test(tc, entries_survive_a_rebuild_and_leave_with_their_device);
 	suite_add_tcase(suite, tc);
 	return check_run(suite);
 }
