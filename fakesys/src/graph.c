@@ -211,6 +211,23 @@ static void mark_handed_over(struct graph_index *ix)
 	}
 }
 
+/* The picture is of the host as the scenario starts: VFs not enabled are left out. */
+static void drop_absent_functions(const struct topology *topo, struct group_buckets *fns,
+				  size_t n_groups)
+{
+	size_t kept = 0;
+
+	for (size_t g = 0; g < n_groups; g++) {
+		size_t from = fns->start[g], to = fns->start[g + 1];
+
+		fns->start[g] = kept;
+		for (size_t k = from; k < to; k++)
+			if (topo->functions[fns->items[k]].present)
+				fns->items[kept++] = fns->items[k];
+	}
+	fns->start[n_groups] = kept;
+}
+
 static void index_free(struct graph_index *ix)
 {
 	free(ix->functions_of_group.start);
@@ -246,8 +263,9 @@ static int index_build(const struct scenario *sc, struct graph_index *ix)
 		errno = ENOMEM;
 		return -1;
 	}
+	drop_absent_functions(topo, &ix->functions_of_group, topo->n_groups);
 	for (size_t i = 0; i < topo->n_functions; i++)
-		if (topology_is_vfio_bound(topo, &topo->functions[i]))
+		if (topo->functions[i].present && topology_is_vfio_bound(topo, &topo->functions[i]))
 			ix->vfio_devices[ix->n_vfio_devices++] = (int32_t)i;
 	for (size_t i = 0; i < sc->n_sandbox; i++)
 		ix->targets[i] = resolve_target(ix, sc->sandbox[i]);
@@ -425,6 +443,8 @@ static void put_group_cluster(FILE *out, const struct graph_index *ix, size_t g)
 	const struct group_buckets *fns = &ix->functions_of_group;
 	const struct group_buckets *mdevs = &ix->mdevs_of_group;
 
+	if (fns->start[g] == fns->start[g + 1] && mdevs->start[g] == mdevs->start[g + 1])
+		return; /* nothing in it now (Graphviz draws no empty cluster either) */
 	fprintf(out, "\tsubgraph cluster_group_%d {\n", (int)group->id);
 	if (group->noiommu)
 		fprintf(out,
@@ -504,6 +524,8 @@ static void put_edges(FILE *out, const struct graph_index *ix)
 		const struct topo_function *fn = &topo->functions[i];
 		const char *attributes = "";
 
+		if (!fn->present)
+			continue;
 		putc('\t', out);
 		if (fn->physfn != TOPO_NONE) {
 			put_function_id(out, &topo->functions[fn->physfn]);
@@ -553,7 +575,7 @@ static void put_graph(FILE *out, const struct graph_index *ix)
 	for (size_t g = 0; g < topo->n_groups; g++)
 		put_group_cluster(out, ix, g);
 	for (size_t i = 0; i < topo->n_functions; i++)
-		if (topo->functions[i].group == TOPO_NONE)
+		if (topo->functions[i].group == TOPO_NONE && topo->functions[i].present)
 			put_function_node(out, ix, i, "\t");
 	put_legend(out, ix);
 	put_edges(out, ix);
