@@ -34,10 +34,12 @@ for _ in 1 2 3 4; do
 	 find "$mnt" -type l -exec readlink -f {} + >/dev/null) &
 	walkers+=($!)
 done
-# Writes that rebuild the tree, while a walker reads, and a file left open across a removal.
+# Writes and fakesys ctl commands that rebuild the tree, while a walker reads, and a file left
+# open across a removal.
 pci=$mnt/sys/bus/pci
 (find "$mnt" -type f -exec cat {} + >/dev/null 2>&1) &
 walkers+=($!)
+printf 'scenario: broken\ndevices: {0000:00:00.0: {id: 8086}}\n' >"$work/broken.yaml"
 exec 5<"$pci/devices/0000:5e:00.0/vendor"
 if ! { echo 0000:3b:00.0 >"$pci/drivers/vfio-pci/unbind" &&
 	echo vfio-pci >"$pci/devices/0000:3b:00.0/driver_override" &&
@@ -46,7 +48,14 @@ if ! { echo 0000:3b:00.0 >"$pci/drivers/vfio-pci/unbind" &&
 	! cat <&5 2>/dev/null &&
 	echo 1 >"$pci/rescan" &&
 	echo "1af4 1041" >"$pci/drivers/vfio-pci/new_id" &&
-	echo "1af4 1041" >"$pci/drivers/vfio-pci/remove_id"; }; then
+	echo "1af4 1041" >"$pci/drivers/vfio-pci/remove_id" &&
+	"$fakesys" ctl "$mnt" unplug 0000:3b:00.0 &&
+	"$fakesys" ctl "$mnt" plug 0000:3b:00.0 &&
+	"$fakesys" ctl "$mnt" fault 'sys/devices/** read errno=EIO count=3' &&
+	"$fakesys" ctl "$mnt" faults >/dev/null &&
+	! "$fakesys" ctl "$mnt" reload "$work/broken.yaml" 2>/dev/null &&
+	"$fakesys" ctl "$mnt" reload &&
+	"$fakesys" ctl "$mnt" faults clear; }; then
 	echo "FAIL: a write through the mount"
 	"$fakesys" umount "$mnt"
 	exit 1

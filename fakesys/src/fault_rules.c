@@ -259,6 +259,26 @@ static bool rule_fires(const struct fault_rule *rule, unsigned long long call)
 
 static const struct fault_action no_fault = { .max_bytes = SIZE_MAX };
 
+bool fault_rules_empty(const struct fault_rules *rules)
+{
+	return !rules || atomic_load(&rules->published) == 0;
+}
+
+bool fault_rules_cover(struct fault_rules *rules, const char *path)
+{
+	bool covered = false;
+
+	if (fault_rules_empty(rules))
+		return false;
+	while (*path == '/')
+		path++;
+	pthread_rwlock_rdlock(&rules->lock);
+	for (size_t i = 0; i < rules->n && !covered; i++)
+		covered = rule_matches_path(rules->rules[i], path);
+	pthread_rwlock_unlock(&rules->lock);
+	return covered;
+}
+
 bool fault_rules_match(struct fault_rules *rules, enum fault_op op, const char *path,
 		       struct fault_action *out)
 {

@@ -95,6 +95,12 @@ void fault_rules_clear(struct fault_rules *rules);
 bool fault_rules_match(struct fault_rules *rules, enum fault_op op, const char *path,
 		       struct fault_action *out);
 
+/* No rules: the caller may skip the work of naming the path. */
+bool fault_rules_empty(const struct fault_rules *rules);
+/* Whether some rule's pattern matches path, whatever the op and count: a call on it may fail,
+ * so an answer cached before the rule came is out of date. */
+bool fault_rules_cover(struct fault_rules *rules, const char *path);
+
 /* Every rule, one per line ending in '\n', in the add_text syntax. Caller frees; NULL: ENOMEM. */
 char *fault_rules_describe(const struct fault_rules *rules);
 

@@ -29,9 +29,14 @@
 /* Changes are pushed out of the kernel's caches as they happen: keep the rest for long. */
 #define CACHE_TIMEOUT_S 86400.0
 
-/* An open file as the kernel holds it. */
+/* The control file's inode: far above any the tree hands out, which count up from 1. */
+#define CONTROL_INO ((fuse_ino_t)UINT64_MAX - 1)
+
+/* An open file as the kernel holds it: an attribute of the tree, or the control file. */
 struct open_handle {
-	struct sysfs_open_file *file;
+	struct sysfs_open_file *file; /* NULL for the control file */
+	char *reply;		      /* the control file: the last command's reply */
+	size_t reply_len;
 	struct open_handle *prev, *next;
 };
 
@@ -41,6 +46,8 @@ struct fuse_fs {
 	pthread_rwlock_t lock; /* shared by every operation, alone by writes */
 	struct fault_rules *faults;
 	struct access_trace *trace;
+	const struct fuse_fs_control *control; /* may be NULL */
+	uid_t owner;			       /* who mounted: the control file is theirs */
 	struct timespec created; /* every node's timestamps, like sysfs at boot */
 	/* Every handle given out: RELEASE for the last ones can still be in flight when the
 	 * session ends, and what the kernel never returns is freed here. */
@@ -80,7 +87,7 @@ static int op_begin(struct fuse_fs *fs, enum fault_op op, fuse_ino_t ino, const 
 
 	ctx->path[0] = '\0';
 	ctx->max_bytes = SIZE_MAX;
-	if (!fs->faults && !fs->trace)
+	if (fault_rules_empty(fs->faults) && !fs->trace)
 		return 0;
 	if (sysfs_path(fs->tree, ino, ctx->path, sizeof(ctx->path)) != 0)
 		ctx->path[0] = '\0';
@@ -132,6 +139,19 @@ static void to_entry(const struct fuse_fs *fs, const struct sysfs_stat *in,
 	to_stat(fs, in, &e->attr);
 }
 
+/* Not cached: whether there is a control file is the daemon's to say, every time. */
+static void control_entry(const struct fuse_fs *fs, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = CONTROL_INO;
+	e->attr.st_ino = CONTROL_INO;
+	e->attr.st_mode = S_IFREG | 0600;
+	e->attr.st_nlink = 1;
+	e->attr.st_uid = fs->owner;
+	e->attr.st_blksize = SYSFS_PAGE_SIZE;
+	e->attr.st_atim = e->attr.st_mtim = e->attr.st_ctim = fs->created;
+}
+
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fuse_fs *fs = fs_of(req);
@@ -139,13 +159,18 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct sysfs_stat st;
 	struct op_context ctx;
 
+	if (parent == FUSE_ROOT_ID && fs->control && strcmp(name, fs->control->name) == 0) {
+		control_entry(fs, &e);
+		fuse_reply_entry(req, &e);
+		return;
+	}
 	read_lock(fs);
 	int err = op_begin(fs, FAULT_LOOKUP, parent, name, &ctx);
 	if (!err)
 		err = sysfs_lookup(fs->tree, parent, name, &st);
 	op_end(fs, req, "lookup", &ctx, err, NULL, 0);
 	unlock(fs);
-	if (err == -ENOENT && fs->faults) {
+	if (err == -ENOENT && !fault_rules_empty(fs->faults)) {
 		/* A fault's ENOENT is not cached: the rule may stop firing. */
 		fuse_reply_err(req, ENOENT);
 		return;
@@ -172,6 +197,13 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct stat out;
 	struct op_context ctx;
 
+	if (ino == CONTROL_INO) {
+		struct fuse_entry_param e;
+
+		control_entry(fs, &e);
+		fuse_reply_attr(req, &e.attr, 0);
+		return;
+	}
 	read_lock(fs);
 	int err = op_begin(fs, FAULT_GETATTR, ino, NULL, &ctx);
 	if (!err)
@@ -330,6 +362,7 @@ static void handle_unlink(struct fuse_fs *fs, struct open_handle *h)
 	h->next->prev = h->prev;
 	pthread_mutex_unlock(&fs->handles_lock);
 	sysfs_release(h->file);
+	free(h->reply);
 	free(h);
 }
 
@@ -341,12 +374,19 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct open_handle *h = calloc(1, sizeof(*h));
 	struct op_context ctx;
 
-	read_lock(fs);
-	int err = op_begin(fs, FAULT_OPEN, ino, NULL, &ctx);
-	if (!err)
-		err = h ? sysfs_open(fs->tree, ino, fi->flags, &opener, &h->file) : -ENOMEM;
-	op_end(fs, req, "open", &ctx, err, NULL, 0);
-	unlock(fs);
+	int err = 0;
+
+	if (ino == CONTROL_INO) {
+		err = h ? 0 : -ENOMEM;
+	} else {
+		read_lock(fs);
+		err = op_begin(fs, FAULT_OPEN, ino, NULL, &ctx);
+		if (!err)
+			err = h ? sysfs_open(fs->tree, ino, fi->flags, &opener, &h->file)
+				: -ENOMEM;
+		op_end(fs, req, "open", &ctx, err, NULL, 0);
+		unlock(fs);
+	}
 
 	if (err) {
 		free(h);
@@ -385,6 +425,20 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	if (!h->file) {
+		size_t start = offset < 0 ? 0 : (size_t)offset;
+
+		pthread_rwlock_rdlock(&fs->lock); /* the reply is written under the write lock */
+		n = start < h->reply_len ? (ssize_t)(h->reply_len - start) : 0;
+		n = (size_t)n < size ? n : (ssize_t)size;
+		if (n)
+			memcpy(buf, h->reply + start, (size_t)n);
+		unlock(fs);
+		fuse_reply_buf(req, buf, (size_t)n);
+		if (buf != page)
+			free(buf);
+		return;
+	}
 	read_lock(fs);
 	n = op_begin(fs, FAULT_READ, ino, NULL, &ctx);
 	/* A file whose device went away reads ENODEV, as kernfs's active references give. */
@@ -405,32 +459,18 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 		free(buf);
 }
 
-static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t offset,
-		     struct fuse_file_info *fi)
+/*
+ * Ends a write that may have changed the tree. What changed leaves the kernel's caches before
+ * the writer hears back, so that every process sees the change at once; after the lock is let
+ * go, since the kernel may be holding a directory while it waits on a lookup that waits on the
+ * lock.
+ */
+static void unlock_and_publish(struct fuse_fs *fs)
 {
-	struct open_handle *h = (struct open_handle *)(uintptr_t)fi->fh;
-	struct fuse_fs *fs = fs_of(req);
 	struct sysfs_change *changes;
-	struct op_context ctx;
-	struct sysfs_stat st;
-	size_t n_changes;
-	ssize_t n;
+	size_t n_changes = sysfs_tree_take_changes(fs->tree, &changes);
 
-	(void)offset; /* a text attribute's store takes each write whole, wherever it lands */
-	pthread_rwlock_wrlock(&fs->lock);
-	n = op_begin(fs, FAULT_WRITE, ino, NULL, &ctx);
-	if (!n && sysfs_stat(fs->tree, ino, &st) != 0)
-		n = -ENODEV;
-	if (!n)
-		n = sysfs_write(h->file, buf, size);
-	op_end(fs, req, "write", &ctx, n, buf, size);
-	n_changes = sysfs_tree_take_changes(fs->tree, &changes);
 	unlock(fs);
-	/*
-	 * Out of the kernel's caches before the writer hears back, so that every process sees the
-	 * change at once; after the lock is let go, since the kernel may be holding a directory
-	 * while it waits on a lookup that waits on the lock.
-	 */
 	for (size_t i = 0; i < n_changes; i++) {
 		if (changes[i].name)
 			fuse_lowlevel_notify_inval_entry(fs->se, changes[i].parent, changes[i].name,
@@ -439,6 +479,49 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 			fuse_lowlevel_notify_inval_inode(fs->se, changes[i].parent, 0, 0);
 	}
 	sysfs_changes_free(changes, n_changes);
+}
+
+/* One command: the control's reply replaces the handle's last one. */
+static ssize_t control_write(struct fuse_fs *fs, struct open_handle *h, const char *buf,
+			     size_t size)
+{
+	char *command = malloc(size + 1), *reply = NULL;
+	int err;
+
+	if (!command)
+		return -ENOMEM;
+	memcpy(command, buf, size);
+	command[size] = '\0';
+	err = fs->control->run(fs->control->ctx, command, size, &reply);
+	free(command);
+	free(h->reply);
+	h->reply = reply;
+	h->reply_len = reply ? strlen(reply) : 0;
+	return err ? err : (ssize_t)size;
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t offset,
+		     struct fuse_file_info *fi)
+{
+	struct open_handle *h = (struct open_handle *)(uintptr_t)fi->fh;
+	struct fuse_fs *fs = fs_of(req);
+	struct op_context ctx;
+	struct sysfs_stat st;
+	ssize_t n;
+
+	(void)offset; /* a text attribute's store takes each write whole, wherever it lands */
+	pthread_rwlock_wrlock(&fs->lock);
+	if (!h->file) {
+		n = control_write(fs, h, buf, size);
+	} else {
+		n = op_begin(fs, FAULT_WRITE, ino, NULL, &ctx);
+		if (!n && sysfs_stat(fs->tree, ino, &st) != 0)
+			n = -ENODEV;
+		if (!n)
+			n = sysfs_write(h->file, buf, size);
+		op_end(fs, req, "write", &ctx, n, buf, size);
+	}
+	unlock_and_publish(fs);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -554,7 +637,11 @@ static void escape_option(const char *value, char *out, size_t size)
 int fuse_fs_serve(struct sysfs_tree *tree, const struct fuse_fs_options *options, char *error,
 		  size_t error_size)
 {
-	struct fuse_fs fs = { .tree = tree, .faults = options->faults, .trace = options->trace };
+	struct fuse_fs fs = { .tree = tree,
+			      .faults = options->faults,
+			      .trace = options->trace,
+			      .control = options->control,
+			      .owner = getuid() };
 	pthread_rwlockattr_t lock_attr;
 
 	/* Writers first: a stream of readers must not hold a write off for ever. */

@@ -11,6 +11,20 @@
 struct fault_rules;
 struct access_trace;
 
+/*
+ * A file at the mount root that the tree does not hold and no listing shows: each write() to
+ * it is one command, run with every other operation held off, and a read of the same open file
+ * then gives the command's reply. Changes the command makes to the tree are dropped from the
+ * kernel's caches as a write's are.
+ */
+struct fuse_fs_control {
+	const char *name;
+	/* command holds len bytes and a NUL. Returns 0 or -errno (the write's result); *reply is
+	 * NULL or text to read back (the caller frees it). */
+	int (*run)(void *ctx, const char *command, size_t len, char **reply);
+	void *ctx;
+};
+
 struct fuse_fs_options {
 	const char *mountpoint;
 	const char *source; /* what the mount table shows as the mount's source; NULL: "fakesys" */
@@ -20,6 +34,7 @@ struct fuse_fs_options {
 	unsigned max_threads;
 	struct fault_rules *faults; /* may be NULL */
 	struct access_trace *trace; /* may be NULL */
+	const struct fuse_fs_control *control; /* may be NULL */
 };
 
 /*

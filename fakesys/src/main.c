@@ -2,6 +2,7 @@
 /* The fakesys command: check, mount and unmount scenarios. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -17,6 +18,7 @@
 #include "fault_rules.h"
 #include "fuse_fs.h"
 #include "graph.h"
+#include "host_control.h"
 #include "host_tree.h"
 #include "mount_table.h"
 #include "record.h"
@@ -53,7 +55,7 @@ static void usage(FILE *out)
 		"shuffle:SEED\n"
 		"TRACE: every operation as a JSON line (time, pid, op, path, result) to FILE or -\n"
 		"RULE: \"PATTERN OP[,OP] ACTION... [nth=N|count=N|after=N]\", e.g.\n"
-		"  'sys/bus/pci/devices/*/config read errno=EIO'  (see README, Fault injection)\n"
+		"  'sys/devices/**/config read errno=EIO'  (see README, Tracing and faults)\n"
 		"\nexit status: 0 success, 1 failure, 2 usage or input error\n");
 }
 
@@ -236,9 +238,13 @@ static int cmd_list(int argc, char **argv)
 	return 0;
 }
 
-/* mount, once its options are read: options->faults is the caller's. */
+/* The file at the mount root that fakesys ctl writes commands to (see host_control.h). */
+#define CONTROL_FILE ".fakesys-control"
+
+/* mount, once its options are read: the rules given with --fault, checked already. */
 static int mount_scenario(const char *path, const char *mountpoint, struct fuse_fs_options *options,
-			  enum sysfs_order order, uint64_t seed, bool force, const char *trace_path)
+			  enum sysfs_order order, uint64_t seed, bool force, const char *trace_path,
+			  char *const *fault_texts, size_t n_faults)
 {
 	struct stat st;
 	int status = check_mountpoint(mountpoint, force);
@@ -252,32 +258,50 @@ static int mount_scenario(const char *path, const char *mountpoint, struct fuse_
 		return EXIT_USAGE;
 	}
 
-	struct scenario sc;
-	struct host_tree ht;
-	char source[PATH_MAX + sizeof(FAKESYS_SOURCE_PREFIX)], absolute[PATH_MAX];
-	char error[PATH_MAX + 64];
+	struct host_control host;
+	char source[PATH_MAX + sizeof(FAKESYS_SOURCE_PREFIX)];
+	char error[PATH_MAX + SCENARIO_ERROR_MAX];
+	int err = host_control_load(&host, path, fault_texts, n_faults, error);
+	if (err) {
+		fprintf(stderr, "%s\n", error);
+		return err == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
+	}
 	if (trace_path && !(options->trace = access_trace_open(trace_path, error, sizeof(error)))) {
 		fprintf(stderr, "fakesys: --trace: %s\n", error);
+		host_control_free(&host);
 		return EXIT_USAGE;
 	}
-	if ((status = load_tree(path, &sc, &ht)) != 0) {
-		access_trace_close(options->trace);
-		return status;
-	}
 	/* The scenario goes in the mount's source, where fakesys list finds it. */
-	snprintf(source, sizeof(source), "%s%s", FAKESYS_SOURCE_PREFIX,
-		 realpath(path, absolute) ? absolute : path);
+	snprintf(source, sizeof(source), "%s%s", FAKESYS_SOURCE_PREFIX, host.path);
 	options->source = source;
+	options->faults = host.faults;
+	const struct fuse_fs_control control = { CONTROL_FILE, host_control_run, &host };
+	options->control = &control;
 	if (order != SYSFS_ORDER_KERNFS) {
-		sysfs_tree_set_order(ht.tree, order, seed);
-		sysfs_tree_finish(ht.tree);
+		sysfs_tree_set_order(host.ht->tree, order, seed);
+		sysfs_tree_finish(host.ht->tree);
 	}
-	status = fuse_fs_serve(ht.tree, options, error, sizeof(error));
+	status = fuse_fs_serve(host.ht->tree, options, error, sizeof(error));
 	if (status)
 		fprintf(stderr, "fakesys: %s\n", error);
-	unload_tree(&sc, &ht);
+	host_control_free(&host);
 	access_trace_close(options->trace);
 	return status ? EXIT_FAILED : 0;
+}
+
+/* Whether text is a rule mount --fault takes; why not in error. */
+static bool fault_rule_valid(const char *text, char *error, size_t size)
+{
+	struct fault_rules *rules = fault_rules_new();
+	bool valid;
+
+	if (!rules) {
+		snprintf(error, size, "out of memory");
+		return false;
+	}
+	valid = fault_rules_add_text(rules, text, error, size) == 0;
+	fault_rules_free(rules);
+	return valid;
 }
 
 static int cmd_mount(int argc, char **argv)
@@ -298,9 +322,17 @@ static int cmd_mount(int argc, char **argv)
 	};
 	const char *trace_path = NULL;
 	char fault_error[512];
+	char **faults = calloc((size_t)argc, sizeof(*faults));
+	size_t n_faults = 0;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+fdo:", long_options, NULL)) != -1) {
+	if (!faults) {
+		fprintf(stderr, "fakesys: out of memory\n");
+		return EXIT_FAILED;
+	}
+
+	int status = -1;
+	while (status < 0 && (opt = getopt_long(argc, argv, "+fdo:", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'F':
 			force = true;
@@ -309,21 +341,16 @@ static int cmd_mount(int argc, char **argv)
 			trace_path = optarg;
 			break;
 		case 'X':
-			if (!options.faults && !(options.faults = fault_rules_new())) {
-				fprintf(stderr, "fakesys: out of memory\n");
-				return EXIT_FAILED;
-			}
-			if (fault_rules_add_text(options.faults, optarg, fault_error,
-						 sizeof(fault_error)) != 0) {
-				fault_rules_free(options.faults);
-				return usage_error("--fault: %s", fault_error);
-			}
+			/* Checked here, for a usage error; the mount's rule set takes them later. */
+			if (!fault_rule_valid(optarg, fault_error, sizeof(fault_error)))
+				status = usage_error("--fault: %s", fault_error);
+			faults[n_faults++] = optarg;
 			break;
 		case 'O':
 			if (!parse_order(optarg, &order, &seed))
-				return usage_error("unknown listing order '%s' (kernfs, sorted, "
-						   "reverse or shuffle:SEED)",
-						   optarg);
+				status = usage_error("unknown listing order '%s' (kernfs, sorted, "
+						     "reverse or shuffle:SEED)",
+						     optarg);
 			break;
 		case 'f':
 			options.foreground = true;
@@ -333,22 +360,20 @@ static int cmd_mount(int argc, char **argv)
 			break;
 		case 'o':
 			if (strcmp(optarg, "allow_other") != 0)
-				return usage_error("unsupported mount option '%s'", optarg);
+				status = usage_error("unsupported mount option '%s'", optarg);
 			options.allow_other = true;
 			break;
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			status = EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 2) {
-		fault_rules_free(options.faults);
-		return usage_error("%s needs SCENARIO and MOUNTPOINT", "mount");
-	}
-
-	int status = mount_scenario(argv[optind], argv[optind + 1], &options, order, seed, force,
-				    trace_path);
-	fault_rules_free(options.faults);
+	if (status < 0 && argc - optind != 2)
+		status = usage_error("%s needs SCENARIO and MOUNTPOINT", "mount");
+	if (status < 0)
+		status = mount_scenario(argv[optind], argv[optind + 1], &options, order, seed,
+					force, trace_path, faults, n_faults);
+	free(faults);
 	return status;
 }
 
@@ -379,6 +404,66 @@ static int cmd_umount(int argc, char **argv)
 		return EXIT_FAILED;
 	}
 	return detach(mountpoint, lazy);
+}
+
+/* The words of a command as one line; reload's SCENARIO made absolute for a daemon at "/". */
+static int ctl_command(int argc, char **argv, char *command, size_t size)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < argc; i++) {
+		char absolute[PATH_MAX];
+		const char *word = argv[i];
+
+		if (i == 1 && strcmp(argv[0], "reload") == 0) {
+			if (!realpath(word, absolute)) {
+				fprintf(stderr, "fakesys: %s: %s\n", word, strerror(errno));
+				return EXIT_USAGE;
+			}
+			word = absolute;
+		}
+		int n = snprintf(command + len, size - len, "%s%s", i ? " " : "", word);
+		if (n < 0 || (size_t)n >= size - len)
+			return usage_error("%s: the command is too long", "ctl");
+		len += (size_t)n;
+	}
+	return 0;
+}
+
+/* fakesys ctl MOUNTPOINT COMMAND [ARG...]: one command to a mounted host (host_control.h). */
+static int cmd_ctl(int argc, char **argv)
+{
+	char path[PATH_MAX], command[SYSFS_PAGE_SIZE], reply[SYSFS_PAGE_SIZE];
+	int status;
+
+	if (argc < 3)
+		return usage_error("%s needs MOUNTPOINT and a command", "ctl");
+	if ((status = ctl_command(argc - 2, argv + 2, command, sizeof(command))) != 0)
+		return status;
+	snprintf(path, sizeof(path), "%s/%s", argv[1], CONTROL_FILE);
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		fprintf(stderr, "fakesys: %s: %s\n", argv[1],
+			err == ENOENT ? "not a fakesys mount" : strerror(err));
+		return err == ENOENT ? EXIT_USAGE : EXIT_FAILED;
+	}
+	int err = write(fd, command, strlen(command)) < 0 ? errno : 0;
+	FILE *out = err ? stderr : stdout;
+	bool said = false;
+	ssize_t got;
+	/* The reply of this open file's command, from its start: the write moved the offset. */
+	for (off_t at = 0; (got = pread(fd, reply, sizeof(reply), at)) > 0; at += got) {
+		if (!said && err)
+			fprintf(out, "fakesys: %s: ", argv[2]);
+		fwrite(reply, 1, (size_t)got, out);
+		said = true;
+	}
+	if (err && !said)
+		fprintf(stderr, "fakesys: %s: %s\n", argv[2], strerror(err));
+	close(fd);
+	return err == 0 ? 0 : err == EINVAL ? EXIT_USAGE : EXIT_FAILED;
 }
 
 static int cmd_render(int argc, char **argv)
@@ -565,6 +650,8 @@ static const struct command commands[] = {
 	  cmd_record },
 	{ "run", "SCENARIO [--] CMD [ARG...]", cmd_run },
 	{ "umount", "[-l] MOUNTPOINT", cmd_umount },
+	{ "ctl", "MOUNTPOINT plug|unplug BDF | reload [SCENARIO] | fault RULE | faults [clear]",
+	  cmd_ctl },
 	{ NULL, NULL, NULL },
 };
 

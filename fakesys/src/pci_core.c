@@ -301,7 +301,7 @@ static bool is_below(const struct host_tree *ht, size_t fn, size_t bridge)
 }
 
 /* pci_stop_and_remove_bus_device(): drivers go, VFs go, then the functions below, then it. */
-int pci_core_remove(struct host_tree *ht, size_t fn)
+static void remove_subtree(struct host_tree *ht, size_t fn)
 {
 	for (size_t i = 0; i < ht->topo->n_functions; i++) {
 		struct topo_function *f = function(ht, i);
@@ -313,7 +313,31 @@ int pci_core_remove(struct host_tree *ht, size_t fn)
 			disable_vfs(ht, i);
 		f->present = false;
 	}
+}
+
+int pci_core_remove(struct host_tree *ht, size_t fn)
+{
+	remove_subtree(ht, fn);
 	return refresh(ht, 0);
+}
+
+/* Pulled out of its slot, or under something that is: no scan can find it. */
+static bool out_of_slot(const struct host_tree *ht, size_t fn)
+{
+	for (int32_t at = (int32_t)fn; at != TOPO_NONE; at = ht->topo->functions[at].parent)
+		if (ht->topo->functions[at].unplugged)
+			return true;
+	return false;
+}
+
+/* Functions of one card: the same device number on the same bus (a VF is no card). */
+static bool same_card(const struct topology *topo, size_t a, size_t b)
+{
+	const struct topo_function *x = &topo->functions[a], *y = &topo->functions[b];
+
+	return x->physfn == TOPO_NONE && y->physfn == TOPO_NONE &&
+	       x->addr.domain == y->addr.domain && x->addr.bus == y->addr.bus &&
+	       x->addr.dev == y->addr.dev;
 }
 
 /* On that bus, or below a bridge on it: what scanning that bus reaches. */
@@ -330,8 +354,10 @@ static bool reached_by_scan(const struct host_tree *ht, size_t fn, int64_t domai
 	return false;
 }
 
-/* pci_rescan_bus(): what was removed comes back as new, and drivers probe it. */
-int pci_core_rescan(struct host_tree *ht, int64_t domain, int number)
+/* A scan: what was removed from where it reaches comes back as new, and drivers probe it. */
+static int scan(struct host_tree *ht,
+		bool (*reaches)(const struct host_tree *ht, size_t fn, const void *where),
+		const void *where)
 {
 	bool *found = calloc(ht->topo->n_functions + 1, sizeof(*found));
 	bool any = false;
@@ -341,7 +367,8 @@ int pci_core_rescan(struct host_tree *ht, int64_t domain, int number)
 	for (size_t i = 0; i < ht->topo->n_functions; i++) {
 		struct topo_function *f = function(ht, i);
 
-		if (f->present || f->physfn != TOPO_NONE || !reached_by_scan(ht, i, domain, number))
+		if (f->present || f->physfn != TOPO_NONE || out_of_slot(ht, i) ||
+		    !reaches(ht, i, where))
 			continue;
 		f->present = true;
 		f->driver = TOPO_NONE;
@@ -356,4 +383,70 @@ int pci_core_rescan(struct host_tree *ht, int64_t domain, int number)
 				attach(ht, i);
 	free(found);
 	return any ? refresh(ht, 0) : 0;
+}
+
+struct bus_ref {
+	int64_t domain; /* negative: every bus */
+	int number;
+};
+
+static bool on_bus(const struct host_tree *ht, size_t fn, const void *where)
+{
+	const struct bus_ref *bus = where;
+
+	return reached_by_scan(ht, fn, bus->domain, bus->number);
+}
+
+/* pci_rescan_bus(). */
+int pci_core_rescan(struct host_tree *ht, int64_t domain, int number)
+{
+	struct bus_ref bus = { domain, number };
+
+	return scan(ht, on_bus, &bus);
+}
+
+static bool in_card(const struct host_tree *ht, size_t fn, const void *where)
+{
+	size_t card = *(const size_t *)where;
+
+	for (int32_t at = (int32_t)fn; at != TOPO_NONE; at = ht->topo->functions[at].parent)
+		if (same_card(ht->topo, (size_t)at, card))
+			return true;
+	return false;
+}
+
+/*
+ * A card pulled out: as a surprise removal through pciehp, its functions, everything below
+ * them and their VFs leave the bus, and no rescan brings them back.
+ */
+int pci_core_unplug(struct host_tree *ht, size_t fn)
+{
+	if (function(ht, fn)->physfn != TOPO_NONE)
+		return -EINVAL;
+	if (function(ht, fn)->unplugged)
+		return -ENODEV;
+	for (size_t i = 0; i < ht->topo->n_functions; i++) {
+		if (!same_card(ht->topo, i, fn))
+			continue;
+		remove_subtree(ht, i);
+		function(ht, i)->unplugged = true;
+	}
+	return refresh(ht, 0);
+}
+
+/* A card plugged in: pciehp scans its slot, finding the card and all below it as new. */
+int pci_core_plug(struct host_tree *ht, size_t fn)
+{
+	if (function(ht, fn)->physfn != TOPO_NONE)
+		return -EINVAL;
+	if (!function(ht, fn)->unplugged)
+		return -EEXIST;
+	for (size_t i = 0; i < ht->topo->n_functions; i++)
+		if (same_card(ht->topo, i, fn))
+			function(ht, i)->unplugged = false;
+	/* Behind a bridge that is not on the bus, it waits for a rescan to be found. */
+	int32_t parent = function(ht, fn)->parent;
+	if (parent != TOPO_NONE && !host_function_alive(ht, (size_t)parent))
+		return 0;
+	return scan(ht, in_card, &fn);
 }

@@ -28,4 +28,10 @@ int pci_core_remove(struct host_tree *ht, size_t fn);
  * domain is negative. */
 int pci_core_rescan(struct host_tree *ht, int64_t domain, int number);
 
+/* Hotplug of the card fn is on (every function of its device number): plug finds it and all
+ * below it, and drivers probe them; unplug takes them off the bus, beyond any rescan until
+ * plugged again. -EINVAL for a VF; -EEXIST when plugged in already, -ENODEV when out. */
+int pci_core_plug(struct host_tree *ht, size_t fn);
+int pci_core_unplug(struct host_tree *ht, size_t fn);
+
 #endif

@@ -8,6 +8,7 @@
  */
 #include "scenario.h"
 
+#include "fault_rules.h"
 #include "hex.h"
 #include "pci_class.h"
 #include "pci_resources.h"
@@ -76,6 +77,7 @@ struct pending_fn {
 	struct src_pos numa_pos; /* positions of values, for the whole-file checks */
 	struct src_pos secondary_pos;
 	struct src_pos subordinate_pos;
+	struct src_pos unplugged_pos; /* `plugged: false` */
 	/* The first `bars` entry that a bridge's two BAR registers cannot hold, if any. */
 	struct src_pos bridge_bars_pos;
 	uint8_t bridge_bars_register;
@@ -194,6 +196,7 @@ struct loader {
 	/* The longest scalar next_event accepts; longer only for a `config` value. */
 	size_t scalar_max;
 	size_t sandbox_capacity;
+	size_t faults_capacity;
 	size_t expect_capacity;
 	size_t verbatim_capacity;
 	/* After the sort: sorted_index[file-order index] is where that entry went. */
@@ -1126,6 +1129,7 @@ enum device_key {
 	DEVICE_MDEV_TYPES,
 	DEVICE_MDEV,
 	DEVICE_INDEX,
+	DEVICE_PLUGGED,
 	DEVICE_KEY_COUNT
 };
 
@@ -1150,6 +1154,7 @@ static const char *const device_keys[DEVICE_KEY_COUNT] = {
 	[DEVICE_MDEV_TYPES] = "mdev_types",
 	[DEVICE_MDEV] = "mdev",
 	[DEVICE_INDEX] = "index",
+	[DEVICE_PLUGGED] = "plugged",
 };
 
 /* ---- PCI Express ----------------------------------------------------------------------- */
@@ -2080,6 +2085,16 @@ static int read_device_value(struct loader *ld, struct pending_fn *pending, enum
 			return -1;
 		fn->smbios_index = (int32_t)value;
 		return 0;
+	case DEVICE_PLUGGED: {
+		bool plugged;
+
+		pending->unplugged_pos = event_pos(ld);
+		if (value_bool(ld, label, &plugged) != 0)
+			return -1;
+		fn->unplugged = !plugged;
+		fn->present = plugged;
+		return 0;
+	}
 	default:
 		break;
 	}
@@ -2740,6 +2755,48 @@ static int read_sandbox(struct loader *ld)
 	return 0;
 }
 
+static bool grow_faults(struct loader *ld)
+{
+	char **grown = grow_array(ld->sc.faults, &ld->faults_capacity, sizeof(*grown));
+
+	if (grown)
+		ld->sc.faults = grown;
+	return grown;
+}
+
+/* faults: rules in the syntax of mount --fault, each checked as the mount would take it. */
+static int read_faults(struct loader *ld)
+{
+	struct scenario *sc = &ld->sc;
+	struct fault_rules *check = fault_rules_new();
+	char reason[256];
+	int more, rc = 0;
+
+	if (!check)
+		return fail_out_of_memory(ld);
+	if (open_sequence(ld, "'faults'") != 0) {
+		fault_rules_free(check);
+		return -1;
+	}
+	while (rc == 0 && (more = next_item(ld)) == 1) {
+		const char *text;
+
+		if (value_nonempty_string(ld, "'faults' entry", &text) != 0) {
+			rc = -1;
+		} else if (fault_rules_add_text(check, text, reason, sizeof(reason)) != 0) {
+			rc = fail(ld, event_pos(ld), "fault rule: %s", reason);
+		} else if (sc->n_faults == ld->faults_capacity && !grow_faults(ld)) {
+			rc = fail_out_of_memory(ld);
+		} else if (!(sc->faults[sc->n_faults] = strdup(text))) {
+			rc = fail_out_of_memory(ld);
+		} else {
+			sc->n_faults++;
+		}
+	}
+	fault_rules_free(check);
+	return rc ? rc : more < 0 ? -1 : 0;
+}
+
 static int read_ids(struct loader *ld, struct scenario_expect *outcome)
 {
 	struct src_pos start = event_pos(ld);
@@ -3188,6 +3245,7 @@ enum top_key {
 	TOP_SANDBOX,
 	TOP_EXPECT,
 	TOP_VERBATIM,
+	TOP_FAULTS,
 	TOP_KEY_COUNT
 };
 
@@ -3204,6 +3262,7 @@ static int read_top(struct loader *ld)
 		[TOP_SANDBOX] = "sandbox",
 		[TOP_EXPECT] = "expect",
 		[TOP_VERBATIM] = "verbatim",
+		[TOP_FAULTS] = "faults",
 	};
 	struct src_pos seen[TOP_KEY_COUNT] = { { 0, 0 } };
 	int more;
@@ -3242,6 +3301,9 @@ static int read_top(struct loader *ld)
 			break;
 		case TOP_VERBATIM:
 			rc = read_verbatim(ld);
+			break;
+		case TOP_FAULTS:
+			rc = read_faults(ld);
 			break;
 		default:
 			rc = read_expect(ld);
@@ -4241,6 +4303,58 @@ static int assign_resources(struct loader *ld)
 	return fail(ld, nowhere, "%s", message[0] ? message : "resource assignment failed");
 }
 
+static bool same_slot(const struct topo_function *a, const struct topo_function *b)
+{
+	return a->addr.domain == b->addr.domain && a->addr.bus == b->addr.bus &&
+	       a->addr.dev == b->addr.dev;
+}
+
+/*
+ * A device not plugged in is not on the bus, nor is anything below it, and none of them has VFs
+ * enabled. They start unbound: plugging the card in probes all of it afresh, as hotplug does.
+ * Parents sort before their children, so one pass in address order settles every function.
+ */
+static int settle_unplugged(struct loader *ld)
+{
+	/* `plugged: false` on one function of a card says it of the card: all its functions. */
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		const struct topo_function *fn = &ld->fns[i].fn;
+
+		if (!fn->unplugged || ld->fns[i].is_vf)
+			continue;
+		/* Sorted by address: the card's functions are this one's neighbours. */
+		size_t first = i, last = i;
+		while (first > 0 && same_slot(&ld->fns[first - 1].fn, fn))
+			first--;
+		while (last + 1 < ld->n_fns && same_slot(&ld->fns[last + 1].fn, fn))
+			last++;
+		for (size_t j = first; j <= last; j++) {
+			if (!ld->fns[j].is_vf) {
+				ld->fns[j].fn.unplugged = true;
+				ld->fns[j].fn.present = false;
+			}
+		}
+	}
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		struct pending_fn *pending = &ld->fns[i];
+		struct topo_function *fn = &pending->fn;
+		char name[PCI_ADDR_STRLEN];
+
+		if (pending->is_vf)
+			continue;
+		if (fn->parent != TOPO_NONE && !ld->fns[fn->parent].fn.present)
+			fn->present = false;
+		if (fn->present || !fn->sriov || !fn->sriov->num)
+			continue;
+		pci_addr_format(&fn->addr, name);
+		return fail(ld, pending->sriov_pos,
+			    "device %s is not plugged in at the start (it or a bridge above it has "
+			    "'plugged: false'), so it has no VFs enabled: 'num' must be 0",
+			    name);
+	}
+	return 0;
+}
+
 static int build_model(struct loader *ld)
 {
 	if (check_references(ld) != 0 || check_mdev_uuids(ld) != 0 || materialize_vfs(ld) != 0 ||
@@ -4249,7 +4363,7 @@ static int build_model(struct loader *ld)
 	if (ld->n_roots)
 		qsort(ld->roots, ld->n_roots, sizeof(*ld->roots), compare_root_entries);
 	if (check_given_secondaries(ld) != 0 || assign_default_secondaries(ld) != 0 ||
-	    link_buses(ld) != 0)
+	    link_buses(ld) != 0 || settle_unplugged(ld) != 0)
 		return -1;
 	default_pcie_types(ld);
 	if (assign_vf_groups(ld, false) != 0 || check_mdev_groups(ld) != 0 ||
@@ -4409,5 +4523,8 @@ void scenario_free(struct scenario *sc)
 	}
 	free(sc->expect);
 	verbatim_free(sc->verbatim, sc->n_verbatim);
+	for (size_t i = 0; i < sc->n_faults; i++)
+		free(sc->faults[i]);
+	free(sc->faults);
 	memset(sc, 0, sizeof(*sc));
 }

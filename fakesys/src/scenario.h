@@ -32,6 +32,9 @@ struct scenario {
 	/* Served as given over the model's tree; sorted by path (see verbatim.h). */
 	struct verbatim_entry *verbatim;
 	size_t n_verbatim;
+	/* Fault rules in force from the mount on, in the syntax of fault_rules_add_text. */
+	char **faults;
+	size_t n_faults;
 };
 
 /* Longest message scenario_load produces, including "FILE:LINE:COL: ". */

@@ -614,7 +614,7 @@ void sysfs_changes_free(struct sysfs_change *changes, size_t count)
 	free(changes);
 }
 
-static int log_change(struct sysfs_tree *tree, sysfs_ino_t parent, const char *name)
+int sysfs_tree_log_change(struct sysfs_tree *tree, sysfs_ino_t parent, const char *name)
 {
 	if (tree->n_changes == tree->cap_changes) {
 		size_t cap = tree->cap_changes ? tree->cap_changes * 2 : 16;
@@ -698,7 +698,7 @@ static int carry_inodes(struct sysfs_tree *tree, struct sysfs_tree *next, bool *
 		}
 		node->ino = next->next_ino++;
 		if (old_parent && node->kind != NODE_WHITEOUT)
-			err = log_change(tree, old_parent->ino, node->name);
+			err = sysfs_tree_log_change(tree, old_parent->ino, node->name);
 	}
 	for (uint32_t i = 1; i < tree->n_nodes && !err; i++) {
 		const struct sysfs_node *old = tree->nodes[i];
@@ -706,7 +706,7 @@ static int carry_inodes(struct sysfs_tree *tree, struct sysfs_tree *next, bool *
 		/* Gone from a directory that stays; below a gone one, the kernel drops it all. */
 		if (!matched[i] && !old->hidden && old->kind != NODE_WHITEOUT &&
 		    matched[old->parent->index])
-			err = log_change(tree, old->parent->ino, old->name);
+			err = sysfs_tree_log_change(tree, old->parent->ino, old->name);
 	}
 	free(old_of);
 	return err;
@@ -729,7 +729,7 @@ int sysfs_tree_replace(struct sysfs_tree *tree, struct sysfs_tree *next)
 	/* A directory whose entries changed has a new listing and perhaps a new link count. */
 	for (size_t i = logged, n = tree->n_changes; !err && i < n; i++)
 		if (i == logged || tree->changes[i].parent != tree->changes[i - 1].parent)
-			err = log_change(tree, tree->changes[i].parent, NULL);
+			err = sysfs_tree_log_change(tree, tree->changes[i].parent, NULL);
 	free(matched);
 	if (err) {
 		while (tree->n_changes > logged)

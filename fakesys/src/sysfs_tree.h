@@ -153,6 +153,10 @@ struct sysfs_change {
  * (freed) on success; on -ENOMEM nothing changed and next is still the caller's.
  */
 int sysfs_tree_replace(struct sysfs_tree *tree, struct sysfs_tree *next);
+/* Logs a change made other than by replacement (name NULL: the node parent itself), for what
+ * a cache holds of it to be dropped, e.g. when something outside the tree changes what a call
+ * on it answers. 0 or -ENOMEM. */
+int sysfs_tree_log_change(struct sysfs_tree *tree, sysfs_ino_t parent, const char *name);
 /* The changes logged since the last call; the caller frees them with sysfs_changes_free(). */
 size_t sysfs_tree_take_changes(struct sysfs_tree *tree, struct sysfs_change **out);
 void sysfs_changes_free(struct sysfs_change *changes, size_t count);

@@ -111,6 +111,9 @@ struct topo_function {
 	/* On the bus now: false for a VF not enabled and for a function removed through sysfs.
 	 * Absent functions are left out of the tree as if they did not exist. */
 	bool present;
+	/* Not in its slot: the scenario says `plugged: false`, or `fakesys ctl unplug` pulled it.
+	 * No rescan finds it, nor anything below it, until it is plugged in. */
+	bool unplugged;
 	uint16_t vendor;
 	uint16_t device;
 	uint16_t subsys_vendor;
