@@ -5,6 +5,7 @@
  */
 #include "pci_sysfs.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include "sysfs_parse.h"
 
 #define PCI_CLASS_DISPLAY_VGA 0x0300
+
+static uint64_t probe_reset_methods(const struct pci_device *dev);
 
 void pci_device_init(struct pci_device *dev, const struct topology *topo,
 		     const struct topo_function *fn)
@@ -42,6 +45,10 @@ void pci_device_reset_state(struct pci_device *dev)
 	dev->d3cold_allowed = true;
 	dev->msi_bus = true;
 	dev->sriov_drivers_autoprobe = fn->sriov && fn->sriov->drivers_autoprobe;
+	/* pci_init_capabilities() probes the methods as the device is found, so a bus reset
+	 * depends on what is on the bus then; device_add() then decides on the files. */
+	dev->reset_methods = probe_reset_methods(dev);
+	dev->reset_files = dev->reset_methods != 0;
 	pthread_mutex_lock(&dev->override_lock);
 	free(dev->driver_override);
 	dev->driver_override = NULL;
@@ -376,13 +383,83 @@ SYSFS_SHOW(boot_vga)
 	return sysfs_emit(buf, size, "%d\n", is_boot_vga(obj) ? 1 : 0);
 }
 
-/* pci_init_reset_methods(): a PCIe function advertises FLR; a function alone on a bus behind a
- * bridge can also be reset through that bridge. */
-static bool has_flr(const struct topo_function *fn)
+/*
+ * Reset methods (drivers/pci/pci.c pci_reset_fn_methods[], pci-sysfs.c reset_method_*): a
+ * device's list holds numbers of this table, in the order a reset tries them; 0 ends it.
+ */
+enum pci_reset_method {
+	RESET_END,
+	RESET_DEVICE_SPECIFIC,
+	RESET_ACPI,
+	RESET_FLR,
+	RESET_AF_FLR,
+	RESET_PM,
+	RESET_BUS,
+	RESET_CXL_BUS,
+	PCI_NUM_RESET_METHODS, /* a list holds at most one fewer, so that 0 can end it */
+};
+
+static const char *const reset_method_names[PCI_NUM_RESET_METHODS] = {
+	[RESET_DEVICE_SPECIFIC] = "device_specific",
+	[RESET_ACPI] = "acpi",
+	[RESET_FLR] = "flr",
+	[RESET_AF_FLR] = "af_flr",
+	[RESET_PM] = "pm",
+	[RESET_BUS] = "bus",
+	[RESET_CXL_BUS] = "cxl_bus",
+};
+
+static unsigned reset_method_at(uint64_t list, unsigned i)
 {
-	return fn->pcie.present && !fn->is_bridge && fn->pcie.port_type != PCIE_ROOT_PORT;
+	return i < PCI_NUM_RESET_METHODS ? (unsigned)(list >> (8 * i)) & 0xff : RESET_END;
 }
 
+static uint64_t reset_method_append(uint64_t list, unsigned n, unsigned method)
+{
+	return list | (uint64_t)method << (8 * n);
+}
+
+#define PCI_CAP_ID_PM		0x01
+#define PCI_PM_CTRL		4
+#define PCI_PM_CTRL_NO_SOFT_RST 0x0008
+#define PCI_CAP_ID_AF		0x13
+#define PCI_AF_CAP		3
+#define PCI_AF_CAP_TP		0x01
+#define PCI_AF_CAP_FLR		0x02
+#define PCI_EXP_DEVCAP		4
+#define PCI_EXP_DEVCAP_FLR	0x10000000
+
+/* The capabilities the probes read, from the config space the function shows. */
+static bool config_offers_reset(const struct pci_device *dev, unsigned method)
+{
+	uint8_t cfg[PCI_CFG_SPACE_EXP_SIZE];
+	size_t len = pci_config_size(dev->topo, dev->fn);
+	unsigned at;
+
+	pci_config_fill(dev->topo, dev->fn, cfg);
+	switch (method) {
+	case RESET_FLR: /* pcie_reset_flr() */
+		at = pci_config_find_capability(cfg, len, PCI_CAP_ID_EXP);
+		return at && (cfg[at + PCI_EXP_DEVCAP + 3] & PCI_EXP_DEVCAP_FLR >> 24);
+	case RESET_AF_FLR: /* pci_af_flr() */
+		at = pci_config_find_capability(cfg, len, PCI_CAP_ID_AF);
+		return at && (cfg[at + PCI_AF_CAP] & PCI_AF_CAP_TP) &&
+		       (cfg[at + PCI_AF_CAP] & PCI_AF_CAP_FLR);
+	case RESET_PM: /* pci_pm_reset(): a device that keeps its state in D3hot is not reset */
+		at = pci_config_find_capability(cfg, len, PCI_CAP_ID_PM);
+		return at && !(cfg[at + PCI_PM_CTRL] & PCI_PM_CTRL_NO_SOFT_RST);
+	default:
+		return false;
+	}
+}
+
+/*
+ * pci_parent_bus_reset(): the bridge above resets its whole secondary bus, so the device must
+ * be alone on it now. Not on a root bus (no bridge), not a bridge, not a VF (a VF shares its
+ * PF's bus or sits on a virtual one that no bridge leads to). What shares the bus also shares
+ * the bridges above, so being present is being on the bus; a VF is present only while its PF
+ * has it enabled.
+ */
 static bool can_bus_reset(const struct pci_device *dev)
 {
 	const struct topo_function *fn = dev->fn;
@@ -392,20 +469,95 @@ static bool can_bus_reset(const struct pci_device *dev)
 	for (size_t i = 0; i < dev->topo->n_functions; i++) {
 		const struct topo_function *other = &dev->topo->functions[i];
 
-		if (other != fn && other->parent == fn->parent && other->physfn == TOPO_NONE &&
+		if (other != fn && other->present && other->addr.domain == fn->addr.domain &&
 		    other->addr.bus == fn->addr.bus)
 			return false;
 	}
 	return true;
 }
 
+/* reset_fn(dev, PCI_RESET_PROBE); a reset by a method that would probe fine succeeds here. */
+static bool reset_method_works(const struct pci_device *dev, unsigned method)
+{
+	return method == RESET_BUS ? can_bus_reset(dev) : config_offers_reset(dev, method);
+}
+
+/* pci_init_reset_methods(): every method that probes fine, in the table's order. */
+static uint64_t probe_reset_methods(const struct pci_device *dev)
+{
+	uint64_t list = 0;
+	unsigned n = 0;
+
+	for (unsigned method = RESET_END + 1; method < PCI_NUM_RESET_METHODS; method++)
+		if (reset_method_works(dev, method))
+			list = reset_method_append(list, n++, method);
+	return list;
+}
+
 SYSFS_SHOW(reset_method)
 {
-	const struct pci_device *dev = obj;
-	bool flr = has_flr(dev->fn), bus = can_bus_reset(dev);
+	uint64_t list = ((const struct pci_device *)obj)->reset_methods;
+	unsigned method;
+	ssize_t len = 0;
 
-	return sysfs_emit(buf, size, "%s%s%s\n", flr ? "flr" : "", flr && bus ? " " : "",
-			  bus ? "bus" : "");
+	for (unsigned i = 0; (method = reset_method_at(list, i)) != RESET_END; i++)
+		len += sysfs_emit(buf + len, size - (size_t)len, "%s%s", len ? " " : "",
+				  reset_method_names[method]);
+	/* An empty list reads as nothing at all, not as a bare newline. */
+	if (len)
+		len += sysfs_emit(buf + len, size - (size_t)len, "\n");
+	return len;
+}
+
+static unsigned reset_method_lookup(const char *name, size_t len)
+{
+	for (unsigned method = RESET_END + 1; method < PCI_NUM_RESET_METHODS; method++)
+		if (sysfs_streq(name, len, reset_method_names[method]))
+			return method;
+	return RESET_END;
+}
+
+/*
+ * reset_method_store(): "" disables reset, "default" probes the methods again, anything else
+ * is names split at spaces (each trimmed of white space) that become the list in that order,
+ * repeats and all. An unknown name, one that does not probe fine, or more names than a list
+ * holds fails the whole write and leaves the list as it was.
+ */
+SYSFS_STORE(reset_method)
+{
+	struct pci_device *dev = obj;
+	size_t end = strnlen(buf, len); /* kstrndup() stops at a NUL */
+	uint64_t list = 0;
+	unsigned n = 0;
+
+	if (sysfs_streq(buf, len, "")) {
+		dev->reset_methods = 0;
+		return (ssize_t)len;
+	}
+	if (sysfs_streq(buf, len, "default")) {
+		dev->reset_methods = probe_reset_methods(dev);
+		return (ssize_t)len;
+	}
+	for (size_t at = 0; at <= end;) {
+		const char *name = buf + at;
+		const char *space = memchr(name, ' ', end - at);
+		size_t name_len = space ? (size_t)(space - name) : end - at;
+
+		at += name_len + 1;
+		if (sysfs_streq(name, name_len, ""))
+			continue;
+		while (name_len && isspace((unsigned char)*name))
+			name++, name_len--;
+		while (name_len && isspace((unsigned char)name[name_len - 1]))
+			name_len--;
+		unsigned method = reset_method_lookup(name, name_len);
+		if (method == RESET_END || !reset_method_works(dev, method) ||
+		    n == PCI_NUM_RESET_METHODS - 1)
+			return -EINVAL;
+		list = reset_method_append(list, n++, method);
+	}
+	dev->reset_methods = list;
+	return (ssize_t)len;
 }
 
 /* resourceN: memory BARs are only mmap()ed (a read finds no read method: EIO); I/O BARs take
@@ -526,18 +678,28 @@ static const struct sysfs_attr attr_label = RO(label);
 static const struct sysfs_attr attr_acpi_index = RO(acpi_index);
 static const struct sysfs_attr attr_index = RO(index);
 static const struct sysfs_attr attr_boot_vga = RO(boot_vga);
-/* reset_store(): only "1" resets; the reset itself always succeeds here. */
+/*
+ * reset_store(): only "1" resets. pci_reset_function() tries the methods in the list's order
+ * until one works (a bus reset stops working once the bus has company); ENOTTY when none does,
+ * as with an empty list.
+ */
 SYSFS_STORE(reset)
 {
+	const struct pci_device *dev = obj;
+	uint64_t list = dev->reset_methods;
 	unsigned long value;
+	unsigned method;
 
 	if (sysfs_parse_ul(buf, len, 0, &value) || value != 1)
 		return -EINVAL;
-	return (ssize_t)len;
+	for (unsigned i = 0; (method = reset_method_at(list, i)) != RESET_END; i++)
+		if (reset_method_works(dev, method))
+			return (ssize_t)len;
+	return -ENOTTY;
 }
 
 static const struct sysfs_attr attr_reset = { .name = "reset", .mode = 0200, .store = reset_store };
-static const struct sysfs_attr attr_reset_method = RW(reset_method);
+static const struct sysfs_attr attr_reset_method = RWS(reset_method);
 static const struct sysfs_attr attr_rom = {
 	.name = "rom", .mode = 0600, .show = rom_show, .size = rom_size
 };
@@ -627,8 +789,8 @@ static uint16_t pci_dev_optional_attrs_are_visible(const void *obj, const struct
 		return fn->class_code >> 8 == PCI_CLASS_DISPLAY_VGA ? attr->mode : 0;
 	if (attr == &attr_rom)
 		return fn->rom.size ? attr->mode : 0;
-	/* reset and reset_method: only where some reset method exists. */
-	return has_flr(fn) || can_bus_reset(dev) ? attr->mode : 0;
+	/* reset and reset_method */
+	return dev->reset_files ? attr->mode : 0;
 }
 
 static const struct sysfs_attr_group pci_dev_optional_group = {

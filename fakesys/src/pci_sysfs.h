@@ -32,6 +32,13 @@ struct pci_device {
 	_Atomic bool msi_bus; /* the kernel keeps its inverse, no_msi */
 	_Atomic bool d3cold_allowed;
 	_Atomic bool sriov_drivers_autoprobe; /* a PF's */
+	/* reset_methods[]: the methods a reset tries, in order, as numbers of pci_sysfs.c's
+	 * table, one a byte from the lowest up to a zero byte; in one word so that a write
+	 * replaces the whole list at once. */
+	_Atomic uint64_t reset_methods;
+	/* pci_reset_supported() when the device was added: whether reset and reset_method exist
+	 * (sysfs decides that once; emptying the list later leaves the files). */
+	bool reset_files;
 	pthread_mutex_t override_lock;
 	char *driver_override; /* NULL: none */
 };
