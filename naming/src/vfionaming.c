@@ -59,6 +59,7 @@ struct listed_group {
 	size_t count, capacity;
 	size_t classified; /* members[0, classified) have class_code, handed_over and index */
 	unsigned next_index;
+	bool viable; /* every member's driver lets VFIO use the group (checked once) */
 };
 
 /* Open addressing on the group number: each host path finds its group in O(1), so naming n
@@ -816,6 +817,92 @@ static int classify_members(struct naming_context *ctx, struct listed_group *lis
 	return 0;
 }
 
+/*
+ * Drivers VFIO lets the other devices of a group keep: the vfio-pci family (variant drivers
+ * such as mlx5_vfio_pci carry "vfio" in their names), pci-stub and pcieport, the drivers that
+ * declare driver_managed_dma; any other driver shares the kernel's DMA domain with the device,
+ * and VFIO refuses the group (EBUSY since Linux 5.19, "not viable" before).
+ */
+static bool driver_leaves_group_viable(const char *driver)
+{
+	return strstr(driver, "vfio") || strcmp(driver, "pci-stub") == 0 ||
+	       strcmp(driver, "pcieport") == 0;
+}
+
+/* The member's driver link: no link (an unbound device) or an allowed driver passes. */
+static int check_member_driver(struct naming_context *ctx, int group,
+			       const struct group_member *member, const char *entry_path)
+{
+	char bdf[16];
+	format_pci_address(&member->key.address, bdf);
+	char *driver_link = format_string("%s/driver", entry_path);
+	if (!driver_link)
+		return fail_out_of_memory(ctx);
+
+	char target[PATH_MAX];
+	ssize_t length = readlink(driver_link, target, sizeof(target));
+	int status = 0;
+	struct stat st;
+	if (length < 0 && errno == ENOENT) {
+		/* No driver, or no device: listed, then gone before it could be read. */
+		if (stat(entry_path, &st) != 0)
+			status = fail(ctx, "IOMMU group %d lists %s, which is gone: %s: %s", group,
+				      bdf, entry_path, strerror(errno));
+		free(driver_link);
+		return status;
+	}
+	if (length < 0 || (size_t)length >= sizeof(target)) {
+		status = fail(ctx, "cannot read the driver of %s: %s: %s", bdf, driver_link,
+			      strerror(length < 0 ? errno : ENAMETOOLONG));
+		free(driver_link);
+		return status;
+	}
+
+	target[length] = '\0';
+	const char *slash = strrchr(target, '/');
+	const char *driver = slash ? slash + 1 : target;
+	if (!driver_leaves_group_viable(driver)) {
+		char *shown = escape_for_message(driver, NAME_MAX);
+		if (shown)
+			status = fail(ctx,
+				      "IOMMU group %d is not viable: %s is bound to %s (%s); every "
+				      "device of the group must be bound to vfio-pci, pci-stub or "
+				      "pcieport, or to no driver",
+				      group, bdf, shown, driver_link);
+		else
+			status = fail_out_of_memory(ctx);
+		free(shown);
+	}
+	free(driver_link);
+	return status;
+}
+
+/*
+ * A group goes to the sandbox whole, and VFIO hands over none of it unless every member's driver
+ * allows it: without this check the IDs would name devices the hypervisor cannot open. Mediated
+ * devices are skipped: each is alone in a group VFIO makes for it.
+ */
+static int check_group_viable(struct naming_context *ctx, struct listed_group *list)
+{
+	if (list->viable)
+		return 0;
+	for (size_t i = 0; i < list->count; i++) {
+		const struct group_member *member = &list->members[i];
+		if (member->key.is_mdev)
+			continue;
+		char *entry_path = format_string("%s/sys/kernel/iommu_groups/%d/devices/%s",
+						 ctx->root, list->group, member->entry_name);
+		if (!entry_path)
+			return fail_out_of_memory(ctx);
+		int status = check_member_driver(ctx, list->group, member, entry_path);
+		free(entry_path);
+		if (status != 0)
+			return -1;
+	}
+	list->viable = true;
+	return 0;
+}
+
 /* Position of the first member with this key, or list->count if there is none. */
 static size_t find_member(const struct listed_group *list, const struct member_key *key)
 {
@@ -860,7 +947,7 @@ static int name_host_path(struct naming_context *ctx, const char *host_path)
 	if (resolve_host_path(ctx, host_path, &target) != 0)
 		return -1;
 	struct listed_group *list = get_listed_group(ctx, target.group);
-	if (!list)
+	if (!list || check_group_viable(ctx, list) != 0)
 		return -1;
 	if (target.one_device)
 		return name_one_device(ctx, host_path, list, &target.device);

@@ -159,6 +159,17 @@ static void tree_add_function_vfio_dev(const char *bdf, int number)
 	tree_add_vfio_dev(device_dir, number);
 }
 
+/* Binds a function made by tree_add_function to driver, linked as the driver core links it. */
+static void tree_bind(const char *bdf, const char *driver)
+{
+	char host_bridge[32], link[128];
+	host_bridge_of(bdf, host_bridge);
+	tree_mkdir("sys/bus/pci/drivers");
+	tree_mkdir("sys/bus/pci/drivers/%s", driver);
+	snprintf(link, sizeof(link), "../../../bus/pci/drivers/%s", driver);
+	tree_symlink(link, "sys/devices/%s/%s/driver", host_bridge, bdf);
+}
+
 /* Holds every test's tree, so main() can remove what a failed forked test left behind. */
 static char trees_base[64];
 
@@ -1400,6 +1411,121 @@ START_TEST(groups_far_apart_share_no_members)
 }
 END_TEST
 
+/* Group 9 of bridge-shares-group: a bridge and two NICs, the second still on its own driver. */
+#define NOT_VIABLE_9                                                                               \
+	"IOMMU group 9 is not viable: 0000:03:01.0 is bound to e1000 "                             \
+	"(%s/sys/kernel/iommu_groups/9/devices/0000:03:01.0/driver); every device of the group "   \
+	"must be bound to vfio-pci, pci-stub or pcieport, or to no driver"
+
+START_TEST(group_with_a_member_on_another_driver_is_not_viable)
+{
+	tree_add_function("0000:02:00.0", "0x060401\n", 9);
+	tree_add_function("0000:03:00.0", NIC_CLASS, 9);
+	tree_add_function("0000:03:01.0", NIC_CLASS, 9);
+	tree_bind("0000:03:00.0", "vfio-pci");
+	tree_bind("0000:03:01.0", "e1000");
+	tree_add_function_vfio_dev("0000:03:00.0", 20);
+	/* Every way into the group: its node, either member's address, the bound one's node. */
+	const char *group[] = { "/dev/vfio/9" };
+	const char *bound[] = { "0000:03:00.0" };
+	const char *host_driver[] = { "03:01.0" };
+	const char *device_node[] = { "/dev/vfio/devices/vfio20" };
+	struct vfio_naming_result result;
+
+	expect_input_error(group, 1, NOT_VIABLE_9, tree_root);
+	expect_input_error(bound, 1, NOT_VIABLE_9, tree_root);
+	expect_input_error(host_driver, 1, NOT_VIABLE_9, tree_root);
+	expect_input_error(device_node, 1, NOT_VIABLE_9, tree_root);
+
+	char expected[4096];
+	snprintf(expected, sizeof(expected), NOT_VIABLE_9, tree_root);
+	name_in_tree(VFIO_NAMING_INDEX, NULL, group, 1, &result);
+	assert_input_error(&result, expected);
+	vfio_naming_result_free(&result);
+
+	/* Unbound from e1000 the group is viable, and both NICs are named. */
+	char link[4096];
+	snprintf(link, sizeof(link), "%s/sys/devices/pci0000:00/0000:03:01.0/driver", tree_root);
+	ck_assert_int_eq(unlink(link), 0);
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, group, 1, &result),
+			 VFIO_NAMING_OK);
+	ck_assert_uint_eq(result.n_devices, 2);
+	assert_device(&result, 0, "vfio_device_9_0", 9, 0, "0000:03:00.0", 0x020000, "/dev/vfio/9");
+	assert_device(&result, 1, "vfio_device_9_1", 9, 1, "0000:03:01.0", 0x020000, "/dev/vfio/9");
+	vfio_naming_result_free(&result);
+}
+END_TEST
+
+START_TEST(unbound_stub_port_and_vfio_variant_members_keep_the_group_viable)
+{
+	tree_add_function("0000:00:1c.0", PCI_BRIDGE_CLASS, 7);
+	tree_add_function("0000:03:00.0", NIC_CLASS, 7);
+	tree_add_function("0000:03:00.1", NIC_CLASS, 7);
+	tree_add_function("0000:03:00.2", NVME_CLASS, 7);
+	tree_add_function("0000:03:00.3", NIC_CLASS, 7);
+	tree_bind("0000:00:1c.0", "pcieport");
+	tree_bind("0000:03:00.0", "vfio-pci");
+	tree_bind("0000:03:00.1", "mlx5_vfio_pci");
+	tree_bind("0000:03:00.2", "pci-stub");
+	const char *paths[] = { "/dev/vfio/7" };
+	struct vfio_naming_result result;
+
+	ck_assert_int_eq(name_in_tree(VFIO_NAMING_GROUP_INDEX, NULL, paths, 1, &result),
+			 VFIO_NAMING_OK);
+	ck_assert_uint_eq(result.n_devices, 4);
+	assert_device(&result, 0, "vfio_device_7_0", 7, 0, "0000:03:00.0", 0x020000, "/dev/vfio/7");
+	assert_device(&result, 1, "vfio_device_7_1", 7, 1, "0000:03:00.1", 0x020000, "/dev/vfio/7");
+	assert_device(&result, 2, "vfio_device_7_2", 7, 2, "0000:03:00.2", 0x010802, "/dev/vfio/7");
+	assert_device(&result, 3, "vfio_device_7_3", 7, 3, "0000:03:00.3", 0x020000, "/dev/vfio/7");
+	vfio_naming_result_free(&result);
+
+	/* The bridge stays with the host, but on a driver of the host's it blocks the group. */
+	char link[4096];
+	snprintf(link, sizeof(link), "%s/sys/devices/pci0000:00/0000:00:1c.0/driver", tree_root);
+	ck_assert_int_eq(unlink(link), 0);
+	tree_bind("0000:00:1c.0", "shpchp");
+	expect_input_error(
+		paths, 1,
+		"IOMMU group 7 is not viable: 0000:00:1c.0 is bound to shpchp "
+		"(%s/sys/kernel/iommu_groups/7/devices/0000:00:1c.0/driver); every device "
+		"of the group must be bound to vfio-pci, pci-stub or pcieport, or to no "
+		"driver",
+		tree_root);
+}
+END_TEST
+
+START_TEST(unreadable_driver_link_names_the_path)
+{
+	tree_add_function("0000:03:00.0", NIC_CLASS, 9);
+	/* A file where the link belongs: readlink fails with EINVAL. */
+	tree_write("vfio-pci\n", "sys/devices/pci0000:00/0000:03:00.0/driver");
+	const char *paths[] = { "/dev/vfio/9" };
+
+	expect_input_error(
+		paths, 1,
+		"cannot read the driver of 0000:03:00.0: "
+		"%s/sys/kernel/iommu_groups/9/devices/0000:03:00.0/driver: Invalid argument",
+		tree_root);
+}
+END_TEST
+
+START_TEST(member_gone_after_the_listing_names_the_path)
+{
+	tree_add_function("0000:03:00.0", NIC_CLASS, 9);
+	tree_bind("0000:03:00.0", "vfio-pci");
+	/* Still listed, its directory gone: removed while the group was being read. */
+	tree_symlink("../../../../devices/pci0000:00/0000:03:01.0",
+		     "sys/kernel/iommu_groups/9/devices/0000:03:01.0");
+	const char *paths[] = { "/dev/vfio/9" };
+
+	expect_input_error(paths, 1,
+			   "IOMMU group 9 lists 0000:03:01.0, which is gone: "
+			   "%s/sys/kernel/iommu_groups/9/devices/0000:03:01.0: No such file or "
+			   "directory",
+			   tree_root);
+}
+END_TEST
+
 static Suite *naming_suite(void)
 {
 	Suite *suite = suite_create("vfionaming");
@@ -1443,6 +1569,10 @@ static Suite *naming_suite(void)
 	tcase_add_test(trees, malformed_mdev_entries_name_the_path);
 	tcase_add_test(trees, many_iommufd_paths_into_one_group);
 	tcase_add_test(trees, groups_far_apart_share_no_members);
+	tcase_add_test(trees, group_with_a_member_on_another_driver_is_not_viable);
+	tcase_add_test(trees, unbound_stub_port_and_vfio_variant_members_keep_the_group_viable);
+	tcase_add_test(trees, unreadable_driver_link_names_the_path);
+	tcase_add_test(trees, member_gone_after_the_listing_names_the_path);
 	suite_add_tcase(suite, trees);
 
 	TCase *pure = tcase_create("no tree");
