@@ -2,7 +2,7 @@
 /*
  * Runs one scenario end to end: mounts it with the real fakesys binary, names the sandbox's
  * devices with each scheme the scenario expects, compares, checks that lspci lists every
- * function with its IDs and class, and unmounts on every path.
+ * function with its IDs and class, runs the scenario's steps, and unmounts on every path.
  *
  * usage: scenario-test --fakesys PATH [--lspci PATH] SCENARIO
  */
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "scenario.h"
-#include "vfionaming.h"
+#include "scenario_steps.h"
 
 static char mountpoint[256];
 static volatile sig_atomic_t mounted;
@@ -79,81 +79,6 @@ static int run(char *const argv[], char **output)
 	if (waitpid(pid, &status, 0) < 0)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* Replaces the mount point in a message with "<root>", as scenario files write it. */
-static char *with_root_placeholder(const char *message)
-{
-	size_t root_len = strlen(mountpoint);
-	char *out = malloc(strlen(message) + 1);
-	char *o = out;
-
-	if (!out)
-		return NULL;
-	for (const char *p = message; *p;) {
-		if (strncmp(p, mountpoint, root_len) == 0) {
-			/* "<root>" is 6 bytes, never longer than a mkdtemp path. */
-			memcpy(o, "<root>", 6);
-			o += 6;
-			p += root_len;
-		} else {
-			*o++ = *p++;
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-static bool check_expectation(const struct scenario *sc, const struct scenario_expect *expect)
-{
-	struct vfio_naming_options options = { .root = mountpoint, .prefix = expect->prefix };
-	struct vfio_naming_result result;
-	bool ok = true;
-
-	if (vfio_naming_scheme_parse(expect->scheme, &options.scheme) != 0) {
-		printf("FAIL %s: unknown scheme\n", expect->scheme);
-		return false;
-	}
-	vfio_naming_assign(&options, (const char *const *)sc->sandbox, sc->n_sandbox, &result);
-
-	char *error = result.error ? with_root_placeholder(result.error) : NULL;
-	if (expect->error) {
-		if (result.status == VFIO_NAMING_OK || !error ||
-		    strcmp(error, expect->error) != 0) {
-			printf("FAIL %s: expected error \"%s\", got %s%s%s\n", expect->scheme,
-			       expect->error, error ? "error \"" : "success", error ? error : "",
-			       error ? "\"" : "");
-			ok = false;
-		}
-	} else if (result.status != VFIO_NAMING_OK) {
-		printf("FAIL %s: expected IDs, got error \"%s\"\n", expect->scheme,
-		       error ? error : "?");
-		ok = false;
-	} else if (result.n_devices != expect->n_ids) {
-		printf("FAIL %s: expected %zu IDs, got %zu\n", expect->scheme, expect->n_ids,
-		       result.n_devices);
-		ok = false;
-	} else {
-		for (size_t i = 0; i < expect->n_ids; i++) {
-			if (strcmp(result.devices[i].id, expect->ids[i]) != 0) {
-				printf("FAIL %s: ID %zu is %s (%s), expected %s\n", expect->scheme,
-				       i, result.devices[i].id, result.devices[i].bdf,
-				       expect->ids[i]);
-				ok = false;
-			}
-		}
-	}
-	if (ok) {
-		printf("ok   %s:", expect->scheme);
-		if (expect->error)
-			printf(" %s", expect->error);
-		for (size_t i = 0; !expect->error && i < result.n_devices; i++)
-			printf(" %s", result.devices[i].id);
-		printf("\n");
-	}
-	free(error);
-	vfio_naming_result_free(&result);
-	return ok;
 }
 
 /* The line lspci -D -nn prints for fn, or NULL. Lines start with the address. */
@@ -400,7 +325,8 @@ int main(int argc, char **argv)
 		ok = false;
 	}
 	for (size_t i = 0; ok && i < sc.n_expect; i++)
-		ok &= check_expectation(&sc, &sc.expect[i]);
+		ok &= check_naming(mountpoint, sc.sandbox, sc.n_sandbox, &sc.expect[i],
+				   sc.expect[i].scheme);
 	if (status == 0) {
 		char *listing = lspci_listing(lspci);
 
@@ -411,6 +337,9 @@ int main(int argc, char **argv)
 		}
 		free(listing);
 	}
+	/* The steps change the host: last, once the host as the file says it is was checked. */
+	if (ok && status == 0)
+		ok &= run_steps(&sc, mountpoint);
 
 	char *umount_argv[] = { (char *)fakesys, "umount", mountpoint, NULL };
 	if (run(umount_argv, NULL) != 0 && still_mounted()) {

@@ -8,6 +8,7 @@
  */
 #include "scenario.h"
 
+#include "errno_names.h"
 #include "fault_rules.h"
 #include "hex.h"
 #include "pci_class.h"
@@ -195,7 +196,7 @@ struct loader {
 	struct name_table mdev_type_names;
 	/* The longest scalar next_event accepts; longer only for a `config` value. */
 	size_t scalar_max;
-	size_t sandbox_capacity;
+	size_t steps_capacity;
 	size_t faults_capacity;
 	size_t expect_capacity;
 	size_t verbatim_capacity;
@@ -2716,18 +2717,21 @@ static int read_root_buses(struct loader *ld)
 	return more < 0 ? -1 : 0;
 }
 
-static int read_sandbox(struct loader *ld)
+/* A list of host paths handed to a sandbox: the top-level `sandbox`, or a step's. */
+static int read_sandbox_list(struct loader *ld, const char *label, char ***list, size_t *count)
 {
-	struct scenario *sc = &ld->sc;
 	struct src_pos start = event_pos(ld);
+	size_t capacity = *count;
+	char entry_label[32];
 	int more;
 
-	if (open_sequence(ld, "'sandbox'") != 0)
+	snprintf(entry_label, sizeof(entry_label), "%s entry", label);
+	if (open_sequence(ld, label) != 0)
 		return -1;
 	while ((more = next_item(ld)) == 1) {
 		const char *text;
 
-		if (value_string(ld, "'sandbox' entry", &text) != 0)
+		if (value_string(ld, entry_label, &text) != 0)
 			return -1;
 		if (!is_sandbox_path(text))
 			return fail(ld, event_pos(ld),
@@ -2735,24 +2739,28 @@ static int read_sandbox(struct loader *ld)
 				    "/dev/vfio/noiommu-<N>, /dev/vfio/devices/vfio<X> or a PCI "
 				    "address)",
 				    shown(ld, text));
-		if (sc->n_sandbox == ld->sandbox_capacity) {
-			char **grown =
-				grow_array(sc->sandbox, &ld->sandbox_capacity, sizeof(*grown));
+		if (*count == capacity) {
+			char **grown = grow_array(*list, &capacity, sizeof(*grown));
 
 			if (!grown)
 				return fail_out_of_memory(ld);
-			sc->sandbox = grown;
+			*list = grown;
 		}
-		sc->sandbox[sc->n_sandbox] = strdup(text);
-		if (!sc->sandbox[sc->n_sandbox])
+		(*list)[*count] = strdup(text);
+		if (!(*list)[*count])
 			return fail_out_of_memory(ld);
-		sc->n_sandbox++;
+		(*count)++;
 	}
 	if (more < 0)
 		return -1;
-	if (sc->n_sandbox == 0)
-		return fail(ld, start, "'sandbox' must not be empty");
+	if (*count == 0)
+		return fail(ld, start, "%s must not be empty", label);
 	return 0;
+}
+
+static int read_sandbox(struct loader *ld)
+{
+	return read_sandbox_list(ld, "'sandbox'", &ld->sc.sandbox, &ld->sc.n_sandbox);
 }
 
 static bool grow_faults(struct loader *ld)
@@ -2911,6 +2919,258 @@ static int read_expect(struct loader *ld)
 			return -1;
 	}
 	return more < 0 ? -1 : 0;
+}
+
+/* ---- steps ----------------------------------------------------------------------------- */
+
+/* What a step may say besides its action. */
+enum step_key {
+	STEP_KEY_DRIVER,
+	STEP_KEY_VALUE,
+	STEP_KEY_COUNT,
+	STEP_KEY_ERRNO,
+	STEP_KEY_IDS,
+	STEP_KEY_ERROR,
+	STEP_KEY_PREFIX,
+	STEP_KEY_SANDBOX,
+	STEP_KEY_N
+};
+#define KEY(k) (1u << STEP_KEY_##k)
+
+enum step_target { TARGET_PATH, TARGET_DEVICE, TARGET_DEVICE_OR_ALL, TARGET_SCHEME };
+
+/* Each action: what its value names, and which other keys it takes. */
+static const struct step_verb {
+	const char *name;
+	enum step_target target;
+	unsigned required;
+	unsigned allowed;
+} step_verbs[STEP_KIND_COUNT] = {
+	[STEP_WRITE] = { "write", TARGET_PATH, KEY(VALUE), KEY(VALUE) | KEY(ERRNO) },
+	[STEP_BIND] = { "bind", TARGET_DEVICE, KEY(DRIVER), KEY(DRIVER) | KEY(ERRNO) },
+	[STEP_UNBIND] = { "unbind", TARGET_DEVICE, 0, KEY(ERRNO) },
+	[STEP_OVERRIDE] = { "override", TARGET_DEVICE, KEY(DRIVER), KEY(DRIVER) | KEY(ERRNO) },
+	[STEP_PROBE] = { "probe", TARGET_DEVICE, 0, KEY(ERRNO) },
+	[STEP_NUMVFS] = { "numvfs", TARGET_DEVICE, KEY(COUNT), KEY(COUNT) | KEY(ERRNO) },
+	[STEP_REMOVE] = { "remove", TARGET_DEVICE, 0, KEY(ERRNO) },
+	[STEP_RESCAN] = { "rescan", TARGET_DEVICE_OR_ALL, 0, KEY(ERRNO) },
+	[STEP_PLUG] = { "plug", TARGET_DEVICE, 0, KEY(ERRNO) },
+	[STEP_UNPLUG] = { "unplug", TARGET_DEVICE, 0, KEY(ERRNO) },
+	[STEP_EXISTS] = { "exists", TARGET_PATH, 0, 0 },
+	[STEP_ABSENT] = { "absent", TARGET_PATH, 0, 0 },
+	/* One of value and errno: checked apart. */
+	[STEP_READ] = { "read", TARGET_PATH, 0, KEY(VALUE) | KEY(ERRNO) },
+	/* One of ids and error: likewise. */
+	[STEP_NAME] = { "name", TARGET_SCHEME, 0,
+			KEY(IDS) | KEY(ERROR) | KEY(PREFIX) | KEY(SANDBOX) },
+};
+
+static const char *const step_key_names[STEP_KEY_N] = {
+	[STEP_KEY_DRIVER] = "driver", [STEP_KEY_VALUE] = "value", [STEP_KEY_COUNT] = "count",
+	[STEP_KEY_ERRNO] = "errno",   [STEP_KEY_IDS] = "ids",	  [STEP_KEY_ERROR] = "error",
+	[STEP_KEY_PREFIX] = "prefix", [STEP_KEY_SANDBOX] = "sandbox",
+};
+
+const char *scenario_step_name(enum scenario_step_kind kind)
+{
+	return kind < STEP_KIND_COUNT ? step_verbs[kind].name : "?";
+}
+
+static void free_step(struct scenario_step *step)
+{
+	free(step->target);
+	free(step->driver);
+	free(step->value);
+	free(step->outcome.scheme);
+	free(step->outcome.prefix);
+	for (size_t i = 0; i < step->outcome.n_ids; i++)
+		free(step->outcome.ids[i]);
+	free(step->outcome.ids);
+	free(step->outcome.error);
+	for (size_t i = 0; i < step->n_sandbox; i++)
+		free(step->sandbox[i]);
+	free(step->sandbox);
+}
+
+/* The value of a step's action: a path as programs see it, a device, or a naming scheme. */
+static int read_step_target(struct loader *ld, struct scenario_step *step)
+{
+	const struct step_verb *verb = &step_verbs[step->kind];
+	struct pci_addr addr;
+	const char *text;
+	char label[24];
+
+	snprintf(label, sizeof(label), "'%s'", verb->name);
+	if (value_nonempty_string(ld, label, &text) != 0)
+		return -1;
+	switch (verb->target) {
+	case TARGET_PATH:
+		if ((strncmp(text, "/sys/", 5) != 0 && strncmp(text, "/dev/", 5) != 0) ||
+		    strstr(text, "/../") || strlen(text) >= PATH_MAX / 2)
+			return fail(ld, event_pos(ld),
+				    "%s must be a path under /sys/ or /dev/ without '..', not '%s'",
+				    label, shown(ld, text));
+		break;
+	case TARGET_DEVICE_OR_ALL:
+		if (strcmp(text, "all") == 0)
+			break;
+		/* fall through */
+	case TARGET_DEVICE:
+		if (!pci_addr_parse(text, &addr))
+			return fail(ld, event_pos(ld), "%s must be a PCI address%s, not '%s'", label,
+				    verb->target == TARGET_DEVICE ? "" : " or all", shown(ld, text));
+		break;
+	case TARGET_SCHEME:
+		if (strcmp(text, "index") != 0 && strcmp(text, "group-index") != 0)
+			return fail(ld, event_pos(ld),
+				    "unknown scheme '%s' (expected index or group-index)",
+				    shown(ld, text));
+		if (!(step->outcome.scheme = strdup(text)))
+			return fail_out_of_memory(ld);
+		break;
+	}
+	step->target = strdup(text);
+	return step->target ? 0 : fail_out_of_memory(ld);
+}
+
+static int read_step_value(struct loader *ld, struct scenario_step *step, enum step_key key)
+{
+	const char *text;
+	long long count;
+
+	switch (key) {
+	case STEP_KEY_DRIVER:
+		return value_copy(ld, "'driver'", step->kind == STEP_OVERRIDE, &step->driver);
+	case STEP_KEY_VALUE:
+		return value_copy(ld, "'value'", true, &step->value);
+	case STEP_KEY_COUNT:
+		if (value_integer(ld, "'count'", 0, UINT16_MAX, &count) != 0)
+			return -1;
+		step->count = (unsigned)count;
+		return 0;
+	case STEP_KEY_ERRNO:
+		if (value_nonempty_string(ld, "'errno'", &text) != 0)
+			return -1;
+		if (!(step->error = errno_by_name(text)))
+			return fail(ld, event_pos(ld), "unknown errno '%s' (a name such as EBUSY)",
+				    shown(ld, text));
+		return 0;
+	case STEP_KEY_IDS:
+		return read_ids(ld, &step->outcome);
+	case STEP_KEY_ERROR:
+		return value_copy(ld, "'error'", false, &step->outcome.error);
+	case STEP_KEY_PREFIX:
+		return value_copy(ld, "'prefix'", true, &step->outcome.prefix);
+	default:
+		return read_sandbox_list(ld, "'sandbox'", &step->sandbox, &step->n_sandbox);
+	}
+}
+
+/* Of two keys, where the later one was: where a step says one thing too many. */
+static struct src_pos later(struct src_pos a, struct src_pos b)
+{
+	return pos_before(a, b) ? b : a;
+}
+
+/* The keys the action takes, all it needs, and one of the two alternatives where it has one. */
+static int check_step(struct loader *ld, const struct scenario_step *step, const struct src_pos *seen)
+{
+	const struct step_verb *verb = &step_verbs[step->kind];
+	enum step_key either = STEP_KEY_VALUE, or = STEP_KEY_ERRNO;
+
+	for (size_t k = 0; k < STEP_KEY_N; k++) {
+		if (seen[k].line && !(verb->allowed & (1u << k)))
+			return fail(ld, seen[k], "'%s' does not go with '%s'", step_key_names[k],
+				    verb->name);
+		if (!seen[k].line && (verb->required & (1u << k)))
+			return fail(ld, step->pos, "'%s' needs '%s'", verb->name,
+				    step_key_names[k]);
+	}
+	if (step->kind == STEP_NAME) {
+		either = STEP_KEY_IDS;
+		or = STEP_KEY_ERROR;
+	} else if (step->kind != STEP_READ) {
+		return 0;
+	}
+	if (seen[either].line && seen[or].line)
+		return fail(ld, later(seen[either], seen[or]), "'%s' takes '%s' or '%s', not both",
+			    verb->name, step_key_names[either], step_key_names[or]);
+	if (!seen[either].line && !seen[or].line)
+		return fail(ld, step->pos, "'%s' needs '%s' or '%s'", verb->name,
+			    step_key_names[either], step_key_names[or]);
+	return 0;
+}
+
+/* A step: a mapping with one action key (its value the target) and the keys that action takes. */
+static int read_step(struct loader *ld, struct scenario_step *step)
+{
+	const char *keys[STEP_KIND_COUNT + STEP_KEY_N];
+	struct src_pos seen[STEP_KIND_COUNT + STEP_KEY_N] = { { 0, 0 } };
+	bool has_action = false;
+	int more;
+
+	for (size_t i = 0; i < STEP_KIND_COUNT; i++)
+		keys[i] = step_verbs[i].name;
+	for (size_t i = 0; i < STEP_KEY_N; i++)
+		keys[STEP_KIND_COUNT + i] = step_key_names[i];
+	step->pos = event_pos(ld);
+	if (open_mapping(ld, "a step") != 0)
+		return -1;
+	while ((more = next_key(ld)) == 1) {
+		size_t key;
+
+		if (take_key(ld, keys, STEP_KIND_COUNT + STEP_KEY_N, seen, "in a step", &key) != 0)
+			return -1;
+		if (key < STEP_KIND_COUNT && has_action)
+			return fail(ld, event_pos(ld), "a step has one action: '%s' and '%s'",
+				    step_verbs[step->kind].name, keys[key]);
+		if (next_event(ld) != 0)
+			return -1;
+		if (key < STEP_KIND_COUNT) {
+			has_action = true;
+			step->kind = (enum scenario_step_kind)key;
+			if (read_step_target(ld, step) != 0)
+				return -1;
+		} else if (read_step_value(ld, step, (enum step_key)(key - STEP_KIND_COUNT)) != 0) {
+			return -1;
+		}
+	}
+	if (more < 0)
+		return -1;
+	if (!has_action)
+		return fail(ld, step->pos,
+			    "a step needs an action: write, bind, unbind, override, probe, numvfs, "
+			    "remove, rescan, plug, unplug, exists, absent, read or name");
+	return check_step(ld, step, seen + STEP_KIND_COUNT);
+}
+
+static int read_steps(struct loader *ld)
+{
+	struct scenario *sc = &ld->sc;
+	struct src_pos start = event_pos(ld);
+	int more;
+
+	if (open_sequence(ld, "'steps'") != 0)
+		return -1;
+	while ((more = next_item(ld)) == 1) {
+		if (sc->n_steps == ld->steps_capacity) {
+			struct scenario_step *grown =
+				grow_array(sc->steps, &ld->steps_capacity, sizeof(*grown));
+
+			if (!grown)
+				return fail_out_of_memory(ld);
+			sc->steps = grown;
+		}
+		struct scenario_step *step = &sc->steps[sc->n_steps++];
+		memset(step, 0, sizeof(*step));
+		if (read_step(ld, step) != 0)
+			return -1;
+	}
+	if (more < 0)
+		return -1;
+	if (sc->n_steps == 0)
+		return fail(ld, start, "'steps' must not be empty");
+	return 0;
 }
 
 /* ---- verbatim entries ------------------------------------------------------------------ */
@@ -3246,6 +3506,7 @@ enum top_key {
 	TOP_EXPECT,
 	TOP_VERBATIM,
 	TOP_FAULTS,
+	TOP_STEPS,
 	TOP_KEY_COUNT
 };
 
@@ -3263,6 +3524,7 @@ static int read_top(struct loader *ld)
 		[TOP_EXPECT] = "expect",
 		[TOP_VERBATIM] = "verbatim",
 		[TOP_FAULTS] = "faults",
+		[TOP_STEPS] = "steps",
 	};
 	struct src_pos seen[TOP_KEY_COUNT] = { { 0, 0 } };
 	int more;
@@ -3304,6 +3566,9 @@ static int read_top(struct loader *ld)
 			break;
 		case TOP_FAULTS:
 			rc = read_faults(ld);
+			break;
+		case TOP_STEPS:
+			rc = read_steps(ld);
 			break;
 		default:
 			rc = read_expect(ld);
@@ -3358,6 +3623,11 @@ static int check_references(struct loader *ld)
 		return fail(ld, ld->top_pos, "missing 'devices'");
 	if (ld->expect_pos.line && !ld->sandbox_pos.line)
 		return fail(ld, ld->expect_pos, "'expect' needs a 'sandbox' to name");
+	for (size_t i = 0; i < ld->sc.n_steps; i++)
+		if (ld->sc.steps[i].kind == STEP_NAME && !ld->sc.steps[i].sandbox &&
+		    !ld->sandbox_pos.line)
+			return fail(ld, ld->sc.steps[i].pos,
+				    "'name' needs a 'sandbox', its own or the scenario's");
 	/* Still in file order: the first offender is the earliest. */
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		const struct topo_function *fn = &ld->fns[i].fn;
@@ -4526,5 +4796,8 @@ void scenario_free(struct scenario *sc)
 	for (size_t i = 0; i < sc->n_faults; i++)
 		free(sc->faults[i]);
 	free(sc->faults);
+	for (size_t i = 0; i < sc->n_steps; i++)
+		free_step(&sc->steps[i]);
+	free(sc->steps);
 	memset(sc, 0, sizeof(*sc));
 }

@@ -20,6 +20,44 @@ struct scenario_expect {
 	struct src_pos pos;
 };
 
+/*
+ * One step of a scenario's script: a change made through the mount as a program would make it,
+ * or a check of what the tree (or the naming) shows then. The runner executes them in order.
+ */
+enum scenario_step_kind {
+	STEP_WRITE,    /* target: a path; value: what one write() carries */
+	STEP_BIND,     /* target: a device; driver */
+	STEP_UNBIND,   /* target: a device, from whatever driver it has */
+	STEP_OVERRIDE, /* target: a device; driver ("" clears driver_override) */
+	STEP_PROBE,    /* target: a device, through drivers_probe */
+	STEP_NUMVFS,   /* target: a PF; count */
+	STEP_REMOVE,   /* target: a device */
+	STEP_RESCAN,   /* target: a device (its bus), or "all" */
+	STEP_PLUG,     /* target: a card (fakesys ctl plug) */
+	STEP_UNPLUG,   /* target: a card */
+	STEP_EXISTS,   /* target: a path that must be there (a dangling link counts) */
+	STEP_ABSENT,   /* target: a path that must not be there */
+	STEP_READ,     /* target: a path; value: what it reads, one trailing newline aside */
+	STEP_NAME,     /* outcome: naming the sandbox (the step's, else the scenario's) */
+	STEP_KIND_COUNT
+};
+
+struct scenario_step {
+	enum scenario_step_kind kind;
+	char *target; /* "/sys/..." or "/dev/..." as a program inside fakesys run sees it, or a BDF */
+	char *driver;
+	char *value;
+	unsigned count;
+	int error; /* the errno a change (or read) must fail with; 0: it must succeed */
+	struct scenario_expect outcome; /* STEP_NAME: scheme, ids or error, prefix */
+	char **sandbox;			/* STEP_NAME: NULL for the scenario's */
+	size_t n_sandbox;
+	struct src_pos pos;
+};
+
+/* The step's verb as scenario files spell it ("bind", "numvfs", ...). */
+const char *scenario_step_name(enum scenario_step_kind kind);
+
 struct scenario {
 	char *path; /* as given to scenario_load */
 	char *name;
@@ -34,7 +72,8 @@ struct scenario {
 	size_t n_verbatim;
 	/* Fault rules in force from the mount on, in the syntax of fault_rules_add_text. */
 	char **faults;
-	size_t n_faults;
+	size_t n_faults;	struct scenario_step *steps;
+	size_t n_steps;
 };
 
 /* Longest message scenario_load produces, including "FILE:LINE:COL: ". */
