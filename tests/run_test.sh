@@ -220,6 +220,18 @@ if [ -n "$user" ]; then
 	fi
 fi
 
+# fakesys ctl reaches the tree from inside, through the control file run names in FAKESYS_CONTROL.
+run sh -c '"$0" ctl "$FAKESYS_CONTROL" fault "sys/devices/**/vendor read errno=EIO" &&
+	"$0" ctl "$FAKESYS_CONTROL" faults && for f in /sys/bus/pci/devices/*/vendor; do
+		cat "$f" 2>&1 | sed "s/.*: //"; done | sort -u' "$fakesys"
+want='sys/devices/**/vendor read errno=EIO
+Input/output error'
+if [ "$rc" -ne 0 ] || [ "$out" != "$want" ]; then
+	fail "fakesys ctl inside (exit $rc): $(tr '\n' ' ' <<<"$out")$err"
+else
+	ok "inside, fakesys ctl \$FAKESYS_CONTROL adds a fault rule that every vendor read meets"
+fi
+
 # Exit statuses, as a shell reports them.
 statuses_ok=true
 for case in "exit 0:0" "exit 7:7" 'kill -9 $$:137' 'kill -TERM $$:143'; do

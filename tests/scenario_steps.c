@@ -13,10 +13,8 @@
 #include <unistd.h>
 
 #include "errno_names.h"
+#include "host_control.h"
 #include "vfionaming.h"
-
-/* The file at a fakesys mount's root that takes fakesys ctl's commands. */
-#define CONTROL_FILE ".fakesys-control"
 
 /* Replaces the mount point in a message with "<root>", as scenario files write it. */
 static char *with_root_placeholder(const char *root, const char *message)
@@ -133,7 +131,7 @@ static void change_of(const struct scenario_step *step, const char *root, char *
 		snprintf(data, PATH_MAX, "1");
 		return;
 	default: /* plug, unplug */
-		snprintf(path, PATH_MAX, "%s/%s", root, CONTROL_FILE);
+		snprintf(path, PATH_MAX, "%s/%s", root, HOST_CONTROL_FILE);
 		snprintf(data, PATH_MAX, "%s %s", scenario_step_name(step->kind), device);
 		return;
 	}

@@ -47,7 +47,10 @@ struct fuse_fs {
 	struct fault_rules *faults;
 	struct access_trace *trace;
 	const struct fuse_fs_control *control; /* may be NULL */
-	uid_t owner;			       /* who mounted: the control file is theirs */
+	/* Who mounted: the control file is theirs. Both ids, since the kernel refuses writes to
+	 * a file whose owner or group is not mapped in a user namespace's mount. */
+	uid_t owner;
+	gid_t owner_group;
 	struct timespec created; /* every node's timestamps, like sysfs at boot */
 	/* Every handle given out: RELEASE for the last ones can still be in flight when the
 	 * session ends, and what the kernel never returns is freed here. */
@@ -148,6 +151,7 @@ static void control_entry(const struct fuse_fs *fs, struct fuse_entry_param *e)
 	e->attr.st_mode = S_IFREG | 0600;
 	e->attr.st_nlink = 1;
 	e->attr.st_uid = fs->owner;
+	e->attr.st_gid = fs->owner_group;
 	e->attr.st_blksize = SYSFS_PAGE_SIZE;
 	e->attr.st_atim = e->attr.st_mtim = e->attr.st_ctim = fs->created;
 }
@@ -641,7 +645,8 @@ int fuse_fs_serve(struct sysfs_tree *tree, const struct fuse_fs_options *options
 			      .faults = options->faults,
 			      .trace = options->trace,
 			      .control = options->control,
-			      .owner = getuid() };
+			      .owner = getuid(),
+			      .owner_group = getgid() };
 	pthread_rwlockattr_t lock_attr;
 
 	/* Writers first: a stream of readers must not hold a write off for ever. */

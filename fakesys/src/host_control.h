@@ -25,6 +25,9 @@
 #include "host_tree.h"
 #include "scenario.h"
 
+/* Where the commands go: a file at the mount root, which no listing shows. */
+#define HOST_CONTROL_FILE ".fakesys-control"
+
 struct host_control {
 	char *path; /* the scenario's, absolute: what reload reads again */
 	struct scenario *sc;

@@ -238,9 +238,6 @@ static int cmd_list(int argc, char **argv)
 	return 0;
 }
 
-/* The file at the mount root that fakesys ctl writes commands to (see host_control.h). */
-#define CONTROL_FILE ".fakesys-control"
-
 /* mount, once its options are read: the rules given with --fault, checked already. */
 static int mount_scenario(const char *path, const char *mountpoint, struct fuse_fs_options *options,
 			  enum sysfs_order order, uint64_t seed, bool force, const char *trace_path,
@@ -275,7 +272,7 @@ static int mount_scenario(const char *path, const char *mountpoint, struct fuse_
 	snprintf(source, sizeof(source), "%s%s", FAKESYS_SOURCE_PREFIX, host.path);
 	options->source = source;
 	options->faults = host.faults;
-	const struct fuse_fs_control control = { CONTROL_FILE, host_control_run, &host };
+	const struct fuse_fs_control control = { HOST_CONTROL_FILE, host_control_run, &host };
 	options->control = &control;
 	if (order != SYSFS_ORDER_KERNFS) {
 		sysfs_tree_set_order(host.ht->tree, order, seed);
@@ -430,17 +427,24 @@ static int ctl_command(int argc, char **argv, char *command, size_t size)
 	return 0;
 }
 
-/* fakesys ctl MOUNTPOINT COMMAND [ARG...]: one command to a mounted host (host_control.h). */
+/*
+ * fakesys ctl MOUNTPOINT COMMAND [ARG...]: one command to a mounted host (host_control.h).
+ * MOUNTPOINT may also be the control file itself, as $FAKESYS_CONTROL in fakesys run names it.
+ */
 static int cmd_ctl(int argc, char **argv)
 {
 	char path[PATH_MAX], command[SYSFS_PAGE_SIZE], reply[SYSFS_PAGE_SIZE];
+	struct stat st;
 	int status;
 
 	if (argc < 3)
 		return usage_error("%s needs MOUNTPOINT and a command", "ctl");
 	if ((status = ctl_command(argc - 2, argv + 2, command, sizeof(command))) != 0)
 		return status;
-	snprintf(path, sizeof(path), "%s/%s", argv[1], CONTROL_FILE);
+	if (stat(argv[1], &st) == 0 && !S_ISDIR(st.st_mode))
+		snprintf(path, sizeof(path), "%s", argv[1]);
+	else
+		snprintf(path, sizeof(path), "%s/%s", argv[1], HOST_CONTROL_FILE);
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		int err = errno;
@@ -520,18 +524,21 @@ static int cmd_run(int argc, char **argv)
 	if (!command[0])
 		return usage_error("%s needs a command after SCENARIO", "run");
 
-	struct scenario sc;
-	struct host_tree ht;
-	char error[PATH_MAX + 256];
-	int status = load_tree(argv[1], &sc, &ht);
-	if (status)
-		return status;
-	status = run_in_scenario(ht.tree, command, error, sizeof(error));
+	struct host_control host;
+	char error[PATH_MAX + SCENARIO_ERROR_MAX];
+	int status = host_control_load(&host, argv[1], NULL, 0, error);
+	if (status) {
+		fprintf(stderr, "%s\n", error);
+		return status == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
+	}
+	const struct fuse_fs_control control = { HOST_CONTROL_FILE, host_control_run, &host };
+	status = run_in_scenario(host.ht->tree, &control, host.faults, command, error,
+				 sizeof(error));
 	if (status < 0) {
 		fprintf(stderr, "fakesys: %s\n", error);
 		status = EXIT_FAILED;
 	}
-	unload_tree(&sc, &ht);
+	host_control_free(&host);
 	return status;
 }
 

@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -45,6 +46,9 @@
 #define HOST_DEV   SCRATCH "/host-dev" /* the host's /dev, bound before /dev is replaced */
 
 struct run_env {
+	const struct fuse_fs_control *control; /* may be NULL */
+	struct fault_rules *faults;	       /* may be NULL */
+	int control_fd;			       /* open while the command runs, or -1 */
 	bool in_user_namespace;
 	bool scratch_mounted, sys_mounted, dev_mounted;
 	pid_t daemon;
@@ -212,13 +216,16 @@ static int make_scratch(struct run_env *env)
 }
 
 /* The daemon child: serves tree at mountpoint until told to stop. Never returns. */
-static void serve(struct sysfs_tree *tree, const char *mountpoint, pid_t parent, int report)
+static void serve(const struct run_env *env, struct sysfs_tree *tree, const char *mountpoint,
+		  pid_t parent, int report)
 {
 	struct fuse_fs_options options = {
 		.mountpoint = mountpoint,
 		.foreground = true,
 		/* Seen only inside the namespace, where the command may switch users. */
 		.allow_other = true,
+		.faults = env->faults,
+		.control = env->control,
 	};
 	char error[PATH_MAX + 256];
 
@@ -288,7 +295,7 @@ static int start_daemon(struct run_env *env, struct sysfs_tree *tree)
 	env->daemon = fork();
 	if (env->daemon == 0) {
 		close(report[0]);
-		serve(tree, TREE_MOUNT, parent, report[1]);
+		serve(env, tree, TREE_MOUNT, parent, report[1]);
 	}
 	int fork_errno = errno;
 	close(report[1]);
@@ -396,6 +403,29 @@ static int mount_sys(struct run_env *env)
 	return 0;
 }
 
+/*
+ * The tree's root is hidden under /sys once the command runs, and its control file with it. An
+ * open descriptor of it is the command's, and its children's, as /proc/self/fd/<N>: opening
+ * that opens the file anew. The command finds the path in FAKESYS_CONTROL. (Not run's own
+ * /proc/<pid>/fd: in a user namespace run holds capabilities the command lacks, which keeps
+ * the command out of run's /proc entries.)
+ */
+static int export_control(struct run_env *env)
+{
+	char path[PATH_MAX], proc_path[64];
+
+	if (!env->control)
+		return 0;
+	if (format_path(env, path, "%s/%s", TREE_MOUNT, env->control->name) != 0)
+		return -1;
+	if ((env->control_fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
+		return fail(env, "%s: %s", path, strerror(errno));
+	snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", env->control_fd);
+	if (setenv("FAKESYS_CONTROL", proc_path, 1) != 0)
+		return fail(env, "cannot set FAKESYS_CONTROL: %s", strerror(errno));
+	return 0;
+}
+
 /* Runs argv and waits for it, passing on the signals that ask it to stop. */
 static int run_command(struct run_env *env, char *const argv[])
 {
@@ -412,6 +442,8 @@ static int run_command(struct run_env *env, char *const argv[])
 	pid_t pid = fork();
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, &saved, NULL);
+		if (env->control_fd >= 0)
+			fcntl(env->control_fd, F_SETFD, 0); /* inherited through exec */
 		execvp(argv[0], argv);
 		int exec_errno = errno;
 		fprintf(stderr, "fakesys: %s: %s\n", argv[0], strerror(exec_errno));
@@ -479,6 +511,8 @@ static void stop_daemon(struct run_env *env)
 /* Lazy unmounts throughout: a process the command left behind may hold files open below. */
 static void tear_down(struct run_env *env)
 {
+	if (env->control_fd >= 0)
+		close(env->control_fd); /* it would keep the FUSE session alive */
 	if (env->sys_mounted)
 		umount2("/sys", MNT_DETACH); /* the tree's sys: the scratch is on top again */
 	if (env->dev_mounted)
@@ -488,15 +522,22 @@ static void tear_down(struct run_env *env)
 		umount2(SCRATCH, MNT_DETACH); /* with the host's /dev bound in it */
 }
 
-int run_in_scenario(struct sysfs_tree *tree, char *const argv[], char *error, size_t error_size)
+int run_in_scenario(struct sysfs_tree *tree, const struct fuse_fs_control *control,
+		    struct fault_rules *faults, char *const argv[], char *error, size_t error_size)
 {
-	struct run_env env = { .daemon = -1, .error = error, .error_size = error_size };
+	struct run_env env = { .control = control,
+			       .faults = faults,
+			       .control_fd = -1,
+			       .daemon = -1,
+			       .error = error,
+			       .error_size = error_size };
 	int status = -1;
 
 	if (!argv || !argv[0])
 		return fail(&env, "no command to run");
 	if (enter_namespace(&env) == 0 && make_scratch(&env) == 0 &&
-	    start_daemon(&env, tree) == 0 && mount_dev(&env) == 0 && mount_sys(&env) == 0)
+	    start_daemon(&env, tree) == 0 && export_control(&env) == 0 && mount_dev(&env) == 0 &&
+	    mount_sys(&env) == 0)
 		status = run_command(&env, argv);
 	tear_down(&env);
 	return status;
