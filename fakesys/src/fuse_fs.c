@@ -76,7 +76,10 @@ static void unlock(struct fuse_fs *fs)
 /*
  * What an operation on ino (or on name in it) meets before it runs: a fault rule may make it
  * wait, fail or read short. path gets the node's path when faults or the trace need it ("" if
- * not). Called with the lock held. Returns 0 or the -errno to answer with.
+ * not). Called with the lock held, alone if exclusive. A delay lets the lock go while it lasts:
+ * it is there to open a window for a change (a device removed in the middle of an enumeration),
+ * so the operation then meets the tree as it is after the wait, where ino may be gone; path
+ * stays the one the call was made on. Returns 0 or the -errno to answer with.
  */
 struct op_context {
 	char path[4096];
@@ -84,7 +87,7 @@ struct op_context {
 };
 
 static int op_begin(struct fuse_fs *fs, enum fault_op op, fuse_ino_t ino, const char *name,
-		    struct op_context *ctx)
+		    bool exclusive, struct op_context *ctx)
 {
 	struct fault_action action;
 
@@ -105,8 +108,13 @@ static int op_begin(struct fuse_fs *fs, enum fault_op op, fuse_ino_t ino, const 
 		struct timespec wait = { action.delay_ms / 1000,
 					 (action.delay_ms % 1000) * 1000000L };
 
+		unlock(fs);
 		while (nanosleep(&wait, &wait) != 0 && errno == EINTR)
 			;
+		if (exclusive)
+			pthread_rwlock_wrlock(&fs->lock);
+		else
+			read_lock(fs);
 	}
 	ctx->max_bytes = action.max_bytes;
 	return -action.error;
@@ -169,7 +177,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	read_lock(fs);
-	int err = op_begin(fs, FAULT_LOOKUP, parent, name, &ctx);
+	int err = op_begin(fs, FAULT_LOOKUP, parent, name, false, &ctx);
 	if (!err)
 		err = sysfs_lookup(fs->tree, parent, name, &st);
 	op_end(fs, req, "lookup", &ctx, err, NULL, 0);
@@ -209,7 +217,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		return;
 	}
 	read_lock(fs);
-	int err = op_begin(fs, FAULT_GETATTR, ino, NULL, &ctx);
+	int err = op_begin(fs, FAULT_GETATTR, ino, NULL, false, &ctx);
 	if (!err)
 		err = sysfs_stat(fs->tree, ino, &st);
 	op_end(fs, req, "getattr", &ctx, err, NULL, 0);
@@ -230,7 +238,7 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 	struct op_context ctx;
 
 	read_lock(fs);
-	int err = op_begin(fs, FAULT_READLINK, ino, NULL, &ctx);
+	int err = op_begin(fs, FAULT_READLINK, ino, NULL, false, &ctx);
 	if (!err)
 		err = sysfs_readlink(fs->tree, ino, target, sizeof(target));
 	op_end(fs, req, "readlink", &ctx, err ? err : (long long)strlen(target), NULL, 0);
@@ -249,7 +257,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct op_context ctx;
 
 	read_lock(fs);
-	int err = op_begin(fs, FAULT_OPENDIR, ino, NULL, &ctx);
+	int err = op_begin(fs, FAULT_OPENDIR, ino, NULL, false, &ctx);
 	if (!err)
 		err = sysfs_stat(fs->tree, ino, &st);
 	op_end(fs, req, "opendir", &ctx, err, NULL, 0);
@@ -273,12 +281,27 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
  */
 #define DOT_ENTRIES 2
 
+/*
+ * Whether a fault rule may strike name in the directory at dir_path (as op_begin names it).
+ * Such an entry goes out of readdirplus without its inode: the kernel would otherwise keep it
+ * and never look the name up again, and the rule would not see the calls it is there for.
+ */
+static bool entry_faulted(struct fuse_fs *fs, const char *dir_path, const char *name)
+{
+	char path[sizeof(((struct op_context *)NULL)->path)];
+	int n = snprintf(path, sizeof(path), "%s%s%s", dir_path, *dir_path ? "/" : "", name);
+
+	/* A path too long to name is looked up too: the lookup decides. */
+	return n < 0 || (size_t)n >= sizeof(path) || fault_rules_cover(fs->faults, path);
+}
+
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset, bool plus)
 {
 	struct fuse_fs *fs = fs_of(req);
 	char *buf = malloc(size);
 	size_t used = 0, entries = 0;
 	struct op_context ctx;
+	sysfs_ino_t parent = ino;
 	int err = 0;
 
 	if (!buf) {
@@ -286,19 +309,21 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset
 		return;
 	}
 	read_lock(fs);
-	err = op_begin(fs, FAULT_READDIR, ino, NULL, &ctx);
+	err = op_begin(fs, FAULT_READDIR, ino, NULL, false, &ctx);
+	/* A directory gone since the call (a delay let a removal in) answers ENOENT at once, not
+	 * "." and then ENOENT. */
+	if (!err)
+		err = sysfs_parent(fs->tree, ino, &parent);
+	/* Under the lock the rules do not change (they change under it alone). */
+	bool check_faults = plus && !fault_rules_empty(fs->faults);
 	while (!err) {
 		struct sysfs_stat st;
 		const char *name;
 		uint64_t next;
 
 		if (offset < DOT_ENTRIES) {
-			sysfs_ino_t self = ino;
-
-			if (offset == 1 && (err = sysfs_parent(fs->tree, ino, &self)) != 0)
-				break;
 			memset(&st, 0, sizeof(st));
-			st.ino = self;
+			st.ino = offset == 0 ? ino : parent;
 			st.mode = S_IFDIR;
 			name = offset == 0 ? "." : "..";
 			next = (uint64_t)offset + 1;
@@ -318,8 +343,11 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset
 			struct fuse_entry_param e;
 
 			to_entry(fs, &st, &e);
-			if (offset < DOT_ENTRIES)
-				e.ino = 0; /* no lookup reference for "." and ".." */
+			/* Zero: the name without an entry (d_ino stays attr.st_ino), so no lookup
+			 * reference for "." and "..", and a lookup for a name a rule covers. */
+			if (offset < DOT_ENTRIES ||
+			    (check_faults && entry_faulted(fs, ctx.path, name)))
+				e.ino = 0;
 			n = fuse_add_direntry_plus(req, buf + used, size - used, name, &e,
 						   (off_t)next);
 		} else {
@@ -384,10 +412,16 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		err = h ? 0 : -ENOMEM;
 	} else {
 		read_lock(fs);
-		err = op_begin(fs, FAULT_OPEN, ino, NULL, &ctx);
-		if (!err)
-			err = h ? sysfs_open(fs->tree, ino, fi->flags, &opener, &h->file)
-				: -ENOMEM;
+		err = op_begin(fs, FAULT_OPEN, ino, NULL, false, &ctx);
+		if (!err && !h)
+			err = -ENOMEM;
+		if (!err) {
+			err = sysfs_open(fs->tree, ino, fi->flags, &opener, &h->file);
+			/* What the path walk found went since (a delay let a removal in): ENODEV,
+			 * as kernfs's open answers when it gets no active reference. */
+			if (err == -ENOENT)
+				err = -ENODEV;
+		}
 		op_end(fs, req, "open", &ctx, err, NULL, 0);
 		unlock(fs);
 	}
@@ -444,7 +478,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 		return;
 	}
 	read_lock(fs);
-	n = op_begin(fs, FAULT_READ, ino, NULL, &ctx);
+	n = op_begin(fs, FAULT_READ, ino, NULL, false, &ctx);
 	/* A file whose device went away reads ENODEV, as kernfs's active references give. */
 	if (!n && sysfs_stat(fs->tree, ino, &st) != 0)
 		n = -ENODEV;
@@ -518,7 +552,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	if (!h->file) {
 		n = control_write(fs, h, buf, size);
 	} else {
-		n = op_begin(fs, FAULT_WRITE, ino, NULL, &ctx);
+		n = op_begin(fs, FAULT_WRITE, ino, NULL, true, &ctx);
 		if (!n && sysfs_stat(fs->tree, ino, &st) != 0)
 			n = -ENODEV;
 		if (!n)

@@ -187,9 +187,8 @@ fi
 with_fault 'sys/devices/**/0000:65:00.1 all vanish' 0000:65:00.0 "$gone"
 with_fault 'sys/devices/**/0000:65:00.1 all vanish' 0000:65:00.1 \
 	"0000:65:00.1 has no IOMMU group: \$mnt/sys/bus/pci/devices/0000:65:00.1/iommu_group: No such file or directory"
-# The group's own entry goes as it is followed. The listing (readdirplus) hands the kernel the
-# entry, so it is never looked up again: its link is what fails.
-with_fault "$audio_entry readlink errno=ENOENT" /dev/vfio/42 "$gone"
+# The group's own entry goes as it is followed: still listed, no longer there to look up.
+with_fault "$audio_entry all vanish" /dev/vfio/42 "$gone"
 with_fault 'sys/kernel/iommu_groups/42/devices readdir errno=EIO' /dev/vfio/42 \
 	"cannot list IOMMU group 42: \$mnt/sys/kernel/iommu_groups/42/devices: Input/output error"
 with_fault 'sys/devices/**/0000:65:00.1/driver readlink errno=EIO' /dev/vfio/42 \
