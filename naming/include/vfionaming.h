@@ -32,7 +32,8 @@ enum vfio_naming_status {
 	/* The IDs were assigned but the hypervisor would refuse them (duplicate, ill-formed, too
 	 * long). The devices are still listed. */
 	VFIO_NAMING_CHECK_FAILED = 1,
-	/* Bad host path, missing group, unreadable tree: nothing could be named. */
+	/* Bad host path, missing group, a group VFIO would refuse (see vfio_naming_assign),
+	 * unreadable tree: nothing could be named. */
 	VFIO_NAMING_INPUT_ERROR = 2,
 };
 
@@ -85,6 +86,11 @@ struct vfio_naming_options {
  *  - "/dev/vfio/devices/vfio<X>" (an iommufd device node): that one device only, found through
  *    <root>/sys/class/vfio-dev/vfio<X>/device (a PCI function or a mediated device). It keeps
  *    the index it has in its group, so it gets the same ID as when the group is handed over.
+ * The group of every host path must be viable, as VFIO requires before it hands over any of
+ * it: each PCI function in it, bridges included, has no driver or is bound to vfio-pci, a
+ * driver with "vfio" in its name (a variant such as mlx5_vfio_pci), pci-stub or pcieport.
+ * Otherwise, even for a one-device host path, the result is VFIO_NAMING_INPUT_ERROR with a
+ * message naming the function, its driver and the driver link read.
  * Always fills *result (free it with vfio_naming_result_free) and returns result->status.
  */
 enum vfio_naming_status vfio_naming_assign(const struct vfio_naming_options *options,

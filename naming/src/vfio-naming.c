@@ -43,6 +43,10 @@ static void print_help(void)
 	       "sys/class/vfio-dev/vfio<X>/device) and keeps the index it has in its group.\n"
 	       "Within a group, PCI functions come first in address order, then mediated\n"
 	       "devices in UUID order; bridges stay with the host and take no index.\n"
+	       "As VFIO requires, every PCI function of the group, bridges included, must be\n"
+	       "unbound or bound to vfio-pci, a variant with \"vfio\" in its name, pci-stub or\n"
+	       "pcieport; otherwise the group is not viable and nothing is named, even for\n"
+	       "an iommufd node.\n"
 	       "\n"
 	       "Options:\n"
 	       "  -r, --root DIR      read DIR/sys, not /sys (a fakesys mount, a rendered tree)\n"
@@ -61,7 +65,8 @@ static void print_help(void)
 	       "  " PROGRAM_NAME " /dev/vfio/devices/vfio3 /dev/vfio/devices/vfio7\n"
 	       "\n"
 	       "Exit status: 0 the IDs are fine, 1 the hypervisor would refuse them (duplicate,\n"
-	       "ill-formed or longer than %d bytes), 2 usage or input error.\n",
+	       "ill-formed or longer than %d bytes), 2 usage or input error (a group that\n"
+	       "is not viable, too).\n",
 	       VFIO_NAMING_ID_MAX);
 }
 
