@@ -2,7 +2,8 @@
 # A function's reset_method and reset through the mount, with plain shell writes: the list the
 # kernel probes when it finds the device, the orders and subsets written into it, the errnos of
 # reset_method_store() and pci_reset_function(), and a bus reset, which needs the function
-# alone on its bus, as siblings and VFs come and go.
+# alone on its bus, as siblings and VFs come and go. At boot a function is probed before it
+# joins its bus, after the functions with a lower address and before any VF.
 # usage: reset_method_test.sh FAKESYS SCENARIO (sriov-vfs-own-groups.yaml: PF 3b:00.0 with VFs
 # 3b:02.0-7 on its own bus, and its sibling port 3b:00.1, behind root port 3a:00.0)
 set -u
@@ -24,21 +25,25 @@ expect_empty() {
 }
 
 echo "== the list probed when the device was found"
-expect_read "PF beside its VFs and its sibling: FLR only" "$f" "flr"
-expect_read "sibling" "$sibling/reset_method" "flr"
+expect_read "PF, probed at boot before its sibling and its VFs were on the bus" "$f" "flr bus"
+expect_read "sibling, probed with the PF already on the bus: FLR only" \
+	"$sibling/reset_method" "flr"
 expect_read "VF" "$dev/0000:3b:02.0/reset_method" "flr"
 expect_link "a root port (no FLR, no bridge above it)" "$dev/0000:3a:00.0/reset_method" absent
 expect_link "nor reset there" "$dev/0000:3a:00.0/reset" absent
 
 echo "== names the device cannot take (EINVAL, list unchanged)"
 expect_write "bus with company on the bus" 'bus\n' "$f" "Invalid argument"
+expect_write "the probed list written back: its bus has company now" 'flr bus' "$f" \
+	"Invalid argument"
 expect_write "pm (the device keeps its state in D3hot)" 'pm' "$f" "Invalid argument"
 expect_write "a supported name after an unsupported one" 'pm flr' "$f" "Invalid argument"
 expect_write "an unknown name" 'warm\n' "$f" "Invalid argument"
 expect_write "names are case-sensitive" 'FLR' "$f" "Invalid argument"
 expect_write "a tab does not separate" 'flr\tflr' "$f" "Invalid argument"
 expect_write "default with another name" 'default flr' "$f" "Invalid argument"
-expect_read "after the refusals" "$f" "flr"
+expect_read "after the refusals" "$f" "flr bus"
+expect_write "reset: FLR, first on the list" '1' "$pf/reset" ok
 
 echo "== lists written"
 expect_write "a name repeated" 'flr flr\n' "$f" ok
@@ -64,13 +69,13 @@ else
 	fail "reset or reset_method went with the last method"
 fi
 expect_write "default" 'default\n' "$f" ok
-expect_read "restored" "$f" "flr"
+expect_read "probed again, with the sibling and VFs on the bus" "$f" "flr"
 expect_write "reset" '1\n' "$pf/reset" ok
 expect_write "reset 0" '0' "$pf/reset" "Invalid argument"
 expect_write "spaces only also empty it" '   ' "$f" ok
 expect_empty "reset_method after spaces" "$f"
 expect_write "default without a newline" 'default' "$f" ok
-expect_read "restored" "$f" "flr"
+expect_read "probed again" "$f" "flr"
 
 echo "== a list outlives a rebuild of the tree"
 expect_write "PF: flr flr" 'flr flr' "$f" ok

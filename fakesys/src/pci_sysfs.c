@@ -18,7 +18,8 @@
 
 #define PCI_CLASS_DISPLAY_VGA 0x0300
 
-static uint64_t probe_reset_methods(const struct pci_device *dev);
+static uint64_t probe_reset_methods(const struct pci_device *dev, bool found_at_boot);
+static void reset_state(struct pci_device *dev, bool found_at_boot);
 
 void pci_device_init(struct pci_device *dev, const struct topology *topo,
 		     const struct topo_function *fn)
@@ -26,10 +27,15 @@ void pci_device_init(struct pci_device *dev, const struct topology *topo,
 	dev->topo = topo;
 	dev->fn = fn;
 	pthread_mutex_init(&dev->override_lock, NULL);
-	pci_device_reset_state(dev);
+	reset_state(dev, true);
 }
 
 void pci_device_reset_state(struct pci_device *dev)
+{
+	reset_state(dev, false);
+}
+
+static void reset_state(struct pci_device *dev, bool found_at_boot)
 {
 	const struct topo_function *fn = dev->fn;
 
@@ -47,7 +53,7 @@ void pci_device_reset_state(struct pci_device *dev)
 	dev->sriov_drivers_autoprobe = fn->sriov && fn->sriov->drivers_autoprobe;
 	/* pci_init_capabilities() probes the methods as the device is found, so a bus reset
 	 * depends on what is on the bus then; device_add() then decides on the files. */
-	dev->reset_methods = probe_reset_methods(dev);
+	dev->reset_methods = probe_reset_methods(dev, found_at_boot);
 	dev->reset_files = dev->reset_methods != 0;
 	pthread_mutex_lock(&dev->override_lock);
 	free(dev->driver_override);
@@ -455,12 +461,18 @@ static bool config_offers_reset(const struct pci_device *dev, unsigned method)
 
 /*
  * pci_parent_bus_reset(): the bridge above resets its whole secondary bus, so the device must
- * be alone on it now. Not on a root bus (no bridge), not a bridge, not a VF (a VF shares its
- * PF's bus or sits on a virtual one that no bridge leads to). What shares the bus also shares
- * the bridges above, so being present is being on the bus; a VF is present only while its PF
- * has it enabled.
+ * be alone on it. Not on a root bus (no bridge), not a bridge, not a VF (a VF shares its PF's
+ * bus or sits on a virtual one that no bridge leads to). What shares the bus also shares the
+ * bridges above, so being present is being on the bus; a VF is present only while its PF has
+ * it enabled.
+ *
+ * The kernel probes the methods before pci_device_add() puts the device on its bus's list, so
+ * a new device sees only who came before it. A rescan or a VF being enabled adds it after all
+ * that is present now. The boot's scan (pci_scan_child_bus()) adds one bus's functions in
+ * devfn order before it goes below any bridge, and VFs only once enabled, after all of that:
+ * function 0 of a card behind a bridge is alone when probed, its function 1 is not.
  */
-static bool can_bus_reset(const struct pci_device *dev)
+static bool can_bus_reset(const struct pci_device *dev, bool found_at_boot)
 {
 	const struct topo_function *fn = dev->fn;
 
@@ -469,9 +481,13 @@ static bool can_bus_reset(const struct pci_device *dev)
 	for (size_t i = 0; i < dev->topo->n_functions; i++) {
 		const struct topo_function *other = &dev->topo->functions[i];
 
-		if (other != fn && other->present && other->addr.domain == fn->addr.domain &&
-		    other->addr.bus == fn->addr.bus)
-			return false;
+		if (other == fn || !other->present || other->addr.domain != fn->addr.domain ||
+		    other->addr.bus != fn->addr.bus)
+			continue;
+		if (found_at_boot &&
+		    (other->physfn != TOPO_NONE || pci_addr_compare(&other->addr, &fn->addr) > 0))
+			continue;
+		return false;
 	}
 	return true;
 }
@@ -479,18 +495,23 @@ static bool can_bus_reset(const struct pci_device *dev)
 /* reset_fn(dev, PCI_RESET_PROBE); a reset by a method that would probe fine succeeds here. */
 static bool reset_method_works(const struct pci_device *dev, unsigned method)
 {
-	return method == RESET_BUS ? can_bus_reset(dev) : config_offers_reset(dev, method);
+	return method == RESET_BUS ? can_bus_reset(dev, false) : config_offers_reset(dev, method);
 }
 
-/* pci_init_reset_methods(): every method that probes fine, in the table's order. */
-static uint64_t probe_reset_methods(const struct pci_device *dev)
+/* pci_init_reset_methods(): every method that probes fine as the device is found, in the
+ * table's order. */
+static uint64_t probe_reset_methods(const struct pci_device *dev, bool found_at_boot)
 {
 	uint64_t list = 0;
 	unsigned n = 0;
 
-	for (unsigned method = RESET_END + 1; method < PCI_NUM_RESET_METHODS; method++)
-		if (reset_method_works(dev, method))
+	for (unsigned method = RESET_END + 1; method < PCI_NUM_RESET_METHODS; method++) {
+		bool works = method == RESET_BUS ? can_bus_reset(dev, found_at_boot)
+						 : reset_method_works(dev, method);
+
+		if (works)
 			list = reset_method_append(list, n++, method);
+	}
 	return list;
 }
 
@@ -535,7 +556,7 @@ SYSFS_STORE(reset_method)
 		return (ssize_t)len;
 	}
 	if (sysfs_streq(buf, len, "default")) {
-		dev->reset_methods = probe_reset_methods(dev);
+		dev->reset_methods = probe_reset_methods(dev, false);
 		return (ssize_t)len;
 	}
 	for (size_t at = 0; at <= end;) {

@@ -56,9 +56,11 @@ struct pci_bus {
 	int32_t numa_node; /* of the bridge leading to it; -1 for a root bus */
 };
 
+/* As the boot's scan finds the device: its reset methods see only what was found before it. */
 void pci_device_init(struct pci_device *dev, const struct topology *topo,
 		     const struct topo_function *fn);
-/* Back to what the scenario says, as a device found again by a rescan starts. */
+/* Back to what the scenario says, as a device found again by a rescan (or a VF being enabled)
+ * starts: everything present is on the bus before it. */
 void pci_device_reset_state(struct pci_device *dev);
 /* Frees what writes left behind (driver_override). */
 void pci_device_release(struct pci_device *dev);

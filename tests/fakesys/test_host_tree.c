@@ -651,11 +651,44 @@ START_TEST(firmware_names_and_reset)
 	ck_assert_int_eq(walk(VIRTIO "index", &st), -ENOENT);
 	/* An SMBIOS instance shows as index, unless an ACPI name (acpi_index) hides it. */
 	ck_assert_int_eq(walk(NIC "index", &st), -ENOENT);
-	/* FLR, but no bus reset: 03:00.1 shares the bus. */
-	file_is(NIC "reset_method", "flr\n");
+	/* A bus reset too: the boot's scan probed 03:00.0 before 03:00.1 and the VFs joined. */
+	file_is(NIC "reset_method", "flr bus\n");
 	mode_is(NIC "reset", S_IFREG | 0200, 4096);
 	ck_assert_int_eq(walk(VIRTIO "reset_method", &st), -ENOENT);
 	ck_assert_int_eq(walk(NIC "boot_vga", &st), -ENOENT);
+}
+END_TEST
+
+/*
+ * The kernel probes a function's reset methods before it puts the function on its bus, and at
+ * boot it scans a bus in address order, VFs coming only later: of a two-function card behind a
+ * bridge, function 0 is alone when probed and function 1 is not. A rescan finds a function
+ * again after all that is present.
+ */
+START_TEST(boot_probes_a_bus_reset_in_scan_order)
+{
+	struct topo_function both_express[7];
+	struct topo_sriov sriov = nic_sriov;
+	struct topology variant = topo;
+	struct host_tree saved = ht;
+
+	memcpy(both_express, functions, sizeof(both_express));
+	both_express[3].sriov = &sriov;
+	both_express[4].pcie = functions[3].pcie; /* FLR, so that 03:00.1 has a list to show */
+	variant.functions = both_express;
+	ck_assert_int_eq(host_tree_build(&variant, &ht), 0);
+
+	file_is(NIC "reset_method", "flr bus\n");
+	file_is(PORT "0000:03:00.1/reset_method", "flr\n");
+	/* 03:00.1 and the VFs share the bus now: the probed bus reset no longer works. */
+	ck_assert_int_eq(write_as(NIC "reset_method", true, "bus"), -EINVAL);
+
+	ck_assert_int_eq(write_as(NIC "remove", true, "1"), 1);
+	ck_assert_int_eq(write_as("sys/bus/pci/rescan", true, "1"), 1);
+	file_is(NIC "reset_method", "flr\n");
+	file_is(PORT "0000:03:00.1/reset_method", "flr\n");
+	host_tree_free(&ht);
+	ht = saved;
 }
 END_TEST
 
@@ -803,6 +836,7 @@ int main(void)
 	tcase_add_test(tc, pcie_link_and_aer_files);
 	tcase_add_test(tc, resources_follow_the_bars);
 	tcase_add_test(tc, firmware_names_and_reset);
+	tcase_add_test(tc, boot_probes_a_bus_reset_in_scan_order);
 	tcase_add_test(tc, sriov_files_and_links);
 	tcase_add_test(tc, mediated_devices);
 	tcase_add_test(tc, msi_vectors_are_listed_by_irq_number);
