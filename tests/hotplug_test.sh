@@ -61,7 +61,7 @@ expect_write "driver_override keeps others off" '0000:00:02.0' "$drv/ixgbe/unbin
 expect_write "unbind ixgbe's" '0000:00:02.1' "$drv/ixgbe/unbind" ok
 expect_write "the other function's override" 'vfio-pci' "$dev/0000:00:02.1/driver_override" ok
 expect_write "drivers_probe binds by override" '0000:00:02.1' "$mnt/sys/bus/pci/drivers_probe" ok
-expect_names "both in vfio-pci" "$drv/vfio-pci" "0000:00:02.0 0000:00:02.1 bind new_id remove_id uevent unbind"
+expect_names "both in vfio-pci" "$drv/vfio-pci" "0000:00:02.0 0000:00:02.1 bind module new_id remove_id uevent unbind"
 expect_write "unbind one" '0000:00:02.0' "$drv/vfio-pci/unbind" ok
 if [ -c "$vfio/2" ]; then ok "/dev/vfio/2 stays while a device of group 2 is bound"; else fail "/dev/vfio/2 went early"; fi
 expect_write "unbind the last" '0000:00:02.1' "$drv/vfio-pci/unbind" ok
@@ -82,7 +82,7 @@ expect_write "clear the overrides" '\n' "$dev/0000:00:02.0/driver_override" ok
 expect_write "" '\n' "$dev/0000:00:02.1/driver_override" ok
 expect_write "new_id with one field" '8086' "$drv/vfio-pci/new_id" "Invalid argument"
 expect_write "new_id binds what it matches" '8086 10fb' "$drv/vfio-pci/new_id" ok
-expect_names "vfio-pci took both" "$drv/vfio-pci" "0000:00:02.0 0000:00:02.1 bind new_id remove_id uevent unbind"
+expect_names "vfio-pci took both" "$drv/vfio-pci" "0000:00:02.0 0000:00:02.1 bind module new_id remove_id uevent unbind"
 expect_write "the same ID again" '8086 10fb\n' "$drv/vfio-pci/new_id" "File exists"
 expect_write "an ID already in the static table" '8086 10fb' "$drv/ixgbe/new_id" "File exists"
 expect_write "driver_data the table lacks" '8086 1234 ffffffff ffffffff 0 0 5' "$drv/vfio-pci/new_id" "Invalid argument"

@@ -115,6 +115,40 @@ static struct sysfs_node *add_function(struct builder *b, size_t index)
 	return dir;
 }
 
+/*
+ * sys/module/<name> of every driver's module, with drivers/pci:<driver> links to the drivers'
+ * directories and their module links back (module_add_driver()). Built-in drivers get both
+ * too: they register with their KBUILD_MODNAME, for which v6.15 and later make an entry.
+ */
+static int add_modules(struct builder *b)
+{
+	struct sysfs_tree *tree = b->tree;
+	struct host_tree *ht = b->ht;
+	struct sysfs_node *modules = sysfs_add_dir(tree, b->sys, "module", NULL, NULL);
+	char name[256];
+
+	if (!modules)
+		return -ENOMEM;
+	for (size_t m = 0; m < ht->n_modules; m++) {
+		struct module_obj *mod = &ht->modules[m];
+		struct sysfs_node *dir = sysfs_add_dir(tree, modules, mod->name, mod->groups, mod);
+		struct sysfs_node *drivers =
+			dir ? sysfs_add_dir(tree, dir, "drivers", NULL, NULL) : NULL;
+
+		if (!drivers)
+			return -ENOMEM;
+		for (size_t d = 0; d < b->topo->n_drivers; d++) {
+			if (ht->module_of_driver[d] != m)
+				continue;
+			snprintf(name, sizeof(name), "pci:%s", b->topo->drivers[d].name);
+			if (!sysfs_add_link(tree, drivers, name, b->driver_dirs[d]) ||
+			    !sysfs_add_link(tree, b->driver_dirs[d], "module", dir))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 static int add_sys(struct builder *b, struct sysfs_node *root)
 {
 	const struct topology *topo = b->topo;
@@ -142,6 +176,8 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 		if (!(b->driver_dirs[i] = sysfs_add_dir(tree, drivers, topo->drivers[i].name,
 							pci_driver_groups, &b->ht->drivers[i])))
 			return -ENOMEM;
+	if (add_modules(b) != 0)
+		return -ENOMEM;
 
 	/* A group exists while it has members; one the scenario gives none (mdevs') always. */
 	uint8_t *members = calloc(topo->n_groups + 1, sizeof(*members));
@@ -291,6 +327,25 @@ static int build_tree(struct host_tree *ht, struct sysfs_tree **out)
 	return 0;
 }
 
+/* One module per module name the drivers come from; vfio-pci's is always among them. */
+static void add_driver_modules(struct host_tree *ht)
+{
+	const struct topology *topo = ht->topo;
+	uint64_t next_base = 0;
+	char name[MODULE_NAME_LEN];
+
+	for (size_t d = 0; d < topo->n_drivers; d++) {
+		size_t m = 0;
+
+		module_name_of_driver(topo->drivers[d].name, name);
+		while (m < ht->n_modules && strcmp(ht->modules[m].name, name) != 0)
+			m++;
+		if (m == ht->n_modules)
+			module_obj_init(&ht->modules[ht->n_modules++], name, &next_base);
+		ht->module_of_driver[d] = m;
+	}
+}
+
 int host_tree_build(struct topology *topo, struct host_tree *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -306,12 +361,14 @@ int host_tree_build(struct topology *topo, struct host_tree *out)
 	out->buses = calloc(out->n_buses + 1, sizeof(*out->buses));
 	out->groups = calloc(topo->n_groups + 1, sizeof(*out->groups));
 	out->drivers = calloc(topo->n_drivers + 1, sizeof(*out->drivers));
+	out->modules = calloc(topo->n_drivers + 1, sizeof(*out->modules));
+	out->module_of_driver = calloc(topo->n_drivers + 1, sizeof(*out->module_of_driver));
 	out->n_chardevs = 2 + topo->n_groups + topo->n_functions;
 	out->chardevs = calloc(out->n_chardevs, sizeof(*out->chardevs));
 	out->iommus = calloc(topo->n_root_buses + 1, sizeof(*out->iommus));
 	out->iommu_of_root = malloc((topo->n_root_buses + 1) * sizeof(*out->iommu_of_root));
-	if (!out->devices || !out->buses || !out->groups || !out->drivers || !out->chardevs ||
-	    !out->iommus || !out->iommu_of_root) {
+	if (!out->devices || !out->buses || !out->groups || !out->drivers || !out->modules ||
+	    !out->module_of_driver || !out->chardevs || !out->iommus || !out->iommu_of_root) {
 		host_tree_free(out);
 		return -ENOMEM;
 	}
@@ -323,6 +380,7 @@ int host_tree_build(struct topology *topo, struct host_tree *out)
 		iommu_group_obj_init(&out->groups[i], topo, &topo->groups[i]);
 	for (size_t i = 0; i < topo->n_drivers; i++)
 		out->drivers[i] = (struct device_driver_obj){ &out->pci_bus_type, (int32_t)i };
+	add_driver_modules(out);
 	for (size_t i = 0; i < topo->n_root_buses; i++)
 		out->iommu_of_root[i] = -1;
 
@@ -351,6 +409,8 @@ void host_tree_free(struct host_tree *ht)
 	free(ht->buses);
 	free(ht->groups);
 	free(ht->drivers);
+	free(ht->modules);
+	free(ht->module_of_driver);
 	free(ht->chardevs);
 	free(ht->iommus);
 	free(ht->iommu_of_root);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The whole fake root built from a topology: sys/bus/pci, sys/devices/pci*, sys/class/pci_bus,
- * sys/kernel/iommu_groups and dev/vfio, linked together as the kernel links them.
+ * sys/kernel/iommu_groups, sys/module (the drivers' modules) and dev/vfio, linked together as
+ * the kernel links them.
  */
 #ifndef FAKESYS_HOST_TREE_H
 #define FAKESYS_HOST_TREE_H
@@ -10,6 +11,7 @@
 #include "device_sysfs.h"
 #include "iommu_sysfs.h"
 #include "mdev_sysfs.h"
+#include "module_sysfs.h"
 #include "pci_sysfs.h"
 #include "sysfs_tree.h"
 #include "topology.h"
@@ -41,6 +43,11 @@ struct host_tree {
 	size_t n_iommus;
 	struct mdev_type_obj *mdev_types; /* every parent's types, parents in address order */
 	struct mdev_device_obj *mdevs;	  /* one per topology mdev, same order */
+	/* The modules the drivers come from, each once (sys/module/<name>), and per topology
+	 * driver the index of its own. */
+	struct module_obj *modules;
+	size_t n_modules;
+	size_t *module_of_driver;
 	/* Laid over every tree built (the scenario's verbatim entries). */
 	int (*overlay)(void *ctx, struct sysfs_tree *tree);
 	void *overlay_ctx;

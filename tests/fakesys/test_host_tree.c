@@ -815,6 +815,160 @@ START_TEST(stores_check_the_capability_where_the_kernel_does)
 }
 END_TEST
 
+/* Every driver's module: a loadable one with what kernel/module gives it, a built-in one bare. */
+START_TEST(drivers_link_their_modules)
+{
+	struct sysfs_stat st;
+
+	link_is("sys/bus/pci/drivers/vfio-pci/module", "../../../../module/vfio_pci");
+	link_is("sys/module/vfio_pci/drivers/pci:vfio-pci", "../../../bus/pci/drivers/vfio-pci");
+	link_is("sys/bus/pci/drivers/virtio-pci/module", "../../../../module/virtio_pci");
+	link_is("sys/module/virtio_pci/drivers/pci:virtio-pci",
+		"../../../bus/pci/drivers/virtio-pci");
+	/* The port driver is built in, as pcieportdrv (its composite object's name). */
+	link_is("sys/bus/pci/drivers/pcieport/module", "../../../../module/pcieportdrv");
+	link_is("sys/module/pcieportdrv/drivers/pci:pcieport", "../../../bus/pci/drivers/pcieport");
+
+	const char *name;
+	uint64_t cookie = 0;
+	size_t n = 0;
+	ck_assert_int_eq(walk("sys/module", &st), 0);
+	ck_assert_uint_eq(st.mode, S_IFDIR | 0755);
+	sysfs_ino_t dir = st.ino;
+	while (sysfs_readdir(ht.tree, dir, &cookie, &name, &st) == 0) {
+		ck_assert_msg(strcmp(name, "vfio_pci") == 0 || strcmp(name, "virtio_pci") == 0 ||
+				      strcmp(name, "pcieportdrv") == 0,
+			      "sys/module/%s", name);
+		ck_assert_uint_eq(st.mode, S_IFDIR | 0755);
+		n++;
+	}
+	ck_assert_uint_eq(n, 3);
+
+	char modname[MODULE_NAME_LEN];
+	static const char *const names[][2] = {
+		{ "xhci_hcd", "xhci_pci" },    { "i801_smbus", "i2c_i801" },
+		{ "mlx5_core", "mlx5_core" },  { "snd_hda_intel", "snd_hda_intel" },
+		{ "ehci-pci", "ehci_pci" },    { "nvidia", "nvidia" },
+		{ "pcieport", "pcieportdrv" },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		module_name_of_driver(names[i][0], modname);
+		ck_assert_str_eq(modname, names[i][1]);
+	}
+}
+END_TEST
+
+#define VFIO_MOD "sys/module/vfio_pci/"
+
+START_TEST(loadable_module_files)
+{
+	char buf[64];
+	struct sysfs_stat st;
+
+	file_is(VFIO_MOD "initstate", "live\n");
+	file_is(VFIO_MOD "refcnt", "0\n");
+	file_is(VFIO_MOD "coresize", "16384\n");
+	file_is(VFIO_MOD "initsize", "0\n");
+	file_is(VFIO_MOD "taint", "\n");
+	file_is("sys/module/virtio_pci/taint", "\n");
+	mode_is(VFIO_MOD "initstate", S_IFREG | 0444, 4096);
+	mode_is(VFIO_MOD "uevent", S_IFREG | 0200, 4096);
+	mode_is(VFIO_MOD "holders", S_IFDIR | 0755, 0);
+	mode_is(VFIO_MOD "drivers", S_IFDIR | 0755, 0);
+
+	ssize_t n = read_as(VFIO_MOD "srcversion", true, buf, sizeof(buf));
+	ck_assert_int_eq(n, 25);
+	ck_assert_uint_eq(strspn(buf, "0123456789ABCDEF"), 24);
+	ck_assert_int_eq(buf[24], '\n');
+
+	/* uevent synthesizes an event: an action word, or EINVAL; never readable. */
+	ck_assert_int_eq(read_as(VFIO_MOD "uevent", true, buf, sizeof(buf)), -EACCES);
+	ck_assert_int_eq(write_as(VFIO_MOD "uevent", true, "change\n"), 7);
+	ck_assert_int_eq(
+		write_as(VFIO_MOD "uevent", true, "add 2b5f2f55-4b1a-4f2e-9d6c-0123456789ab A=1"),
+		44);
+	ck_assert_int_eq(write_as(VFIO_MOD "uevent", true, "add not-a-uuid"), -EINVAL);
+	ck_assert_int_eq(write_as(VFIO_MOD "uevent", true, "chan"), -EINVAL);
+	ck_assert_int_eq(write_as(VFIO_MOD "uevent", true, "\n"), -EINVAL);
+
+	/* sections/: root-only addresses, zeros for whoever may not see kernel addresses. */
+	mode_is(VFIO_MOD "sections/.text", S_IFREG | 0400, 19);
+	n = read_as(VFIO_MOD "sections/.text", true, buf, sizeof(buf));
+	ck_assert_int_eq(n, 19);
+	ck_assert_mem_eq(buf, "0xffffffffc", 11);
+	ck_assert_int_eq(buf[18], '\n');
+	n = read_as(VFIO_MOD "sections/.text", false, buf, sizeof(buf));
+	ck_assert_int_eq(n, 19);
+	ck_assert_mem_eq(buf, "0x0000000000000000\n", 19);
+	/* Modules do not overlap: virtio_pci's text is elsewhere. */
+	char other[64];
+	ck_assert_int_eq(
+		read_as("sys/module/virtio_pci/sections/.text", true, other, sizeof(other)), 19);
+	read_as(VFIO_MOD "sections/.text", true, buf, sizeof(buf));
+	ck_assert(memcmp(buf, other, 19) != 0);
+
+	/* notes/: the GNU build ID note, 36 bytes. */
+	mode_is(VFIO_MOD "notes/.note.gnu.build-id", S_IFREG | 0444, 36);
+	n = read_as(VFIO_MOD "notes/.note.gnu.build-id", false, buf, sizeof(buf));
+	ck_assert_int_eq(n, 36);
+	static const uint8_t header[] = { 4, 0, 0, 0, 20, 0, 0, 0, 3, 0, 0, 0, 'G', 'N', 'U', 0 };
+	ck_assert_mem_eq(buf, header, sizeof(header));
+	/* version only where the module has a MODULE_VERSION. */
+	ck_assert_int_eq(walk(VFIO_MOD "version", &st), -ENOENT);
+	file_is("sys/module/virtio_pci/version", "1\n");
+	mode_is("sys/module/virtio_pci/version", S_IFREG | 0444, 4096);
+}
+END_TEST
+
+START_TEST(builtin_module_has_no_load_state)
+{
+	struct sysfs_stat st;
+	static const char *const absent[] = { "initstate", "refcnt",	 "coresize", "initsize",
+					      "taint",	   "srcversion", "holders",  "sections",
+					      "notes",	   "parameters", "version" };
+
+	mode_is("sys/module/pcieportdrv/uevent", S_IFREG | 0200, 4096);
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "sys/module/pcieportdrv/%s", absent[i]);
+		ck_assert_msg(walk(path, &st) == -ENOENT, "%s exists", path);
+	}
+}
+END_TEST
+
+START_TEST(vfio_pci_parameters)
+{
+	struct sysfs_stat st;
+
+	mode_is(VFIO_MOD "parameters/nointxmask", S_IFREG | 0644, 4096);
+	mode_is(VFIO_MOD "parameters/disable_vga", S_IFREG | 0444, 4096);
+	mode_is(VFIO_MOD "parameters/disable_idle_d3", S_IFREG | 0644, 4096);
+	mode_is(VFIO_MOD "parameters/enable_sriov", S_IFREG | 0644, 4096);
+	mode_is(VFIO_MOD "parameters/disable_denylist", S_IFREG | 0444, 4096);
+	/* ids is registered with permission 0: no file. */
+	ck_assert_int_eq(walk(VFIO_MOD "parameters/ids", &st), -ENOENT);
+	ck_assert_int_eq(walk("sys/module/virtio_pci/parameters", &st), -ENOENT);
+	file_is(VFIO_MOD "parameters/disable_idle_d3", "N\n");
+	file_is(VFIO_MOD "parameters/disable_denylist", "N\n");
+
+	/* kstrtobool decides; read-only ones refuse the open even to root. */
+	ck_assert_int_eq(write_as(VFIO_MOD "parameters/disable_idle_d3", true, "Y\n"), 2);
+	file_is(VFIO_MOD "parameters/disable_idle_d3", "Y\n");
+	ck_assert_int_eq(write_as(VFIO_MOD "parameters/enable_sriov", true, "on"), 2);
+	file_is(VFIO_MOD "parameters/enable_sriov", "Y\n");
+	ck_assert_int_eq(write_as(VFIO_MOD "parameters/enable_sriov", true, "x"), -EINVAL);
+	file_is(VFIO_MOD "parameters/enable_sriov", "Y\n");
+	ck_assert_int_eq(write_as(VFIO_MOD "parameters/disable_denylist", true, "1"), -EACCES);
+	file_is(VFIO_MOD "parameters/nointxmask", "N\n");
+
+	/* What was written stays across a rebuild of the tree. */
+	ck_assert_int_eq(host_tree_refresh(&ht), 0);
+	file_is(VFIO_MOD "parameters/disable_idle_d3", "Y\n");
+	link_is("sys/bus/pci/drivers/vfio-pci/module", "../../../../module/vfio_pci");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("host_tree");
@@ -841,6 +995,10 @@ int main(void)
 	tcase_add_test(tc, mediated_devices);
 	tcase_add_test(tc, msi_vectors_are_listed_by_irq_number);
 	tcase_add_test(tc, stores_check_the_capability_where_the_kernel_does);
+	tcase_add_test(tc, drivers_link_their_modules);
+	tcase_add_test(tc, loadable_module_files);
+	tcase_add_test(tc, builtin_module_has_no_load_state);
+	tcase_add_test(tc, vfio_pci_parameters);
 	suite_add_tcase(suite, tc);
 	return check_run(suite);
 }
