@@ -72,8 +72,7 @@ bool check_naming(const char *root, char *const *sandbox, size_t n_sandbox,
 		for (size_t i = 0; i < expect->n_ids; i++) {
 			if (strcmp(result.devices[i].id, expect->ids[i]) != 0) {
 				printf("FAIL %s: ID %zu is %s (%s), expected %s\n", what, i,
-				       result.devices[i].id, result.devices[i].bdf,
-				       expect->ids[i]);
+				       result.devices[i].id, result.devices[i].bdf, expect->ids[i]);
 				ok = false;
 			}
 		}
@@ -239,7 +238,8 @@ static void describe(const struct scenario_step *step, size_t index, char *out, 
 	if (n < 0 || (size_t)n >= size)
 		return;
 	if (step->driver)
-		snprintf(out + n, size - (size_t)n, " %s", *step->driver ? step->driver : "(clear)");
+		snprintf(out + n, size - (size_t)n, " %s",
+			 *step->driver ? step->driver : "(clear)");
 	else if (step->kind == STEP_NUMVFS)
 		snprintf(out + n, size - (size_t)n, " %u", step->count);
 	else if (step->kind == STEP_WRITE)

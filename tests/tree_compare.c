@@ -8,8 +8,8 @@
  * attributes act when read (zram-control/hot_add adds a device), so a walk of a live host's
  * /sys should keep such paths out with --exclude.
  *
- * usage: tree-compare [--order] [--sizes] [--volatile] [--plain-a] [--exclude GLOB]... [--max-diffs N]
- *                     ROOT_A ROOT_B PATH...
+ * usage: tree-compare [--order] [--sizes] [--volatile] [--plain-a] [--exclude GLOB]... [--max-diffs
+ * N] ROOT_A ROOT_B PATH...
  *
  * Exit status: 0 when the trees match, 1 when they differ, 2 on a usage error or when
  * ROOT_A/PATH does not exist.
@@ -856,7 +856,8 @@ static void usage(FILE *out)
 		"  --sizes          st_size of regular files must match too\n"
 		"  --volatile       do not count files whose content changes between two reads of "
 		"A\n"
-		"  --plain-a        A is a plain rendering: an empty file there matches a read error\n"
+		"  --plain-a        A is a plain rendering: an empty file there matches a read "
+		"error\n"
 		"                   (errno) in B, as fakesys render writes unreadable attributes\n"
 		"  --exclude GLOB   skip relative paths (and their subtrees) matching GLOB;\n"
 		"                   * matches / as well; may be repeated\n"

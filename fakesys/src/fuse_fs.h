@@ -32,8 +32,8 @@ struct fuse_fs_options {
 	bool debug;	    /* libfuse's -d: log every request; implies foreground */
 	bool allow_other;   /* let users other than the mounting one in */
 	unsigned max_threads;
-	struct fault_rules *faults; /* may be NULL */
-	struct access_trace *trace; /* may be NULL */
+	struct fault_rules *faults;	       /* may be NULL */
+	struct access_trace *trace;	       /* may be NULL */
 	const struct fuse_fs_control *control; /* may be NULL */
 };
 

@@ -17,8 +17,8 @@
 #define COMMANDS "plug BDF, unplug BDF, reload [SCENARIO], fault RULE, faults [clear]"
 
 /* The reply is one line; returns err, so that a command ends with return reply_with(...). */
-__attribute__((format(printf, 3, 4))) static int reply_with(char **reply, int err,
-							    const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int reply_with(char **reply, int err, const char *fmt,
+							    ...)
 {
 	va_list ap;
 	char *text;
@@ -110,7 +110,8 @@ int host_control_load(struct host_control *ctl, const char *path, char *const *m
 	    !(ctl->mount_faults = calloc(n ? n : 1, sizeof(*ctl->mount_faults))))
 		goto out_of_memory;
 	for (; ctl->n_mount_faults < n; ctl->n_mount_faults++)
-		if (!(ctl->mount_faults[ctl->n_mount_faults] = strdup(mount_faults[ctl->n_mount_faults])))
+		if (!(ctl->mount_faults[ctl->n_mount_faults] =
+			      strdup(mount_faults[ctl->n_mount_faults])))
 			goto out_of_memory;
 	if (set_rules(ctl) == 0)
 		return 0;

@@ -338,7 +338,8 @@ static int cmd_mount(int argc, char **argv)
 			trace_path = optarg;
 			break;
 		case 'X':
-			/* Checked here, for a usage error; the mount's rule set takes them later. */
+			/* Checked here, for a usage error; the mount's rule set takes them later.
+			 */
 			if (!fault_rule_valid(optarg, fault_error, sizeof(fault_error)))
 				status = usage_error("--fault: %s", fault_error);
 			faults[n_faults++] = optarg;

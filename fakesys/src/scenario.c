@@ -2966,8 +2966,8 @@ static const struct step_verb {
 };
 
 static const char *const step_key_names[STEP_KEY_N] = {
-	[STEP_KEY_DRIVER] = "driver", [STEP_KEY_VALUE] = "value", [STEP_KEY_COUNT] = "count",
-	[STEP_KEY_ERRNO] = "errno",   [STEP_KEY_IDS] = "ids",	  [STEP_KEY_ERROR] = "error",
+	[STEP_KEY_DRIVER] = "driver", [STEP_KEY_VALUE] = "value",     [STEP_KEY_COUNT] = "count",
+	[STEP_KEY_ERRNO] = "errno",   [STEP_KEY_IDS] = "ids",	      [STEP_KEY_ERROR] = "error",
 	[STEP_KEY_PREFIX] = "prefix", [STEP_KEY_SANDBOX] = "sandbox",
 };
 
@@ -3017,8 +3017,9 @@ static int read_step_target(struct loader *ld, struct scenario_step *step)
 		/* fall through */
 	case TARGET_DEVICE:
 		if (!pci_addr_parse(text, &addr))
-			return fail(ld, event_pos(ld), "%s must be a PCI address%s, not '%s'", label,
-				    verb->target == TARGET_DEVICE ? "" : " or all", shown(ld, text));
+			return fail(ld, event_pos(ld), "%s must be a PCI address%s, not '%s'",
+				    label, verb->target == TARGET_DEVICE ? "" : " or all",
+				    shown(ld, text));
 		break;
 	case TARGET_SCHEME:
 		if (strcmp(text, "index") != 0 && strcmp(text, "group-index") != 0)
@@ -3073,7 +3074,8 @@ static struct src_pos later(struct src_pos a, struct src_pos b)
 }
 
 /* The keys the action takes, all it needs, and one of the two alternatives where it has one. */
-static int check_step(struct loader *ld, const struct scenario_step *step, const struct src_pos *seen)
+static int check_step(struct loader *ld, const struct scenario_step *step,
+		      const struct src_pos *seen)
 {
 	const struct step_verb *verb = &step_verbs[step->kind];
 	enum step_key either = STEP_KEY_VALUE, or = STEP_KEY_ERRNO;

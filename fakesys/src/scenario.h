@@ -44,7 +44,8 @@ enum scenario_step_kind {
 
 struct scenario_step {
 	enum scenario_step_kind kind;
-	char *target; /* "/sys/..." or "/dev/..." as a program inside fakesys run sees it, or a BDF */
+	char *target; /* "/sys/..." or "/dev/..." as a program inside fakesys run sees it, or a BDF
+		       */
 	char *driver;
 	char *value;
 	unsigned count;
@@ -72,7 +73,8 @@ struct scenario {
 	size_t n_verbatim;
 	/* Fault rules in force from the mount on, in the syntax of fault_rules_add_text. */
 	char **faults;
-	size_t n_faults;	struct scenario_step *steps;
+	size_t n_faults;
+	struct scenario_step *steps;
 	size_t n_steps;
 };
 
