@@ -229,6 +229,28 @@ static bool run_check(const struct scenario *sc, const struct scenario_step *ste
 	return true;
 }
 
+/* " 'text'", newlines and other control characters written as C writes them. */
+static void quote(const char *text, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p && n + 6 < size; p++) {
+		if (n == 0)
+			out[n++] = ' ', out[n++] = '\'';
+		if (*p == '\n')
+			n += (size_t)snprintf(out + n, size - n, "\\n");
+		else if ((unsigned char)*p < 0x20)
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", (unsigned char)*p);
+		else
+			out[n++] = *p;
+	}
+	if (n == 0 && size > 3)
+		out[n++] = ' ', out[n++] = '\'';
+	if (n + 1 < size)
+		out[n++] = '\'';
+	out[n < size ? n : size - 1] = '\0';
+}
+
 /* "step 3 (line 42): bind 0000:3b:00.0 vfio-pci" */
 static void describe(const struct scenario_step *step, size_t index, char *out, size_t size)
 {
@@ -243,7 +265,7 @@ static void describe(const struct scenario_step *step, size_t index, char *out, 
 	else if (step->kind == STEP_NUMVFS)
 		snprintf(out + n, size - (size_t)n, " %u", step->count);
 	else if (step->kind == STEP_WRITE)
-		snprintf(out + n, size - (size_t)n, " '%s'", step->value);
+		quote(step->value, out + n, size - (size_t)n);
 }
 
 bool run_steps(const struct scenario *sc, const char *root)
