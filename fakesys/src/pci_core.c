@@ -336,8 +336,7 @@ static bool same_card(const struct topology *topo, size_t a, size_t b)
 	const struct topo_function *x = &topo->functions[a], *y = &topo->functions[b];
 
 	return x->physfn == TOPO_NONE && y->physfn == TOPO_NONE &&
-	       x->addr.domain == y->addr.domain && x->addr.bus == y->addr.bus &&
-	       x->addr.dev == y->addr.dev;
+	       topology_same_slot(&x->addr, &y->addr);
 }
 
 /* On that bus, or below a bridge on it: what scanning that bus reaches. */

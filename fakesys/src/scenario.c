@@ -4575,12 +4575,6 @@ static int assign_resources(struct loader *ld)
 	return fail(ld, nowhere, "%s", message[0] ? message : "resource assignment failed");
 }
 
-static bool same_slot(const struct topo_function *a, const struct topo_function *b)
-{
-	return a->addr.domain == b->addr.domain && a->addr.bus == b->addr.bus &&
-	       a->addr.dev == b->addr.dev;
-}
-
 /*
  * A device not plugged in is not on the bus, nor is anything below it, and none of them has VFs
  * enabled. They start unbound: plugging the card in probes all of it afresh, as hotplug does.
@@ -4596,9 +4590,10 @@ static int settle_unplugged(struct loader *ld)
 			continue;
 		/* Sorted by address: the card's functions are this one's neighbours. */
 		size_t first = i, last = i;
-		while (first > 0 && same_slot(&ld->fns[first - 1].fn, fn))
+		while (first > 0 && topology_same_slot(&ld->fns[first - 1].fn.addr, &fn->addr))
 			first--;
-		while (last + 1 < ld->n_fns && same_slot(&ld->fns[last + 1].fn, fn))
+		while (last + 1 < ld->n_fns &&
+		       topology_same_slot(&ld->fns[last + 1].fn.addr, &fn->addr))
 			last++;
 		for (size_t j = first; j <= last; j++) {
 			if (!ld->fns[j].is_vf) {

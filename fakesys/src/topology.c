@@ -108,7 +108,7 @@ int32_t topology_find_driver(const struct topology *topo, const char *name)
 			  compare_driver_name);
 }
 
-static bool same_slot(const struct pci_addr *a, const struct pci_addr *b)
+bool topology_same_slot(const struct pci_addr *a, const struct pci_addr *b)
 {
 	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev;
 }
@@ -121,12 +121,14 @@ bool topology_is_multifunction(const struct topology *topo, const struct topo_fu
 	if (index == TOPO_NONE || fn->physfn != TOPO_NONE)
 		return false;
 	/* Functions are sorted by address, so the slot's others are neighbours (8 at most). */
-	for (int32_t i = index - 1; i >= 0 && same_slot(&topo->functions[i].addr, &fn->addr); i--) {
+	for (int32_t i = index - 1;
+	     i >= 0 && topology_same_slot(&topo->functions[i].addr, &fn->addr); i--) {
 		if (topo->functions[i].physfn == TOPO_NONE)
 			return true;
 	}
 	for (size_t i = (size_t)index + 1;
-	     i < topo->n_functions && same_slot(&topo->functions[i].addr, &fn->addr); i++) {
+	     i < topo->n_functions && topology_same_slot(&topo->functions[i].addr, &fn->addr);
+	     i++) {
 		if (topo->functions[i].physfn == TOPO_NONE)
 			return true;
 	}

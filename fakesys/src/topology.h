@@ -265,6 +265,9 @@ int32_t topology_find_group(const struct topology *topo, int32_t id);
 /* Index of the driver with that name, or TOPO_NONE. */
 int32_t topology_find_driver(const struct topology *topo, const char *name);
 
+/* The same domain, bus and device number: functions of one card, in one slot. */
+bool topology_same_slot(const struct pci_addr *a, const struct pci_addr *b);
+
 /* Header bit 7: another function that is not a VF shares this one's bus and device number.
  * Always false for a VF, whose header says nothing of its neighbours. */
 bool topology_is_multifunction(const struct topology *topo, const struct topo_function *fn);
