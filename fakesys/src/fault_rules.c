@@ -259,6 +259,20 @@ static bool rule_fires(const struct fault_rule *rule, unsigned long long call)
 
 static const struct fault_action no_fault = { .max_bytes = SIZE_MAX };
 
+bool fault_rules_valid_text(const char *text, char *error, size_t error_size)
+{
+	struct fault_rules *scratch = fault_rules_new();
+	bool valid;
+
+	if (!scratch) {
+		snprintf(error, error_size, "out of memory");
+		return false;
+	}
+	valid = fault_rules_add_text(scratch, text, error, error_size) == 0;
+	fault_rules_free(scratch);
+	return valid;
+}
+
 bool fault_rules_empty(const struct fault_rules *rules)
 {
 	return !rules || atomic_load(&rules->published) == 0;

@@ -69,6 +69,9 @@ void fault_rules_free(struct fault_rules *rules);
 int fault_rules_add_text(struct fault_rules *rules, const char *text, char *error,
 			 size_t error_size);
 
+/* Whether text is a rule add_text takes, without adding it anywhere; why not in error. */
+bool fault_rules_valid_text(const char *text, char *error, size_t error_size);
+
 /*
  * Adds a rule from parts (for the scenario parser). At most one of nth, count, after is
  * nonzero; all three zero: every call. An action with vanish set must have error 0 (or ENOENT)

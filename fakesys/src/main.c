@@ -286,21 +286,6 @@ static int mount_scenario(const char *path, const char *mountpoint, struct fuse_
 	return status ? EXIT_FAILED : 0;
 }
 
-/* Whether text is a rule mount --fault takes; why not in error. */
-static bool fault_rule_valid(const char *text, char *error, size_t size)
-{
-	struct fault_rules *rules = fault_rules_new();
-	bool valid;
-
-	if (!rules) {
-		snprintf(error, size, "out of memory");
-		return false;
-	}
-	valid = fault_rules_add_text(rules, text, error, size) == 0;
-	fault_rules_free(rules);
-	return valid;
-}
-
 static int cmd_mount(int argc, char **argv)
 {
 	struct fuse_fs_options options = { 0 };
@@ -340,7 +325,7 @@ static int cmd_mount(int argc, char **argv)
 		case 'X':
 			/* Checked here, for a usage error; the mount's rule set takes them later.
 			 */
-			if (!fault_rule_valid(optarg, fault_error, sizeof(fault_error)))
+			if (!fault_rules_valid_text(optarg, fault_error, sizeof(fault_error)))
 				status = usage_error("--fault: %s", fault_error);
 			faults[n_faults++] = optarg;
 			break;

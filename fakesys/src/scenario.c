@@ -2776,22 +2776,17 @@ static bool grow_faults(struct loader *ld)
 static int read_faults(struct loader *ld)
 {
 	struct scenario *sc = &ld->sc;
-	struct fault_rules *check = fault_rules_new();
 	char reason[256];
 	int more, rc = 0;
 
-	if (!check)
-		return fail_out_of_memory(ld);
-	if (open_sequence(ld, "'faults'") != 0) {
-		fault_rules_free(check);
+	if (open_sequence(ld, "'faults'") != 0)
 		return -1;
-	}
 	while (rc == 0 && (more = next_item(ld)) == 1) {
 		const char *text;
 
 		if (value_nonempty_string(ld, "'faults' entry", &text) != 0) {
 			rc = -1;
-		} else if (fault_rules_add_text(check, text, reason, sizeof(reason)) != 0) {
+		} else if (!fault_rules_valid_text(text, reason, sizeof(reason))) {
 			rc = fail(ld, event_pos(ld), "fault rule: %s", reason);
 		} else if (sc->n_faults == ld->faults_capacity && !grow_faults(ld)) {
 			rc = fail_out_of_memory(ld);
@@ -2801,7 +2796,6 @@ static int read_faults(struct loader *ld)
 			sc->n_faults++;
 		}
 	}
-	fault_rules_free(check);
 	return rc ? rc : more < 0 ? -1 : 0;
 }
 
