@@ -30,7 +30,7 @@ devices:
   0000:5e:00.0: {id: 8086:1592, class: ethernet, driver: ice, group: 50, pcie: true,
                  sriov: {total: 4, num: 2, vf_id: 1889, vf_driver: iavf}}
 faults:
-  - "sys/devices/**/0000:5e:00.0/label read errno=EIO"
+  - "sys/devices/**/0000:5e:00.0/irq read errno=EIO"
 YAML
 mount_scenario "$work/host.yaml" "$mnt" --fault 'sys/devices/**/revision read errno=EPERM'
 dev=$mnt/sys/bus/pci/devices
@@ -57,7 +57,19 @@ expect_ctl() {
 ls -R "$mnt" >/dev/null 2>&1
 ls "$dev/0000:3b:00.0" "$vfio/20" "$dev/0000:42:00.0" >/dev/null 2>&1
 
+# expect_eio WHAT FILE: a read of FILE fails with EIO.
+expect_eio() {
+	local got
+	got=$(cat "$2" 2>&1)
+	if [[ $got == *": Input/output error" ]]; then
+		ok "$1: EIO"
+	else
+		fail "$1 read '$got', wanted EIO"
+	fi
+}
+
 echo "== the start"
+expect_eio "the scenario's rule is in force: the NIC's irq" "$dev/0000:5e:00.0/irq"
 expect_names "cards out are not on the bus" "$dev" \
 	"0000:00:00.0 0000:00:01.0 0000:00:02.0 0000:00:03.0 0000:5e:00.0 0000:5e:00.1 0000:5e:00.2"
 expect_names "nor are their groups" "$groups" "1 2 3 50 51 52"
@@ -125,16 +137,11 @@ echo "== faults"
 nic=$dev/0000:5e:00.0
 expect_ctl "the rules in force: --fault first, then the scenario's" 0 \
 	"sys/devices/**/revision read errno=EPERM
-sys/devices/**/0000:5e:00.0/label read errno=EIO" faults
+sys/devices/**/0000:5e:00.0/irq read errno=EIO" faults
 expect_read "the NIC's vendor" "$nic/vendor" 0x8086
 stat "$nic/uevent" >/dev/null
 expect_ctl "add an EIO rule" 0 "" fault 'sys/devices/**/0000:5e:00.0/vendor read errno=EIO'
-got=$(cat "$nic/vendor" 2>&1)
-if [[ $got == *": Input/output error" ]]; then
-	ok "the NIC's vendor: EIO at once"
-else
-	fail "the NIC's vendor read '$got' under an EIO rule"
-fi
+expect_eio "the NIC's vendor at once" "$nic/vendor"
 expect_read "the drive's vendor is not covered" "$dev/0000:42:00.0/vendor" 0x144d
 expect_ctl "a listing fails" 0 "" fault 'sys/bus/pci/devices readdir errno=EIO'
 # shellcheck disable=SC2012 # ls is the program whose listing must fail
@@ -152,6 +159,11 @@ expect_ctl "a rule that does not parse" 2 \
 expect_ctl "clear" 0 "" faults clear
 expect_ctl "no rules" 0 "" faults
 expect_read "the NIC's vendor again" "$nic/vendor" 0x8086
+if cat "$dev/0000:5e:00.0/irq" >/dev/null 2>&1; then
+	ok "the scenario's rule went with the clear"
+else
+	fail "the NIC's irq still fails after faults clear"
+fi
 expect_names "the listing again" "$dev" \
 	"0000:00:00.0 0000:00:01.0 0000:00:02.0 0000:00:03.0 0000:40:00.0 0000:41:00.0 0000:42:00.0 0000:5e:00.0 0000:5e:00.1 0000:5e:00.2"
 
@@ -167,9 +179,10 @@ else
 	ok "a file of a device gone with the reload: ${got##*: }"
 fi
 exec 7<&-
+expect_eio "the scenario's rule again" "$dev/0000:5e:00.0/irq"
 expect_ctl "its rules back, not twice" 0 \
 	"sys/devices/**/revision read errno=EPERM
-sys/devices/**/0000:5e:00.0/label read errno=EIO" faults
+sys/devices/**/0000:5e:00.0/irq read errno=EIO" faults
 sed -e 's/, plugged: false}/}/' -e '/^faults:/,$d' "$work/host.yaml" >"$work/changed.yaml"
 cd "$work" || exit 1
 expect_ctl "reload a changed scenario, by a relative path" 0 "" reload changed.yaml

@@ -466,7 +466,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 	if (!h->file) {
 		size_t start = offset < 0 ? 0 : (size_t)offset;
 
-		pthread_rwlock_rdlock(&fs->lock); /* the reply is written under the write lock */
+		read_lock(fs); /* the reply is written under the write lock */
 		n = start < h->reply_len ? (ssize_t)(h->reply_len - start) : 0;
 		n = (size_t)n < size ? n : (ssize_t)size;
 		if (n)
