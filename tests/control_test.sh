@@ -112,6 +112,13 @@ expect_link "the switch went" "$dev/0000:41:00.0" absent
 expect_ctl "put the switch back" 0 "" plug 0000:40:00.0
 expect_link "a plug finds everything below, removed before or not" "$dev/0000:42:00.0/driver" \
 	"drivers/nvme"
+expect_ctl "pull the switch again" 0 "" unplug 0000:40:00.0
+expect_write "remove its root port through sysfs" 1 "$dev/0000:00:02.0/remove" ok
+expect_ctl "plug the switch behind a port that is gone" 0 "" plug 0000:40:00.0
+expect_link "nothing shows while the port is gone" "$dev/0000:40:00.0" absent
+expect_write "a rescan" 1 "$mnt/sys/bus/pci/rescan" ok
+expect_link "the rescan finds the port, the switch and the drive" "$dev/0000:42:00.0/driver" \
+	"drivers/nvme"
 
 echo "== refused commands change nothing"
 expect_ctl "a VF is in no slot" 2 \
