@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "access_trace.h"
 #include "fault_rules.h"
 #include "fuse_fs.h"
+#include "gen.h"
 #include "graph.h"
 #include "host_control.h"
 #include "host_tree.h"
@@ -51,6 +53,7 @@ static void usage(FILE *out)
 		"  fakesys umount /tmp/host\n"
 		"  fakesys render scenarios/kata-10576.yaml /tmp/plain   # no FUSE needed\n"
 		"  fakesys record -o host.yaml   # this host, as a scenario to replay anywhere\n"
+		"  fakesys gen sriov --pfs 4 --vfs 256 -o nfv.yaml   # a synthetic host\n"
 		"\nORDER: how directories list: kernfs (the kernel's, default), sorted, reverse,\n"
 		"shuffle:SEED\n"
 		"TRACE: every operation as a JSON line (time, pid, op, path, result) to FILE or -\n"
@@ -106,6 +109,38 @@ static int load_tree(const char *path, struct scenario *sc, struct host_tree *ht
 	return status ? status : build_tree(sc, ht);
 }
 
+/*
+ * What a checked scenario holds now: the model also keeps every VF that sriov_numvfs could
+ * enable, and their groups, which are not on the bus yet.
+ */
+static void print_check_summary(const char *path, const struct topology *topo)
+{
+	size_t on_bus = 0, more_vfs = 0, groups = 0;
+	bool *in_use = calloc(topo->n_groups ? topo->n_groups : 1, sizeof(*in_use));
+
+	for (size_t f = 0; f < topo->n_functions; f++) {
+		const struct topo_function *fn = &topo->functions[f];
+
+		if (fn->present)
+			on_bus++;
+		else if (fn->physfn != TOPO_NONE)
+			more_vfs++;
+		if (fn->present && fn->group != TOPO_NONE && in_use)
+			in_use[fn->group] = true;
+	}
+	for (size_t m = 0; m < topo->n_mdevs && in_use; m++)
+		in_use[topo->mdevs[m].group] = true;
+	for (size_t g = 0; g < topo->n_groups && in_use; g++)
+		groups += in_use[g];
+	if (!in_use)
+		groups = topo->n_groups; /* out of memory: an upper bound will do */
+	free(in_use);
+	printf("%s: ok (%zu functions, %zu IOMMU groups", path, on_bus, groups);
+	if (more_vfs)
+		printf("; %zu more VFs can be enabled", more_vfs);
+	printf(")\n");
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	int status = 0;
@@ -123,8 +158,7 @@ static int cmd_check(int argc, char **argv)
 			status = failed;
 			continue;
 		}
-		printf("%s: ok (%zu functions, %zu IOMMU groups)\n", argv[i], sc.topo.n_functions,
-		       sc.topo.n_groups);
+		print_check_summary(argv[i], &sc.topo);
 		if (ht.tree)
 			host_tree_free(&ht);
 		scenario_free(&sc);
@@ -547,6 +581,54 @@ static void name_from_output(const char *output, char *name, size_t size)
 		snprintf(name, size, "recorded");
 }
 
+/*
+ * Where a command writes a file it makes: stdout, or (-o PATH) a temporary file beside PATH
+ * renamed over it at the end, so that a failure leaves no half file.
+ */
+struct output {
+	FILE *out;
+	const char *path; /* NULL: stdout */
+	char tmp[PATH_MAX];
+};
+
+static int output_open(struct output *file, const char *path)
+{
+	file->out = stdout;
+	file->path = path;
+	if (!path)
+		return 0;
+	if ((size_t)snprintf(file->tmp, sizeof(file->tmp), "%s.XXXXXX", path) >=
+	    sizeof(file->tmp)) {
+		fprintf(stderr, "fakesys: %s: %s\n", path, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	int fd = mkstemp(file->tmp);
+	if (fd < 0 || !(file->out = fdopen(fd, "w"))) {
+		fprintf(stderr, "fakesys: %s: %s\n", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(file->tmp);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* Puts the file in place if keep, else drops it. -1 with errno when that failed. */
+static int output_close(struct output *file, bool keep)
+{
+	if (!file->path)
+		return fflush(stdout) == 0 ? 0 : -1;
+	int rc = fchmod(fileno(file->out), 0644);
+	if (fclose(file->out) != 0)
+		rc = -1;
+	if (rc == 0 && keep && rename(file->tmp, file->path) != 0)
+		rc = -1;
+	if (rc != 0 || !keep)
+		unlink(file->tmp);
+	return rc;
+}
+
 static int cmd_record(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -559,7 +641,7 @@ static int cmd_record(int argc, char **argv)
 	};
 	struct record_options opt = { .root = "/", .report = stderr };
 	const char *output = NULL;
-	char name[72], tmp[PATH_MAX], error[PATH_MAX + 256];
+	char name[72], error[PATH_MAX + 256];
 	int c;
 
 	optind = 1;
@@ -591,32 +673,15 @@ static int cmd_record(int argc, char **argv)
 		opt.name = name;
 	}
 
-	/* Into a temporary file renamed at the end: a failed recording leaves no half file. */
-	FILE *out = stdout;
-	if (output) {
-		if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", output) >= sizeof(tmp))
-			return usage_error("%s: output path too long", "record");
-		int fd = mkstemp(tmp);
-		if (fd < 0 || !(out = fdopen(fd, "w"))) {
-			fprintf(stderr, "fakesys: %s: %s\n", output, strerror(errno));
-			if (fd >= 0) {
-				close(fd);
-				unlink(tmp);
-			}
-			return EXIT_FAILED;
-		}
-	}
+	struct output file;
+	if (output_open(&file, output) != 0)
+		return EXIT_FAILED;
 	struct record_summary summary;
-	int rc = record_host(&opt, out, &summary, error, sizeof(error));
-	if (output) {
-		if (fchmod(fileno(out), 0644) != 0 || fclose(out) != 0)
-			rc = -1;
-		if (rc == 0 && rename(tmp, output) != 0) {
-			snprintf(error, sizeof(error), "%s: %s", output, strerror(errno));
-			rc = -1;
-		}
-		if (rc != 0)
-			unlink(tmp);
+	int rc = record_host(&opt, file.out, &summary, error, sizeof(error));
+	if (output_close(&file, rc == 0) != 0 && rc == 0) {
+		snprintf(error, sizeof(error), "%s: %s", output ? output : "standard output",
+			 strerror(errno));
+		rc = -1;
 	}
 	if (rc != 0) {
 		fprintf(stderr, "fakesys: record: %s\n", error);
@@ -630,6 +695,103 @@ static int cmd_record(int argc, char **argv)
 	return 0;
 }
 
+/* A decimal option of gen: 0..max, or a usage error naming the option. */
+static int gen_number(const char *option, const char *text, unsigned long long max,
+		      unsigned long long *value)
+{
+	char *end;
+
+	errno = 0;
+	*value = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || *value > max) {
+		fprintf(stderr, "fakesys: gen: --%s '%s': a number 0 to %llu\n", option, text, max);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_gen(int argc, char **argv)
+{
+	enum { PFS = 'p', VFS = 'v', GPUS = 'g', FUNCTIONS = 'f', SEED = 's' };
+	static const struct option options[] = {
+		{ "pfs", required_argument, NULL, PFS },
+		{ "vfs", required_argument, NULL, VFS },
+		{ "gpus", required_argument, NULL, GPUS },
+		{ "functions", required_argument, NULL, FUNCTIONS },
+		{ "seed", required_argument, NULL, SEED },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	/* The options each shape takes; a size given to the wrong shape is a mistake. */
+	static const char *const shape_options[] = {
+		[GEN_SRIOV] = "pv", [GEN_GPU] = "g", [GEN_DOMAIN] = "f"
+	};
+	struct gen_options opt;
+	enum gen_shape shape;
+	const char *output = NULL;
+	char error[256];
+	int c;
+
+	if (argc < 2 || gen_shape_parse(argv[1], &shape) != 0)
+		return usage_error("%s needs a shape: sriov, gpu or domain", "gen");
+	gen_defaults(&opt, shape);
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
+		unsigned long long value = 0;
+
+		if (c == '?')
+			return usage_error("%s: unknown option", "gen");
+		const char *name = NULL;
+		for (const struct option *o = options; o->name; o++)
+			if (o->val == c)
+				name = o->name;
+		if (c != 'o' && c != SEED && !strchr(shape_options[shape], c)) {
+			fprintf(stderr, "fakesys: gen %s takes no --%s\n", argv[1], name);
+			return EXIT_USAGE;
+		}
+		if (c != 'o' &&
+		    gen_number(name, optarg, c == SEED ? UINT64_MAX : UINT32_MAX, &value) != 0)
+			return EXIT_USAGE;
+		switch (c) {
+		case PFS:
+			opt.pfs = (unsigned)value;
+			break;
+		case VFS:
+			opt.vfs = (unsigned)value;
+			break;
+		case GPUS:
+			opt.gpus = (unsigned)value;
+			break;
+		case FUNCTIONS:
+			opt.functions = (unsigned)value;
+			break;
+		case SEED:
+			opt.seed = value;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		}
+	}
+	if (optind != argc)
+		return usage_error("%s takes no operands after the shape", "gen");
+
+	struct output file;
+	if (output_open(&file, output) != 0)
+		return EXIT_FAILED;
+	int err = gen_write(&opt, file.out, error, sizeof(error));
+	if (output_close(&file, err == 0) != 0 && err == 0) {
+		snprintf(error, sizeof(error), "%s: %s", output ? output : "standard output",
+			 strerror(errno));
+		err = -EIO;
+	}
+	if (err) {
+		fprintf(stderr, "fakesys: gen %s: %s\n", argv[1], error);
+		return err == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+	}
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "check", "SCENARIO...", cmd_check },
 	{ "mount",
@@ -639,6 +801,10 @@ static const struct command commands[] = {
 	{ "list", "", cmd_list },
 	{ "render", "SCENARIO DIR", cmd_render },
 	{ "graph", "SCENARIO", cmd_graph },
+	{ "gen",
+	  "sriov [--pfs N] [--vfs N] | gpu [--gpus N] | domain [--functions N]\n"
+	  "                [--seed N] [-o FILE]",
+	  cmd_gen },
 	{ "record", "[--root DIR] [-o FILE] [--name NAME] [--children] [--keep-identifiers]",
 	  cmd_record },
 	{ "run", "SCENARIO [--] CMD [ARG...]", cmd_run },
