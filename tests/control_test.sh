@@ -204,4 +204,16 @@ expect_link "changes nothing" "$dev/0000:42:00.0/driver" "drivers/nvme"
 expect_ctl "the mount's rules stay" 0 "sys/devices/**/revision read errno=EPERM" faults
 
 "$fakesys" umount "$mnt" || fail "umount"
+
+echo "== a mount that starts without rules or a trace does not see opendir"
+mount_scenario "$work/changed.yaml" "$mnt"
+ls -R "$mnt" >/dev/null 2>&1
+expect_ctl "an opendir-only rule is refused" 2 \
+	"fakesys: fault: pattern 'sys/bus/pci/devices': this mount does not see opendir: the kernel opens directories itself unless the mount starts with a fault rule or --trace" \
+	fault 'sys/bus/pci/devices opendir errno=EIO'
+expect_ctl "a rule on readdir too is taken" 0 "" fault 'sys/bus/pci/devices opendir,readdir errno=EIO'
+got=$(ls "$mnt/sys/bus/pci/devices" 2>&1)
+[[ $got == *"Input/output error"* ]] && ok "and fails the listing the kernel had cached" ||
+	fail "the listing after an opendir,readdir rule: $got"
+"$fakesys" umount "$mnt" || fail "umount"
 exit "$status"

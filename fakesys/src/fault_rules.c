@@ -55,6 +55,9 @@ struct fault_rules {
 	size_t n, cap;
 	/* Lets a match skip the lock while there are no rules, the usual case. */
 	atomic_size_t published;
+	/* Calls the file system never sees (fault_rules_set_unseen), with why. */
+	unsigned unseen_ops;
+	const char *unseen_why;
 };
 
 static const char *const op_names[] = {
@@ -273,6 +276,14 @@ bool fault_rules_valid_text(const char *text, char *error, size_t error_size)
 	return valid;
 }
 
+void fault_rules_set_unseen(struct fault_rules *rules, unsigned ops, const char *why)
+{
+	pthread_rwlock_wrlock(&rules->lock);
+	rules->unseen_ops = ops;
+	rules->unseen_why = why;
+	pthread_rwlock_unlock(&rules->lock);
+}
+
 bool fault_rules_empty(const struct fault_rules *rules)
 {
 	return !rules || atomic_load(&rules->published) == 0;
@@ -395,6 +406,11 @@ static int rule_add(struct fault_rules *rules, const char *pattern, unsigned ops
 			    "vanish acts on lookup, getattr, opendir and open; the rule has none");
 			return -1;
 		}
+	}
+	if (!(ops & ~rules->unseen_ops)) {
+		say(error, error_size, "pattern '%s': %s", pattern, rules->unseen_why);
+		errno = EINVAL;
+		return -1;
 	}
 	if (action->max_bytes != SIZE_MAX && !(ops & FAULT_READ)) {
 		say(error, error_size, "short=%zu acts on read; the rule's operations have none",

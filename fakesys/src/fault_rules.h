@@ -98,6 +98,12 @@ void fault_rules_clear(struct fault_rules *rules);
 bool fault_rules_match(struct fault_rules *rules, enum fault_op op, const char *path,
 		       struct fault_action *out);
 
+/*
+ * Says that the calls of ops never reach the file system (the kernel answers them itself), so
+ * that a rule acting on nothing else is refused, with why (a static string) as the reason.
+ */
+void fault_rules_set_unseen(struct fault_rules *rules, unsigned ops, const char *why);
+
 /* No rules: the caller may skip the work of naming the path. */
 bool fault_rules_empty(const struct fault_rules *rules);
 /* Whether some rule's pattern matches path, whatever the op and count: a call on it may fail,

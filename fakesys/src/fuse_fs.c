@@ -52,6 +52,8 @@ struct fuse_fs {
 	uid_t owner;
 	gid_t owner_group;
 	struct timespec created; /* every node's timestamps, like sysfs at boot */
+	/* The kernel opens directories without asking: decided at INIT, for the mount's life. */
+	bool quiet_opendir;
 	/* Every handle given out: RELEASE for the last ones can still be in flight when the
 	 * session ends, and what the kernel never returns is freed here. */
 	pthread_mutex_t handles_lock;
@@ -256,6 +258,10 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct sysfs_stat st;
 	struct op_context ctx;
 
+	if (fs->quiet_opendir) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 	read_lock(fs);
 	int err = op_begin(fs, FAULT_OPENDIR, ino, NULL, false, &ctx);
 	if (!err)
@@ -636,7 +642,33 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	fuse_reply_err(req, EPERM);
 }
 
+/*
+ * Every change is pushed out of the kernel's caches when it happens, so the kernel need not
+ * check for itself: with automatic invalidation it asks for a directory's attributes again
+ * (for its mtime) each time it lists the directory from its cache.
+ */
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct fuse_fs *fs = userdata;
+
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	/*
+	 * An opendir and a releasedir per directory are two round trips that answer nothing a
+	 * lookup did not: declined, the kernel opens directories itself, for good, and caches
+	 * their listings as it does for ours. Only a trace or an opendir fault needs to see them,
+	 * so a mount that starts with either keeps them.
+	 */
+	fs->quiet_opendir = (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) && !fs->trace &&
+			    fault_rules_empty(fs->faults);
+	if (fs->quiet_opendir && fs->faults)
+		fault_rules_set_unseen(fs->faults, FAULT_OPENDIR,
+				       "this mount does not see opendir: the kernel opens "
+				       "directories itself unless the mount starts with a fault "
+				       "rule or --trace");
+}
+
 static const struct fuse_lowlevel_ops fuse_fs_ops = {
+	.init = op_init,
 	.lookup = op_lookup,
 	.getattr = op_getattr,
 	.setattr = op_setattr,
@@ -700,7 +732,7 @@ int fuse_fs_serve(struct sysfs_tree *tree, const struct fuse_fs_options *options
 	clock_gettime(CLOCK_REALTIME, &fs.created);
 	escape_option(options->source ? options->source : "fakesys", fsname, sizeof(fsname));
 	snprintf(mount_options, sizeof(mount_options),
-		 "default_permissions,fsname=%s,subtype=fakesys%s", fsname,
+		 "default_permissions,noatime,fsname=%s,subtype=fakesys%s", fsname,
 		 options->allow_other ? ",allow_other" : "");
 	argv[argc++] = "fakesys";
 	argv[argc++] = "-o";

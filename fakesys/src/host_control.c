@@ -238,8 +238,11 @@ static int cmd_fault(struct host_control *ctl, const char *arg, char **reply)
 		return reply_with(reply, -ENOMEM, "out of memory");
 	if (fault_rules_add_text(added, arg, reason, sizeof(reason)) != 0)
 		err = reply_with(reply, -EINVAL, "%s", reason);
-	else if (fault_rules_add_text(ctl->faults, arg, reason, sizeof(reason)) != 0 ||
-		 forget_all_covered(ctl, added) != 0)
+	else if (fault_rules_add_text(ctl->faults, arg, reason, sizeof(reason)) != 0)
+		/* Valid in itself, but not on this mount (a call it never sees). */
+		err = errno == ENOMEM ? reply_with(reply, -ENOMEM, "out of memory")
+				      : reply_with(reply, -EINVAL, "%s", reason);
+	else if (forget_all_covered(ctl, added) != 0)
 		err = reply_with(reply, -ENOMEM, "out of memory");
 	else
 		err = 0;
