@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,33 +20,41 @@
  */
 enum node_kind { NODE_DIR, NODE_LINK, NODE_CHR, NODE_ATTR, NODE_WHITEOUT };
 
+/* What only a directory has; out of line, since most nodes are links. */
+struct dir_info {
+	struct sysfs_node **children; /* in listing order once sorted */
+	uint32_t n_children;
+	uint32_t cap_children;
+	uint32_t n_subdirs;
+	/* Attribute files: groups[0..n_groups), the named ones skipped unless this directory
+	 * is the named group's own subdirectory. */
+	uint8_t n_groups;
+	bool is_named_group;
+	bool sorted;
+	bool has_shadows; /* some child node hides a table attribute's name */
+	const struct sysfs_attr_group *const *groups;
+	const void *obj;
+};
+
+/*
+ * Nodes, their directory parts, names and link texts live in the tree's arena and are freed
+ * with it; names and texts are stored once however many nodes use them (a function's address
+ * names five links, "subsystem" is everywhere).
+ */
 struct sysfs_node {
-	char *name;
+	const char *name;
 	struct sysfs_node *parent;
+	sysfs_ino_t ino; /* kept by the node at the same path when the tree is replaced */
 	uint32_t index;	 /* position in tree->nodes */
 	uint32_t hash;	 /* kernfs_name_hash(name): the listing order */
-	sysfs_ino_t ino; /* kept by the node at the same path when the tree is replaced */
 	uint8_t kind;
 	bool hidden; /* taken out of its directory after building: neither found nor listed */
 	uint16_t mode;
 	union {
-		struct {
-			struct sysfs_node **children; /* in listing order once sorted */
-			uint32_t n_children;
-			uint32_t cap_children;
-			uint32_t n_subdirs;
-			/* Attribute files: groups[0..n_groups), the named ones skipped unless
-			 * this directory is the named group's own subdirectory. */
-			const struct sysfs_attr_group *const *groups;
-			uint8_t n_groups;
-			bool is_named_group;
-			bool sorted;
-			bool has_shadows; /* some child node hides a table attribute's name */
-			const void *obj;
-		} dir;
+		struct dir_info *dir;
 		struct {
 			const struct sysfs_node *target; /* NULL: the text below, as given */
-			char *text;
+			const char *text;
 		} link;
 		struct {
 			unsigned major;
@@ -56,6 +65,65 @@ struct sysfs_node {
 			const void *obj;
 		} file;
 	} u;
+};
+
+/* Bump allocation in blocks: no per-object header, freed all at once. */
+#define ARENA_BLOCK_SIZE ((size_t)64 * 1024)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	void *data[];
+};
+
+struct arena {
+	struct arena_block *blocks;
+};
+
+static void *arena_alloc(struct arena *arena, size_t size)
+{
+	struct arena_block *block = arena->blocks;
+
+	/* Nothing in the arena needs more than a pointer's alignment. */
+	size = (size + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+	if (!block || block->size - block->used < size) {
+		size_t capacity = size > ARENA_BLOCK_SIZE / 4 ? size : ARENA_BLOCK_SIZE;
+
+		block = malloc(sizeof(*block) + capacity);
+		if (!block)
+			return NULL;
+		block->size = capacity;
+		block->used = 0;
+		/* A block for one large object goes behind the current one, which has room. */
+		if (capacity == size && arena->blocks) {
+			block->next = arena->blocks->next;
+			arena->blocks->next = block;
+		} else {
+			block->next = arena->blocks;
+			arena->blocks = block;
+		}
+	}
+	void *p = (char *)block->data + block->used;
+	block->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+static void arena_free(struct arena *arena)
+{
+	while (arena->blocks) {
+		struct arena_block *next = arena->blocks->next;
+
+		free(arena->blocks);
+		arena->blocks = next;
+	}
+}
+
+/* The strings of a tree, each stored once: open addressing, NULL when empty. */
+struct string_set {
+	const char **slots;
+	uint32_t mask;
+	uint32_t count;
 };
 
 /*
@@ -80,6 +148,8 @@ struct sysfs_tree {
 	/* Open addressing on the inode, same slots: inodes outlive replacements, indexes do not. */
 	uint32_t *by_ino;
 	sysfs_ino_t next_ino; /* never handed out twice in a tree's life, across replacements */
+	struct arena arena;   /* nodes, directory parts, names, link texts */
+	struct string_set strings; /* names and link texts */
 	/* What sysfs_tree_replace() changed, for the caches of whoever serves the tree. */
 	struct sysfs_change *changes;
 	size_t n_changes;
@@ -194,6 +264,14 @@ static int compare_children(const void *a, const void *b, void *tree)
 
 void sysfs_tree_finish(struct sysfs_tree *tree)
 {
+	if (tree->cap_nodes > tree->n_nodes) {
+		struct sysfs_node **fit = realloc(tree->nodes, tree->n_nodes * sizeof(*fit));
+
+		if (fit) {
+			tree->nodes = fit;
+			tree->cap_nodes = tree->n_nodes;
+		}
+	}
 	for (uint32_t i = 0; i < tree->n_nodes; i++)
 		tree->nodes[i]->hash = listing_key(tree, tree->nodes[i]->name);
 	for (uint32_t i = 0; i < tree->n_nodes; i++) {
@@ -201,9 +279,21 @@ void sysfs_tree_finish(struct sysfs_tree *tree)
 
 		if (node->kind != NODE_DIR)
 			continue;
-		qsort_r(node->u.dir.children, node->u.dir.n_children, sizeof(*node->u.dir.children),
-			compare_children, tree);
-		node->u.dir.sorted = true;
+		struct dir_info *dir = node->u.dir;
+
+		qsort_r(dir->children, dir->n_children, sizeof(*dir->children), compare_children,
+			tree);
+		dir->sorted = true;
+		/* Building is over: give back what doubling kept in reserve. */
+		if (dir->cap_children > dir->n_children && dir->n_children) {
+			struct sysfs_node **fit =
+				realloc(dir->children, dir->n_children * sizeof(*fit));
+
+			if (fit) {
+				dir->children = fit;
+				dir->cap_children = dir->n_children;
+			}
+		}
 	}
 }
 
@@ -308,6 +398,43 @@ struct sysfs_node *sysfs_find_child(const struct sysfs_tree *tree, const struct 
 	return node && node->kind != NODE_WHITEOUT ? node : NULL;
 }
 
+/* The tree's copy of text, shared with every other user of the same text; NULL: ENOMEM. */
+static const char *intern(struct sysfs_tree *tree, const char *text)
+{
+	struct string_set *set = &tree->strings;
+
+	if ((set->count + 1) * 4 > (set->mask + 1) * 3) {
+		uint32_t size = set->mask ? (set->mask + 1) * 2 : 1024;
+		const char **slots = calloc(size, sizeof(*slots));
+
+		if (!slots)
+			return NULL;
+		for (uint32_t i = 0; set->mask && i <= set->mask; i++) {
+			if (!set->slots[i])
+				continue;
+			uint32_t slot = name_hash(0, set->slots[i]) & (size - 1);
+			while (slots[slot])
+				slot = (slot + 1) & (size - 1);
+			slots[slot] = set->slots[i];
+		}
+		free(set->slots);
+		set->slots = slots;
+		set->mask = size - 1;
+	}
+	uint32_t slot = name_hash(0, text) & set->mask;
+	for (; set->slots[slot]; slot = (slot + 1) & set->mask)
+		if (strcmp(set->slots[slot], text) == 0)
+			return set->slots[slot];
+	size_t len = strlen(text) + 1;
+	char *copy = arena_alloc(&tree->arena, len);
+	if (!copy)
+		return NULL;
+	memcpy(copy, text, len);
+	set->slots[slot] = copy;
+	set->count++;
+	return copy;
+}
+
 /* ---- building ----------------------------------------------------------------------------- */
 
 static struct sysfs_node *node_new(struct sysfs_tree *tree, struct sysfs_node *parent,
@@ -322,35 +449,35 @@ static struct sysfs_node *node_new(struct sysfs_tree *tree, struct sysfs_node *p
 		tree->nodes = nodes;
 		tree->cap_nodes = cap;
 	}
-	/* Keep the hash at most half full so probes stay short. */
-	if ((tree->n_nodes + 1) * 2 > tree->hash_mask + 1 &&
+	/* Keep the hash at most three quarters full so probes stay short. */
+	if ((uint64_t)(tree->n_nodes + 1) * 4 > (uint64_t)(tree->hash_mask + 1) * 3 &&
 	    hash_resize(tree, (tree->hash_mask + 1) * 2))
 		return NULL;
-	if (parent && parent->u.dir.n_children == parent->u.dir.cap_children) {
-		uint32_t cap = parent->u.dir.cap_children ? parent->u.dir.cap_children * 2 : 8;
+	if (parent && parent->u.dir->n_children == parent->u.dir->cap_children) {
+		uint32_t cap = parent->u.dir->cap_children ? parent->u.dir->cap_children * 2 : 8;
 		struct sysfs_node **children =
-			realloc(parent->u.dir.children, cap * sizeof(*children));
+			realloc(parent->u.dir->children, cap * sizeof(*children));
 
 		if (!children)
 			return NULL;
-		parent->u.dir.children = children;
-		parent->u.dir.cap_children = cap;
+		parent->u.dir->children = children;
+		parent->u.dir->cap_children = cap;
 	}
 
 	/* A name given back after sysfs_remove() took a table attribute's away. */
-	if (parent && parent->u.dir.has_shadows) {
+	if (parent && parent->u.dir->has_shadows) {
 		struct sysfs_node *whiteout = find_node(tree, parent, name);
 
 		if (whiteout && whiteout->kind == NODE_WHITEOUT)
 			whiteout->hidden = true;
 	}
 
-	struct sysfs_node *node = calloc(1, sizeof(*node));
+	struct sysfs_node *node = arena_alloc(&tree->arena, sizeof(*node));
 
-	if (!node || !(node->name = strdup(name))) {
-		free(node);
+	if (!node || !(node->name = intern(tree, name)))
 		return NULL;
-	}
+	if (kind == NODE_DIR && !(node->u.dir = arena_alloc(&tree->arena, sizeof(*node->u.dir))))
+		return NULL;
 	node->parent = parent;
 	node->index = tree->n_nodes;
 	node->ino = tree->next_ino++;
@@ -362,10 +489,10 @@ static struct sysfs_node *node_new(struct sysfs_tree *tree, struct sysfs_node *p
 	if (parent && kind == NODE_WHITEOUT) {
 		hash_insert(tree, node);
 	} else if (parent) {
-		parent->u.dir.children[parent->u.dir.n_children++] = node;
-		parent->u.dir.sorted = false;
+		parent->u.dir->children[parent->u.dir->n_children++] = node;
+		parent->u.dir->sorted = false;
 		if (kind == NODE_DIR)
-			parent->u.dir.n_subdirs++;
+			parent->u.dir->n_subdirs++;
 		hash_insert(tree, node);
 	}
 	return node;
@@ -389,16 +516,11 @@ void sysfs_tree_free(struct sysfs_tree *tree)
 {
 	if (!tree)
 		return;
-	for (uint32_t i = 0; i < tree->n_nodes; i++) {
-		struct sysfs_node *node = tree->nodes[i];
-
-		if (node->kind == NODE_DIR)
-			free(node->u.dir.children);
-		if (node->kind == NODE_LINK)
-			free(node->u.link.text);
-		free(node->name);
-		free(node);
-	}
+	for (uint32_t i = 0; i < tree->n_nodes; i++)
+		if (tree->nodes[i]->kind == NODE_DIR)
+			free(tree->nodes[i]->u.dir->children);
+	arena_free(&tree->arena);
+	free(tree->strings.slots);
 	free(tree->nodes);
 	free(tree->hash);
 	free(tree->by_ino);
@@ -439,9 +561,9 @@ struct sysfs_node *sysfs_add_dir(struct sysfs_tree *tree, struct sysfs_node *par
 		return NULL;
 	while (groups && groups[n_groups])
 		n_groups++;
-	dir->u.dir.groups = groups;
-	dir->u.dir.n_groups = n_groups;
-	dir->u.dir.obj = obj;
+	dir->u.dir->groups = groups;
+	dir->u.dir->n_groups = n_groups;
+	dir->u.dir->obj = obj;
 
 	for (uint8_t g = 0; g < n_groups; g++) {
 		if (!groups[g]->name)
@@ -450,10 +572,10 @@ struct sysfs_node *sysfs_add_dir(struct sysfs_tree *tree, struct sysfs_node *par
 
 		if (!sub)
 			return NULL;
-		sub->u.dir.groups = &groups[g];
-		sub->u.dir.n_groups = 1;
-		sub->u.dir.is_named_group = true;
-		sub->u.dir.obj = obj;
+		sub->u.dir->groups = &groups[g];
+		sub->u.dir->n_groups = 1;
+		sub->u.dir->is_named_group = true;
+		sub->u.dir->obj = obj;
 	}
 	return dir;
 }
@@ -498,7 +620,7 @@ struct sysfs_node *sysfs_add_link_text(struct sysfs_tree *tree, struct sysfs_nod
 {
 	struct sysfs_node *link = node_new(tree, parent, name, NODE_LINK, 0777);
 
-	if (link && !(link->u.link.text = strdup(text)))
+	if (link && !(link->u.link.text = intern(tree, text)))
 		return NULL; /* the tree frees the node */
 	return link;
 }
@@ -514,13 +636,13 @@ struct attr_ref {
 
 static bool group_in_dir(const struct sysfs_node *dir, uint8_t g)
 {
-	return dir->u.dir.is_named_group || !dir->u.dir.groups[g]->name;
+	return dir->u.dir->is_named_group || !dir->u.dir->groups[g]->name;
 }
 
 static uint16_t attr_mode(const struct sysfs_node *dir, const struct sysfs_attr_group *group,
 			  const struct sysfs_attr *attr)
 {
-	return group->is_visible ? group->is_visible(dir->u.dir.obj, attr) : attr->mode;
+	return group->is_visible ? group->is_visible(dir->u.dir->obj, attr) : attr->mode;
 }
 
 /* The visible attribute at slot, or false. */
@@ -528,9 +650,9 @@ static bool attr_at_slot(const struct sysfs_node *dir, uint32_t slot, struct att
 {
 	uint32_t g = slot >> ATTR_INDEX_BITS, a = slot & ((1u << ATTR_INDEX_BITS) - 1);
 
-	if (g >= dir->u.dir.n_groups || !group_in_dir(dir, g))
+	if (g >= dir->u.dir->n_groups || !group_in_dir(dir, g))
 		return false;
-	const struct sysfs_attr_group *group = dir->u.dir.groups[g];
+	const struct sysfs_attr_group *group = dir->u.dir->groups[g];
 	for (uint32_t i = 0; i < a; i++)
 		if (!group->attrs[i])
 			return false;
@@ -546,10 +668,10 @@ static bool attr_at_slot(const struct sysfs_node *dir, uint32_t slot, struct att
 /* The first visible attribute at or after slot; false when there is none. */
 static bool attr_next(const struct sysfs_node *dir, uint32_t slot, struct attr_ref *ref)
 {
-	for (uint32_t g = slot >> ATTR_INDEX_BITS; g < dir->u.dir.n_groups; g++) {
+	for (uint32_t g = slot >> ATTR_INDEX_BITS; g < dir->u.dir->n_groups; g++) {
 		if (!group_in_dir(dir, g))
 			continue;
-		const struct sysfs_attr_group *group = dir->u.dir.groups[g];
+		const struct sysfs_attr_group *group = dir->u.dir->groups[g];
 		uint32_t a =
 			(g == slot >> ATTR_INDEX_BITS) ? slot & ((1u << ATTR_INDEX_BITS) - 1) : 0;
 
@@ -589,21 +711,21 @@ int sysfs_remove(struct sysfs_tree *tree, struct sysfs_node *dir, const char *na
 	struct attr_ref ref;
 
 	if (node && node->kind != NODE_WHITEOUT) {
-		struct sysfs_node **children = dir->u.dir.children;
-		uint32_t n = dir->u.dir.n_children, i = 0;
+		struct sysfs_node **children = dir->u.dir->children;
+		uint32_t n = dir->u.dir->n_children, i = 0;
 
 		while (i < n && children[i] != node)
 			i++;
 		memmove(&children[i], &children[i + 1], (n - i - 1) * sizeof(*children));
-		dir->u.dir.n_children--;
+		dir->u.dir->n_children--;
 		if (node->kind == NODE_DIR)
-			dir->u.dir.n_subdirs--;
+			dir->u.dir->n_subdirs--;
 		node->hidden = true;
 		return 0;
 	}
-	if (node || !dir->u.dir.n_groups || !attr_by_name(dir, name, &ref))
+	if (node || !dir->u.dir->n_groups || !attr_by_name(dir, name, &ref))
 		return -ENOENT;
-	dir->u.dir.has_shadows = true;
+	dir->u.dir->has_shadows = true;
 	return node_new(tree, dir, name, NODE_WHITEOUT, 0) ? 0 : -ENOMEM;
 }
 
@@ -662,7 +784,7 @@ static bool same_entry(const struct sysfs_node *a, const struct sysfs_node *b)
 	case NODE_ATTR:
 		return a->u.file.attr == b->u.file.attr && a->u.file.obj == b->u.file.obj;
 	case NODE_DIR:
-		return a->u.dir.obj == b->u.dir.obj && a->u.dir.groups == b->u.dir.groups;
+		return a->u.dir->obj == b->u.dir->obj && a->u.dir->groups == b->u.dir->groups;
 	default:
 		return true;
 	}
@@ -745,10 +867,14 @@ int sysfs_tree_replace(struct sysfs_tree *tree, struct sysfs_tree *next)
 	tree->by_ino = next->by_ino;
 	tree->hash_mask = next->hash_mask;
 	tree->next_ino = next->next_ino;
+	tree->arena = next->arena;
+	tree->strings = next->strings;
 	next->nodes = old.nodes;
 	next->n_nodes = old.n_nodes;
 	next->hash = old.hash;
 	next->by_ino = old.by_ino;
+	next->arena = old.arena;
+	next->strings = old.strings;
 	sysfs_tree_free(next);
 	return 0;
 }
@@ -807,7 +933,7 @@ static void stat_node(const struct sysfs_node *node, struct sysfs_stat *st)
 	switch (node->kind) {
 	case NODE_DIR:
 		st->mode = S_IFDIR | node->mode;
-		st->nlink = 2 + node->u.dir.n_subdirs;
+		st->nlink = 2 + node->u.dir->n_subdirs;
 		break;
 	case NODE_LINK:
 		st->mode = S_IFLNK | node->mode;
@@ -833,7 +959,7 @@ static void stat_attr(const struct attr_ref *ref, struct sysfs_stat *st)
 	st->ino = attr_ino(ref);
 	st->mode = S_IFREG | ref->mode;
 	st->nlink = 1;
-	st->size = ref->attr->size ? ref->attr->size(ref->dir->u.dir.obj) : SYSFS_PAGE_SIZE;
+	st->size = ref->attr->size ? ref->attr->size(ref->dir->u.dir->obj) : SYSFS_PAGE_SIZE;
 }
 
 int sysfs_stat(const struct sysfs_tree *tree, sysfs_ino_t ino, struct sysfs_stat *st)
@@ -1029,7 +1155,7 @@ static size_t list_attrs(const struct sysfs_tree *tree, const struct sysfs_node 
 
 	for (uint32_t slot = 0; n < MAX_DIR_ATTRS && attr_next(dir, slot, &ref);
 	     slot = ref.slot + 1) {
-		if (dir->u.dir.has_shadows && find_node(tree, dir, ref.attr->name))
+		if (dir->u.dir->has_shadows && find_node(tree, dir, ref.attr->name))
 			continue;
 		out[n].hash = listing_key(tree, ref.attr->name);
 		out[n++].ref = ref;
@@ -1056,14 +1182,14 @@ static uint64_t cookie_of(uint32_t key, uint64_t rank)
 static uint32_t children_before(const struct sysfs_tree *tree, const struct sysfs_node *dir,
 				uint32_t key)
 {
-	uint32_t low = 0, high = dir->u.dir.n_children;
+	uint32_t low = 0, high = dir->u.dir->n_children;
 
 	if (tree->order == SYSFS_ORDER_SORTED || tree->order == SYSFS_ORDER_REVERSE)
 		return 0; /* one key for all: the rank is the position */
 	while (low < high) {
 		uint32_t mid = low + (high - low) / 2;
 
-		if (dir->u.dir.children[mid]->hash < key)
+		if (dir->u.dir->children[mid]->hash < key)
 			low = mid + 1;
 		else
 			high = mid;
@@ -1078,9 +1204,9 @@ static bool next_is_attr(const struct sysfs_tree *tree, const struct sysfs_node 
 {
 	if (attr >= n_attrs)
 		return false;
-	if (child >= dir->u.dir.n_children)
+	if (child >= dir->u.dir->n_children)
 		return true;
-	const struct sysfs_node *c = dir->u.dir.children[child];
+	const struct sysfs_node *c = dir->u.dir->children[child];
 	return listing_compare(tree, attrs[attr].hash, attrs[attr].ref.attr->name, c->hash,
 			       c->name) < 0;
 }
@@ -1099,7 +1225,7 @@ int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cook
 
 	uint32_t key = *cookie ? (uint32_t)((*cookie - 1) >> COOKIE_RANK_BITS) : 0;
 	uint64_t rank = *cookie ? (*cookie - 1) & (((uint64_t)1 << COOKIE_RANK_BITS) - 1) : 0;
-	size_t n_attrs = node->u.dir.n_groups ? list_attrs(tree, node, attrs) : 0;
+	size_t n_attrs = node->u.dir->n_groups ? list_attrs(tree, node, attrs) : 0;
 	uint32_t child = children_before(tree, node, key);
 	size_t attr = 0;
 
@@ -1111,11 +1237,11 @@ int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cook
 	for (uint64_t skipped = 0;; skipped++) {
 		bool have_attr = next_is_attr(tree, node, child, attrs, attr, n_attrs);
 
-		if (!have_attr && child >= node->u.dir.n_children) {
+		if (!have_attr && child >= node->u.dir->n_children) {
 			*cookie = COOKIE_END;
 			return 1;
 		}
-		entry_key = have_attr ? attrs[attr].hash : node->u.dir.children[child]->hash;
+		entry_key = have_attr ? attrs[attr].hash : node->u.dir->children[child]->hash;
 		if (entry_key == key && skipped < rank) {
 			have_attr ? attr++ : child++;
 			continue;
@@ -1127,7 +1253,7 @@ int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cook
 			stat_attr(&attrs[attr].ref, st);
 			attr++;
 		} else {
-			const struct sysfs_node *c = node->u.dir.children[child];
+			const struct sysfs_node *c = node->u.dir->children[child];
 
 			*name = c->name;
 			stat_node(c, st);
@@ -1137,11 +1263,11 @@ int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cook
 	}
 	/* Where the next call starts: the entry after this one. */
 	bool have_attr = next_is_attr(tree, node, child, attrs, attr, n_attrs);
-	if (!have_attr && child >= node->u.dir.n_children) {
+	if (!have_attr && child >= node->u.dir->n_children) {
 		*cookie = COOKIE_END;
 		return 0;
 	}
-	uint32_t next_key = have_attr ? attrs[attr].hash : node->u.dir.children[child]->hash;
+	uint32_t next_key = have_attr ? attrs[attr].hash : node->u.dir->children[child]->hash;
 	*cookie = cookie_of(next_key, next_key == entry_key ? rank + 1 : 0);
 	return 0;
 }
@@ -1157,7 +1283,7 @@ int sysfs_open(const struct sysfs_tree *tree, sysfs_ino_t ino, int flags,
 	if (err)
 		return err;
 	const struct sysfs_attr *attr = r.node ? NULL : r.attr.attr;
-	const void *obj = r.node ? NULL : r.attr.dir->u.dir.obj;
+	const void *obj = r.node ? NULL : r.attr.dir->u.dir->obj;
 	if (r.node && r.node->kind != NODE_ATTR)
 		return r.node->kind == NODE_DIR ? -EISDIR : -ENXIO;
 	if (r.node) {
