@@ -14,10 +14,31 @@
 #define PCI_DEV_MAX    0x1f
 #define PCI_FN_MAX     7
 
+/* Writes value as at least digits lower-case hex digits; returns the end. */
+static char *put_hex(char *out, uint32_t value, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	while (digits < 8 && value >> (4 * digits))
+		digits++;
+	for (int i = digits - 1; i >= 0; i--)
+		*out++ = hex[(value >> (4 * i)) & 0xf];
+	return out;
+}
+
+/* "%04x:%02x:%02x.%x" by hand: the loader formats every address it reads, and printf was a
+ * tenth of parsing a large scenario. */
 void pci_addr_format(const struct pci_addr *addr, char out[PCI_ADDR_STRLEN])
 {
-	snprintf(out, PCI_ADDR_STRLEN, "%04x:%02x:%02x.%x", (unsigned)addr->domain, addr->bus,
-		 addr->dev, addr->fn);
+	char *p = put_hex(out, addr->domain, 4);
+
+	*p++ = ':';
+	p = put_hex(p, addr->bus, 2);
+	*p++ = ':';
+	p = put_hex(p, addr->dev, 2);
+	*p++ = '.';
+	p = put_hex(p, addr->fn, 1);
+	*p = '\0';
 }
 
 /* Reads up to max_digits hex digits at *cursor; returns how many it read. */

@@ -2262,7 +2262,7 @@ static int read_device(struct loader *ld, const struct pci_addr *addr, struct sr
 	int more;
 
 	pci_addr_format(addr, name);
-	snprintf(label, sizeof(label), "device %s", name);
+	strcpy(stpcpy(label, "device "), name);
 	if (open_mapping(ld, label) != 0)
 		return -1;
 	if (ld->n_fns == ld->fns_capacity) {
@@ -2290,7 +2290,7 @@ static int read_device(struct loader *ld, const struct pci_addr *addr, struct sr
 	pending->first_mdev = ld->n_mdevs;
 	ld->n_fns++; /* from here on loader_free frees what the entry holds */
 
-	snprintf(where, sizeof(where), "in device %s", name);
+	strcpy(stpcpy(where, "in device "), name);
 	while ((more = next_key(ld)) == 1) {
 		size_t key;
 		int rc;
