@@ -652,6 +652,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	struct fuse_fs *fs = userdata;
 
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	/* A link whose target changes gets a new inode, so link texts can be kept for good:
+	 * every path through /sys/bus/pci/devices would otherwise cost a readlink. */
+	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
 	/*
 	 * An opendir and a releasedir per directory are two round trips that answer nothing a
 	 * lookup did not: declined, the kernel opens directories itself, for good, and caches
