@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define GEN_MAX_PFS	  31 /* one root port each, devices 1..31 of bus 0 */
+#define GEN_ROOT_PORTS	  31 /* devices 1..31 of bus 0: one per PF, switch or NVSwitch */
 #define GEN_MAX_VFS	  65535
 #define GEN_MAX_GPUS	  32
 #define GEN_MAX_FUNCTIONS 65536 /* 256 buses x 32 devices x 8 functions */
@@ -125,13 +125,13 @@ static const struct nic_model nic_models[] = {
 
 static int write_sriov(const struct gen_options *o, FILE *out, char *error, size_t error_size)
 {
-	if (o->pfs < 1 || o->pfs > GEN_MAX_PFS)
-		return invalid(error, error_size, "--pfs %u: 1 to %u", o->pfs, GEN_MAX_PFS);
+	if (o->pfs < 1 || o->pfs > GEN_ROOT_PORTS)
+		return invalid(error, error_size, "--pfs %u: 1 to %u", o->pfs, GEN_ROOT_PORTS);
 	if (o->vfs < 1 || o->vfs > GEN_MAX_VFS)
 		return invalid(error, error_size, "--vfs %u: 1 to %u", o->vfs, GEN_MAX_VFS);
 
 	uint64_t state = o->seed;
-	unsigned model[GEN_MAX_PFS], buses_per_pf = 1;
+	unsigned model[GEN_ROOT_PORTS], buses_per_pf = 1;
 	for (unsigned i = 0; i < o->pfs; i++) {
 		model[i] = pick(&state, sizeof(nic_models) / sizeof(nic_models[0]));
 		unsigned last_rid = nic_models[model[i]].offset + o->vfs - 1;
@@ -215,8 +215,8 @@ static int write_gpu(const struct gen_options *o, FILE *out, char *error, size_t
 		&gpu_models[pick(&state, sizeof(gpu_models) / sizeof(gpu_models[0]))];
 	unsigned switches = (o->gpus + 1) / 2;
 	unsigned nvswitches = (o->gpus + 1) / 2;
-	if (switches + nvswitches > GEN_MAX_PFS)
-		nvswitches = GEN_MAX_PFS - switches;
+	if (switches + nvswitches > GEN_ROOT_PORTS)
+		nvswitches = GEN_ROOT_PORTS - switches; /* 32 GPUs: 16 switches, 15 NVSwitches */
 	unsigned group = 1, gpu_group[GEN_MAX_GPUS];
 
 	fprintf(out,
@@ -294,15 +294,16 @@ static int write_gpu(const struct gen_options *o, FILE *out, char *error, size_t
 	return 0;
 }
 
+/* What fills a slot; every function is bound to vfio-pci, so any slot can be handed over. */
 struct endpoint_model {
-	const char *id, *class, *driver;
+	const char *id, *class;
 };
 
 static const struct endpoint_model endpoint_models[] = {
-	{ "8086:1572", "ethernet", "vfio-pci" },
-	{ "144d:a808", "nvme", "vfio-pci" },
-	{ "8086:0b25", "accelerator", "vfio-pci" },
-	{ "1af4:1041", "ethernet", "vfio-pci" },
+	{ "8086:1572", "ethernet" },
+	{ "144d:a808", "nvme" },
+	{ "8086:0b25", "accelerator" },
+	{ "1af4:1041", "ethernet" },
 };
 
 /*
@@ -349,10 +350,10 @@ static int write_domain(const struct gen_options *o, FILE *out, char *error, siz
 					f == 0 ? "host-bridge" : "system-peripheral");
 			else
 				fprintf(out,
-					"  0000:%02x:%02x.%u: {id: %s, class: %s, driver: %s, "
+					"  0000:%02x:%02x.%u: {id: %s, class: %s, driver: "
+					"vfio-pci, "
 					"group: %u, numa_node: %u}\n",
-					bus, device, f, m->id, m->class, m->driver, slot,
-					bus / 128);
+					bus, device, f, m->id, m->class, slot, bus / 128);
 		}
 	}
 
