@@ -859,22 +859,17 @@ int sysfs_tree_replace(struct sysfs_tree *tree, struct sysfs_tree *next)
 		return err;
 	}
 
+	/* tree takes all of next but the change log, which is tree's; next takes the old
+	 * content away to be freed. */
 	struct sysfs_tree old = *tree;
-	tree->nodes = next->nodes;
-	tree->n_nodes = next->n_nodes;
-	tree->cap_nodes = next->cap_nodes;
-	tree->hash = next->hash;
-	tree->by_ino = next->by_ino;
-	tree->hash_mask = next->hash_mask;
-	tree->next_ino = next->next_ino;
-	tree->arena = next->arena;
-	tree->strings = next->strings;
-	next->nodes = old.nodes;
-	next->n_nodes = old.n_nodes;
-	next->hash = old.hash;
-	next->by_ino = old.by_ino;
-	next->arena = old.arena;
-	next->strings = old.strings;
+	*tree = *next;
+	tree->changes = old.changes;
+	tree->n_changes = old.n_changes;
+	tree->cap_changes = old.cap_changes;
+	old.changes = next->changes;
+	old.n_changes = next->n_changes;
+	old.cap_changes = next->cap_changes;
+	*next = old;
 	sysfs_tree_free(next);
 	return 0;
 }
