@@ -53,6 +53,21 @@ gen_check "domain 9 (one group in the sandbox)" 9 domain --functions 9
 gen_check "domain 1000" 1000 domain --functions 1000 --seed 42
 gen_check "domain 300 (across two root buses)" 300 domain --functions 300 --seed 5
 
+# The defaults, loaded but not mounted (a full domain is for benchmarks, not for every CI run):
+# the NFV host of 4 x 256 VFs, and every function a domain can hold.
+check_only() {
+	local what=$1 functions=$2 summary
+	shift 2
+	summary=$("$fakesys" gen "$@" | "$fakesys" check /dev/stdin)
+	if [[ $summary == *": ok ($functions functions,"* ]]; then
+		ok "$what: loads, $functions functions"
+	else
+		fail "$what: wanted $functions functions: $summary"
+	fi
+}
+check_only "sriov, defaults" $((1 + 4 * 2 + 4 * 256)) sriov
+check_only "domain, defaults" 65536 domain
+
 # The seed picks models and the sandbox; the size alone fixes the layout.
 "$fakesys" gen sriov --pfs 4 --vfs 16 --seed 1 >"$work/s1.yaml"
 "$fakesys" gen sriov --pfs 4 --vfs 16 --seed 2 >"$work/s2.yaml"
