@@ -40,8 +40,9 @@ struct verbatim_entry {
 
 /*
  * Lays the entries over tree, in order; each one's parent directory must exist by then (made by
- * the model or by an earlier entry). On failure returns -1 with the index of the entry that
- * did not fit in *failed and the reason in reason; nothing is undone (drop the tree).
+ * the model or by an earlier entry). On failure returns -EINVAL (the entry does not fit) or
+ * -ENOMEM, with the index of the entry in *failed and the reason in reason; nothing is undone
+ * (drop the tree).
  */
 int verbatim_tree_apply(struct sysfs_tree *tree, const struct verbatim_entry *entries, size_t n,
 			size_t *failed, char *reason, size_t reason_size);

@@ -68,6 +68,12 @@ static struct sysfs_node *parent_of(struct sysfs_tree *tree, const char *path, c
 	for (const char *slash; (slash = strchr(start, '/')); start = slash + 1) {
 		size_t len = (size_t)(slash - start);
 
+		/* The loader keeps names this short; other callers are held to it here. */
+		if (len > VERBATIM_NAME_MAX) {
+			snprintf(reason, reason_size, "a name in the path is longer than %u bytes",
+				 VERBATIM_NAME_MAX);
+			return NULL;
+		}
 		memcpy(component, start, len);
 		component[len] = '\0';
 		struct sysfs_node *next = sysfs_find_child(tree, dir, component);
@@ -138,9 +144,11 @@ int verbatim_tree_apply(struct sysfs_tree *tree, const struct verbatim_entry *en
 			size_t *failed, char *reason, size_t reason_size)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (apply_one(tree, &entries[i], reason, reason_size) != 0) {
+		int err = apply_one(tree, &entries[i], reason, reason_size);
+
+		if (err) {
 			*failed = i;
-			return -1;
+			return err;
 		}
 	}
 	if (n)
@@ -188,20 +196,22 @@ int scenario_tree_build(struct scenario *sc, struct host_tree *out, char *error)
 {
 	char reason[256];
 	size_t failed;
+	int err;
 
 	if (host_tree_build(&sc->topo, out) != 0) {
 		snprintf(error, SCENARIO_ERROR_MAX, "%s: out of memory building the tree",
 			 sc->path);
 		return -ENOMEM;
 	}
-	if (verbatim_tree_apply(out->tree, sc->verbatim, sc->n_verbatim, &failed, reason,
-				sizeof(reason)) != 0) {
+	err = verbatim_tree_apply(out->tree, sc->verbatim, sc->n_verbatim, &failed, reason,
+				  sizeof(reason));
+	if (err) {
 		const struct verbatim_entry *entry = &sc->verbatim[failed];
 
 		snprintf(error, SCENARIO_ERROR_MAX, "%s:%u:%u: verbatim '%.200s': %s", sc->path,
 			 entry->pos.line, entry->pos.column, entry->path, reason);
 		host_tree_free(out);
-		return -EINVAL;
+		return err; /* -ENOMEM is no fault of the file's */
 	}
 	if (sc->n_verbatim) {
 		out->overlay = overlay_verbatim;

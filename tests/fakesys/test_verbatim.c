@@ -13,6 +13,7 @@
 
 #include "host_tree.h"
 #include "scenario.h"
+#include "verbatim.h"
 
 #define DEV "sys/devices/pci0000:00/0000:00:01.0/"
 
@@ -125,6 +126,7 @@ START_TEST(files_serve_their_bytes_modes_sizes_and_errors)
 	ck_assert_int_eq(read_all(DEV "secret", buf, sizeof(buf)), -EACCES);
 	/* Inside a directory an entry made. */
 	ck_assert_int_eq(read_all(DEV "virtio0/features", buf, sizeof(buf)), 5);
+	ck_assert_int_eq(memcmp(buf, "0110\n", 5), 0);
 }
 END_TEST
 
@@ -184,6 +186,24 @@ START_TEST(entries_survive_a_rebuild_and_leave_with_their_device)
 }
 END_TEST
 
+/* Entries built in C skip the loader's checks: a path with an overlong name is refused, never
+ * copied. */
+START_TEST(a_name_too_long_is_refused)
+{
+	char path[VERBATIM_NAME_MAX + 16] = "sys/";
+	struct verbatim_entry entry = { .path = path, .kind = VERBATIM_DIR, .mode = 0755 };
+	char reason[128];
+	size_t failed = 1;
+
+	memset(path + 4, 'a', VERBATIM_NAME_MAX + 1);
+	strcpy(path + 4 + VERBATIM_NAME_MAX + 1, "/x");
+	ck_assert_int_eq(verbatim_tree_apply(ht.tree, &entry, 1, &failed, reason, sizeof(reason)),
+			 -EINVAL);
+	ck_assert_uint_eq(failed, 0);
+	ck_assert_str_eq(reason, "a name in the path is longer than 255 bytes");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("verbatim");
@@ -193,6 +213,7 @@ int main(void)
 	tcase_add_test(tc, files_serve_their_bytes_modes_sizes_and_errors);
 	tcase_add_test(tc, links_directories_nodes_and_absences);
 	tcase_add_test(tc, entries_survive_a_rebuild_and_leave_with_their_device);
+	tcase_add_test(tc, a_name_too_long_is_refused);
 	suite_add_tcase(suite, tc);
 	return check_run(suite);
 }
