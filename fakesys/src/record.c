@@ -1469,7 +1469,8 @@ static void walk_entry(struct walk *w, int dir_fd, const char *rel, const char *
 
 static bool has_name(char **names, size_t n, const char *name)
 {
-	return bsearch(&name, names, n, sizeof(*names), compare_names) != NULL;
+	/* An empty directory lists no names at all: NULL, which bsearch must not be given. */
+	return n && bsearch(&name, names, n, sizeof(*names), compare_names) != NULL;
 }
 
 static void walk_dir(struct walk *w, const char *rel, sysfs_ino_t model_dir, bool under_device)
@@ -1479,6 +1480,10 @@ static void walk_dir(struct walk *w, const char *rel, sysfs_ino_t model_dir, boo
 	char **names = list_dir(w->r, rel, &n, &err);
 	int fd;
 
+	if (err == ENOMEM) {
+		w->failed = true;
+		return;
+	}
 	if (err) {
 		report(w->r, "%s: %s", rel, strerror(err));
 		w->r->summary->unreadable++;
@@ -1536,11 +1541,6 @@ static void walk_scope(struct walk *w, const char *rel)
 	close(fd);
 }
 
-static int compare_lines(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int record_differences(struct recorder *r, struct scenario *sc, FILE *out)
 {
 	struct host_tree ht;
@@ -1559,6 +1559,7 @@ static int record_differences(struct recorder *r, struct scenario *sc, FILE *out
 		walk_scope(&w, fixed[i]);
 	/* sys/devices/pci*: the source's root buses, and the model's the source lacks. */
 	char **names = list_dir(r, "sys/devices", &n, &err);
+	w.failed = w.failed || err == ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		char path[PATH_MAX];
 
@@ -1589,7 +1590,7 @@ static int record_differences(struct recorder *r, struct scenario *sc, FILE *out
 	}
 
 	if (!w.failed && w.out.n) {
-		qsort(w.out.lines, w.out.n, sizeof(*w.out.lines), compare_lines);
+		qsort(w.out.lines, w.out.n, sizeof(*w.out.lines), compare_names);
 		fprintf(out, "verbatim:\n");
 		for (size_t i = 0; i < w.out.n; i++)
 			fputs(w.out.lines[i], out);
