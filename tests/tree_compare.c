@@ -106,71 +106,10 @@ static void *xrealloc(void *ptr, size_t size)
 	return grown;
 }
 
-static const char *errno_name(int err)
-{
-	switch (err) {
-	case EPERM:
-		return "EPERM";
-	case ENOENT:
-		return "ENOENT";
-	case EIO:
-		return "EIO";
-	case ENXIO:
-		return "ENXIO";
-	case EBADF:
-		return "EBADF";
-	case EAGAIN:
-		return "EAGAIN";
-	case ENOMEM:
-		return "ENOMEM";
-	case EACCES:
-		return "EACCES";
-	case EFAULT:
-		return "EFAULT";
-	case EBUSY:
-		return "EBUSY";
-	case ENODEV:
-		return "ENODEV";
-	case ENOTDIR:
-		return "ENOTDIR";
-	case EISDIR:
-		return "EISDIR";
-	case EINVAL:
-		return "EINVAL";
-	case ENOTTY:
-		return "ENOTTY";
-	case ENOSPC:
-		return "ENOSPC";
-	case EROFS:
-		return "EROFS";
-	case ERANGE:
-		return "ERANGE";
-	case ENAMETOOLONG:
-		return "ENAMETOOLONG";
-	case ENOSYS:
-		return "ENOSYS";
-	case ELOOP:
-		return "ELOOP";
-	case ENODATA:
-		return "ENODATA";
-	case EOVERFLOW:
-		return "EOVERFLOW";
-	case EOPNOTSUPP:
-		return "EOPNOTSUPP";
-	case ETIMEDOUT:
-		return "ETIMEDOUT";
-	case ENOTCONN:
-		return "ENOTCONN";
-	case ECONNABORTED:
-		return "ECONNABORTED";
-	default:
-		return NULL;
-	}
-}
-
+/* "error EIO". glibc names every errno, so no table of our own can fall behind it. */
 static void print_error(FILE *out, int err)
 {
-	const char *name = errno_name(err);
+	const char *name = strerrorname_np(err);
 
 	if (name)
 		fprintf(out, "error %s", name);

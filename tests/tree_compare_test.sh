@@ -292,8 +292,16 @@ if [ "$(id -u)" -eq 0 ] && [ -e "/$wo" ] && ! cat "/$wo" >/dev/null 2>&1; then
 	chmod 0200 "$b/$wo"
 	run / "$b" "$wo"
 	expect 1 "$wo: content differs (A: error EACCES, B: \"\")" "errno against content"
+	# --plain-a: a rendered tree writes an attribute that fails to read as an empty file.
+	run --plain-a "$b" / "$wo"
+	expect 0 "compared 0 dirs, 1 files, 0 links: 0 differences" "--plain-a: empty A, errno B"
+	run --plain-a / "$b" "$wo"
+	expect 1 "$wo: content differs (A: error EACCES, B: \"\")" "--plain-a: only A's side"
+	printf 'x' >"$b/$wo"
+	run --plain-a "$b" / "$wo"
+	expect 1 "$wo: content differs (A: \"x\", B: error EACCES)" "--plain-a: only when empty"
 else
-	echo "SKIP: errno as content (needs root and a write-only /$wo)" >&2
+	echo "SKIP: errno as content and --plain-a (needs root and a write-only /$wo)" >&2
 fi
 
 # Usage errors and a missing ROOT_A/PATH exit 2 without comparing.
