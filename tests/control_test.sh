@@ -215,5 +215,12 @@ expect_ctl "a rule on readdir too is taken" 0 "" fault 'sys/bus/pci/devices open
 got=$(ls "$mnt/sys/bus/pci/devices" 2>&1)
 [[ $got == *"Input/output error"* ]] && ok "and fails the listing the kernel had cached" ||
 	fail "the listing after an opendir,readdir rule: $got"
+sed -e '/^faults:/,$d' "$work/host.yaml" >"$work/opendir.yaml"
+printf 'faults:\n  - "sys/bus/pci/devices opendir errno=EIO"\n' >>"$work/opendir.yaml"
+expect_ctl "a reload whose scenario has an opendir-only rule is refused" 2 \
+	"fakesys: reload: $work/opendir.yaml: pattern 'sys/bus/pci/devices': this mount does not see opendir: the kernel opens directories itself unless the mount starts with a fault rule or --trace" \
+	reload "$work/opendir.yaml"
+expect_link "and changes nothing: the cards stay in" "$dev/0000:42:00.0/driver" "drivers/nvme"
+expect_ctl "nor the rules" 0 "sys/bus/pci/devices opendir,readdir errno=EIO" faults
 "$fakesys" umount "$mnt" || fail "umount"
 exit "$status"

@@ -262,26 +262,45 @@ static bool rule_fires(const struct fault_rule *rule, unsigned long long call)
 
 static const struct fault_action no_fault = { .max_bytes = SIZE_MAX };
 
-bool fault_rules_valid_text(const char *text, char *error, size_t error_size)
-{
-	struct fault_rules *scratch = fault_rules_new();
-	bool valid;
-
-	if (!scratch) {
-		snprintf(error, error_size, "out of memory");
-		return false;
-	}
-	valid = fault_rules_add_text(scratch, text, error, error_size) == 0;
-	fault_rules_free(scratch);
-	return valid;
-}
-
 void fault_rules_set_unseen(struct fault_rules *rules, unsigned ops, const char *why)
 {
 	pthread_rwlock_wrlock(&rules->lock);
 	rules->unseen_ops = ops;
 	rules->unseen_why = why;
 	pthread_rwlock_unlock(&rules->lock);
+}
+
+static unsigned unseen_ops(struct fault_rules *rules, const char **why)
+{
+	unsigned ops;
+
+	pthread_rwlock_rdlock(&rules->lock);
+	ops = rules->unseen_ops;
+	*why = rules->unseen_why;
+	pthread_rwlock_unlock(&rules->lock);
+	return ops;
+}
+
+bool fault_rules_would_take(struct fault_rules *rules, const char *text, char *error,
+			    size_t error_size)
+{
+	struct fault_rules *scratch = fault_rules_new();
+	bool valid;
+
+	if (!scratch) {
+		say(error, error_size, "out of memory");
+		return false;
+	}
+	if (rules)
+		scratch->unseen_ops = unseen_ops(rules, &scratch->unseen_why);
+	valid = fault_rules_add_text(scratch, text, error, error_size) == 0;
+	fault_rules_free(scratch);
+	return valid;
+}
+
+bool fault_rules_valid_text(const char *text, char *error, size_t error_size)
+{
+	return fault_rules_would_take(NULL, text, error, error_size);
 }
 
 bool fault_rules_empty(const struct fault_rules *rules)
@@ -337,54 +356,26 @@ bool fault_rules_match(struct fault_rules *rules, enum fault_op op, const char *
 	return fired;
 }
 
-static bool has_blank(const char *text)
-{
-	for (; *text; text++)
-		if (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r' ||
-		    *text == '\v' || *text == '\f')
-			return true;
-	return false;
-}
-
-/* Checks a rule and adds it; the one place both ways of adding go through. */
+/*
+ * Checks how the words of a parsed rule go together, then adds it. The words themselves (an
+ * action, errno and delay in range, one condition) were checked as they were read.
+ */
 static int rule_add(struct fault_rules *rules, const char *pattern, unsigned ops,
 		    const struct fault_action *action, enum fault_when when, unsigned when_n,
 		    char *error, size_t error_size)
 {
 	struct fault_rule *rule;
+	const char *unseen_why;
 
 	errno = EINVAL;
-	if (!pattern || !*pattern) {
-		say(error, error_size, "empty pattern");
-		return -1;
-	}
 	if (pattern[0] == '/') {
 		say(error, error_size,
 		    "pattern '%s': paths are relative to the mount root, without a leading '/'",
 		    pattern);
 		return -1;
 	}
-	if (has_blank(pattern)) {
-		say(error, error_size, "pattern '%s': a pattern has no blanks", pattern);
-		return -1;
-	}
 	if (strlen(pattern) > FAULT_PATTERN_MAX) {
 		say(error, error_size, "pattern longer than %d bytes", FAULT_PATTERN_MAX);
-		return -1;
-	}
-	if (ops == 0 || (ops & ~FAULT_ALL_OPS)) {
-		say(error, error_size, "pattern '%s': operations 0x%x are not a set of fault_op",
-		    pattern, ops);
-		return -1;
-	}
-	if (action->error < 0 || action->error > FAULT_ERRNO_MAX) {
-		say(error, error_size, "errno=%d: an errno is 1 to %d", action->error,
-		    FAULT_ERRNO_MAX);
-		return -1;
-	}
-	if (action->delay_ms > FAULT_DELAY_MAX_MS) {
-		say(error, error_size, "delay=%u: at most %u milliseconds", action->delay_ms,
-		    FAULT_DELAY_MAX_MS);
 		return -1;
 	}
 	if (action->vanish) {
@@ -407,19 +398,13 @@ static int rule_add(struct fault_rules *rules, const char *pattern, unsigned ops
 			return -1;
 		}
 	}
-	if (!(ops & ~rules->unseen_ops)) {
-		say(error, error_size, "pattern '%s': %s", pattern, rules->unseen_why);
-		errno = EINVAL;
+	if (!(ops & ~unseen_ops(rules, &unseen_why))) {
+		say(error, error_size, "pattern '%s': %s", pattern, unseen_why);
 		return -1;
 	}
 	if (action->max_bytes != SIZE_MAX && !(ops & FAULT_READ)) {
 		say(error, error_size, "short=%zu acts on read; the rule's operations have none",
 		    action->max_bytes);
-		return -1;
-	}
-	if (!action->error && action->max_bytes == SIZE_MAX && !action->delay_ms &&
-	    !action->vanish) {
-		say(error, error_size, "no action: give errno=, short=, delay= or vanish");
 		return -1;
 	}
 
@@ -463,38 +448,6 @@ nomem:
 	say(error, error_size, "out of memory");
 	errno = ENOMEM;
 	return -1;
-}
-
-int fault_rules_add_explained(struct fault_rules *rules, const char *pattern, unsigned ops,
-			      const struct fault_action *action, unsigned nth, unsigned count,
-			      unsigned after, char *error, size_t error_size)
-{
-	enum fault_when when = WHEN_EVERY;
-	unsigned when_n = 0;
-
-	if (!!nth + !!count + !!after > 1) {
-		say(error, error_size, "give at most one of nth=, count=, after= (not %s%s%s)",
-		    nth ? "nth " : "", count ? "count " : "", after ? "after" : "");
-		errno = EINVAL;
-		return -1;
-	}
-	if (nth) {
-		when = WHEN_NTH;
-		when_n = nth;
-	} else if (count) {
-		when = WHEN_COUNT;
-		when_n = count;
-	} else if (after) {
-		when = WHEN_AFTER;
-		when_n = after;
-	}
-	return rule_add(rules, pattern, ops, action, when, when_n, error, error_size);
-}
-
-int fault_rules_add(struct fault_rules *rules, const char *pattern, unsigned ops,
-		    const struct fault_action *action, unsigned nth, unsigned count, unsigned after)
-{
-	return fault_rules_add_explained(rules, pattern, ops, action, nth, count, after, NULL, 0);
 }
 
 /* A decimal number up to max: digits only, no sign, no blanks. */

@@ -71,20 +71,9 @@ int fault_rules_add_text(struct fault_rules *rules, const char *text, char *erro
 
 /* Whether text is a rule add_text takes, without adding it anywhere; why not in error. */
 bool fault_rules_valid_text(const char *text, char *error, size_t error_size);
-
-/*
- * Adds a rule from parts (for the scenario parser). At most one of nth, count, after is
- * nonzero; all three zero: every call. An action with vanish set must have error 0 (or ENOENT)
- * and keeps only the ops of FAULT_VANISH_OPS (none of them: EINVAL). short= needs
- * FAULT_READ among the ops. 0, or -1 with errno EINVAL or ENOMEM.
- */
-int fault_rules_add(struct fault_rules *rules, const char *pattern, unsigned ops,
-		    const struct fault_action *action, unsigned nth, unsigned count,
-		    unsigned after);
-/* The same, with the reason for EINVAL in error (error may be NULL). */
-int fault_rules_add_explained(struct fault_rules *rules, const char *pattern, unsigned ops,
-			      const struct fault_action *action, unsigned nth, unsigned count,
-			      unsigned after, char *error, size_t error_size);
+/* The same for these rules: valid, and acting on a call they see (fault_rules_set_unseen). */
+bool fault_rules_would_take(struct fault_rules *rules, const char *text, char *error,
+			    size_t error_size);
 
 /* Removes every rule. */
 void fault_rules_clear(struct fault_rules *rules);

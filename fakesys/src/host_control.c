@@ -205,13 +205,22 @@ static int cmd_plug(struct host_control *ctl, const char *arg, bool plug, char *
 
 static int cmd_reload(struct host_control *ctl, const char *arg, char **reply)
 {
-	char error[SCENARIO_ERROR_MAX];
+	char error[SCENARIO_ERROR_MAX], reason[256];
+	const char *path = *arg ? arg : ctl->path;
 	struct scenario *sc;
 	struct host_tree *ht;
-	int err = load_generation(*arg ? arg : ctl->path, &sc, &ht, error);
+	int err = load_generation(path, &sc, &ht, error);
 
 	if (err)
 		return reply_with(reply, err, "%s", error);
+	/* Valid rules may still act on nothing this mount sees: refused before anything changes. */
+	for (size_t i = 0; i < sc->n_faults; i++) {
+		if (!fault_rules_would_take(ctl->faults, sc->faults[i], reason, sizeof(reason))) {
+			err = errno == ENOMEM ? -ENOMEM : -EINVAL;
+			free_generation(sc, ht);
+			return reply_with(reply, err, "%s: %s", path, reason);
+		}
+	}
 	/* Cached answers of what the old rules covered are the old rules' answers. */
 	if ((err = forget_all_covered(ctl, ctl->faults)) != 0 ||
 	    (err = sysfs_tree_replace(ctl->ht->tree, ht->tree)) != 0) {

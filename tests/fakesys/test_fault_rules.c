@@ -229,57 +229,6 @@ START_TEST(too_many_components_around_globstar)
 }
 END_TEST
 
-START_TEST(parts_are_checked)
-{
-	const struct fault_action eio = { .error = EIO, .max_bytes = SIZE_MAX };
-	const struct fault_action nothing = { .max_bytes = SIZE_MAX };
-	const struct fault_action vanish_eio = { .error = EIO,
-						 .max_bytes = SIZE_MAX,
-						 .vanish = true };
-	const struct fault_action vanish_enoent = { .error = ENOENT,
-						    .max_bytes = SIZE_MAX,
-						    .vanish = true };
-	const struct fault_action negative = { .error = -EIO, .max_bytes = SIZE_MAX };
-	char error[256];
-
-#define REFUSED(call)                                                                              \
-	do {                                                                                       \
-		errno = 0;                                                                         \
-		ck_assert_int_eq((call), -1);                                                      \
-		ck_assert_int_eq(errno, EINVAL);                                                   \
-	} while (0)
-	REFUSED(fault_rules_add(rules, "", FAULT_READ, &eio, 0, 0, 0));
-	REFUSED(fault_rules_add(rules, NULL, FAULT_READ, &eio, 0, 0, 0));
-	REFUSED(fault_rules_add(rules, "a b", FAULT_READ, &eio, 0, 0, 0));
-	REFUSED(fault_rules_add(rules, "/a", FAULT_READ, &eio, 0, 0, 0));
-	REFUSED(fault_rules_add(rules, "a", 0, &eio, 0, 0, 0));
-	REFUSED(fault_rules_add(rules, "a", 256, &eio, 0, 0, 0));
-	REFUSED(fault_rules_add(rules, "a", FAULT_READ, &nothing, 0, 0, 0));
-	REFUSED(fault_rules_add(rules, "a", FAULT_READ, &negative, 0, 0, 0));
-	REFUSED(fault_rules_add(rules, "a", FAULT_READ, &eio, 1, 2, 0));
-	REFUSED(fault_rules_add(rules, "a", FAULT_READ, &eio, 1, 0, 2));
-	REFUSED(fault_rules_add(rules, "a", FAULT_READ, &eio, 0, 1, 2));
-	REFUSED(fault_rules_add(rules, "a", FAULT_OPEN, &vanish_eio, 0, 0, 0));
-	REFUSED(fault_rules_add(rules, "a", FAULT_READDIR, &vanish_enoent, 0, 0, 0));
-	REFUSED(fault_rules_add_explained(rules, "", FAULT_READ, &eio, 0, 0, 0, error,
-					  sizeof(error)));
-	ck_assert_str_eq(error, "empty pattern");
-	REFUSED(fault_rules_add_explained(rules, "a", FAULT_READ, &eio, 1, 2, 0, error,
-					  sizeof(error)));
-	ck_assert_msg(strstr(error, "at most one of nth=, count=, after="), "%s", error);
-#undef REFUSED
-	listing_is("");
-
-	ck_assert_int_eq(fault_rules_add(rules, "a", FAULT_READ | FAULT_WRITE, &eio, 0, 0, 2), 0);
-	ck_assert_int_eq(fault_rules_add(rules, "b", FAULT_ALL_OPS, &vanish_enoent, 3, 0, 0), 0);
-	/* after=0 from parts is no condition at all. */
-	ck_assert_int_eq(fault_rules_add(rules, "c", FAULT_READ, &eio, 0, 0, 0), 0);
-	listing_is("a read,write errno=EIO after=2\n"
-		   "b lookup,getattr,opendir,open vanish nth=3\n"
-		   "c read errno=EIO\n");
-}
-END_TEST
-
 START_TEST(star_stays_within_a_component)
 {
 	add("sys/bus/pci/devices/*/config read errno=EIO");
@@ -502,6 +451,69 @@ START_TEST(clear_removes_every_rule)
 }
 END_TEST
 
+START_TEST(cover_is_any_rule_on_the_path_uncounted)
+{
+	ck_assert(!fault_rules_cover(NULL, "a/b"));
+	ck_assert(!fault_rules_cover(rules, "a/b"));
+	ck_assert(fault_rules_empty(rules));
+	add("a/* read errno=EIO nth=3");
+	ck_assert(!fault_rules_empty(rules));
+	for (int i = 0; i < 3; i++) {
+		ck_assert(fault_rules_cover(rules, "a/b"));
+		ck_assert(fault_rules_cover(rules, "/a/b"));
+	}
+	ck_assert(!fault_rules_cover(rules, "a"));
+	ck_assert(!fault_rules_cover(rules, "a/b/c"));
+	/* Not counted: the third call is still the third. */
+	ck_assert(!fires(FAULT_READ, "a/b"));
+	ck_assert(!fires(FAULT_READ, "a/b"));
+	ck_assert(fires(FAULT_READ, "a/b"));
+	fault_rules_clear(rules);
+	ck_assert(!fault_rules_cover(rules, "a/b"));
+}
+END_TEST
+
+START_TEST(patterns_have_a_length_limit)
+{
+	char text[FAULT_PATTERN_MAX + 32], error[256] = "";
+
+	memset(text, 'x', FAULT_PATTERN_MAX + 1);
+	strcpy(text + FAULT_PATTERN_MAX + 1, " read errno=EIO");
+	ck_assert_int_eq(fault_rules_add_text(rules, text, error, sizeof(error)), -1);
+	ck_assert_str_eq(error, "pattern longer than 4095 bytes");
+	strcpy(text + FAULT_PATTERN_MAX, " read errno=EIO");
+	add(text);
+}
+END_TEST
+
+START_TEST(rules_on_unseen_calls_alone_are_refused)
+{
+	char error[256] = "";
+
+	fault_rules_set_unseen(rules, FAULT_OPENDIR, "opendir is not seen");
+	errno = 0;
+	ck_assert_int_eq(fault_rules_add_text(rules, "a opendir errno=EIO", error, sizeof(error)),
+			 -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_str_eq(error, "pattern 'a': opendir is not seen");
+	/* What vanish keeps of the ops is what counts. */
+	ck_assert(!fault_rules_would_take(rules, "b opendir,readdir vanish", error, sizeof(error)));
+	ck_assert_str_eq(error, "pattern 'b': opendir is not seen");
+	ck_assert(!fault_rules_would_take(rules, "c reed errno=EIO", error, sizeof(error)));
+	ck_assert_msg(strstr(error, "unknown operation 'reed'"), "%s", error);
+	ck_assert(
+		fault_rules_would_take(rules, "d opendir,readdir errno=EIO", error, sizeof(error)));
+	/* Valid in itself: another set takes it. */
+	ck_assert(fault_rules_valid_text("a opendir errno=EIO", error, sizeof(error)));
+	ck_assert(fault_rules_would_take(NULL, "a opendir errno=EIO", error, sizeof(error)));
+	/* Asking adds nothing. */
+	listing_is("");
+	add("e opendir,lookup vanish");
+	add("f all errno=EIO");
+	listing_is("e lookup,opendir vanish\nf all errno=EIO\n");
+}
+END_TEST
+
 START_TEST(listing_reads_back_the_same)
 {
 	static const char *const texts[] = {
@@ -720,7 +732,8 @@ int main(void)
 	tcase_add_test(syntax, parsed_actions_reach_the_match);
 	tcase_add_test(syntax, bad_words_are_named);
 	tcase_add_test(syntax, too_many_components_around_globstar);
-	tcase_add_test(syntax, parts_are_checked);
+	tcase_add_test(syntax, patterns_have_a_length_limit);
+	tcase_add_test(syntax, rules_on_unseen_calls_alone_are_refused);
 	tcase_add_test(syntax, listing_reads_back_the_same);
 	tcase_add_test(syntax, errno_names_both_ways);
 	suite_add_tcase(suite, syntax);
@@ -734,6 +747,7 @@ int main(void)
 	tcase_add_test(matching, vanish_hides_the_path_but_not_its_listing);
 	tcase_add_test(matching, short_limits_reads_only);
 	tcase_add_test(matching, clear_removes_every_rule);
+	tcase_add_test(matching, cover_is_any_rule_on_the_path_uncounted);
 	suite_add_tcase(suite, matching);
 
 	tcase_add_checked_fixture(threads, setup, teardown);
