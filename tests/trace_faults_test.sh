@@ -15,7 +15,10 @@ mount_scenario "$scenario" "$mnt" --trace "$trace" \
 	--fault 'sys/devices/**/0000:5e:00.0/device read errno=EAGAIN nth=2' \
 	--fault 'sys/kernel/iommu_groups/216 lookup,getattr,opendir,open vanish' \
 	--fault 'sys/kernel/iommu_groups/215/devices/0000:3b:00.0 all vanish' \
-	--fault 'sys/devices/**/0000:5e:00.0/subsystem_device read delay=1500'
+	--fault 'sys/devices/**/0000:5e:00.0/subsystem_device read delay=1500' \
+	--fault 'sys/devices/**/0000:3b:00.0/class getattr errno=EIO nth=2' \
+	--fault 'sys/devices/**/0000:3b:00.0/subsystem readlink errno=EIO nth=2' \
+	--fault 'sys/bus/pci/drivers readdir delay=1'
 dev=$mnt/sys/bus/pci/devices
 # One read() per open, so that the calls a rule counts are the calls made here.
 read_once() { dd if="$1" bs=4096 count=1 status=none; }
@@ -31,6 +34,24 @@ err=$(read_once "$dev/0000:5e:00.0/device" 2>&1 >/dev/null)
 if [[ $err == *"Resource temporarily unavailable"* ]]; then ok "the second fails"; else fail "nth=2: '$err'"; fi
 got=$(read_once "$dev/0000:5e:00.0/device")
 if [ "$got" = 0x1592 ]; then ok "the third reads again"; else fail "third read: '$got'"; fi
+# The kernel keeps no answer for a path a rule covers, so that the rule sees every call: of
+# three, only the second fails.
+expect_second_fails() { # COMMAND FILE
+	local call err
+	for call in 1 2 3; do
+		err=$($1 "$2" 2>&1 >/dev/null)
+		if { [ $call = 2 ] && [[ $err == *"Input/output error"* ]]; } ||
+			{ [ $call != 2 ] && [ -z "$err" ]; }; then
+			ok "$1 $(basename "$2"), call $call${err:+: EIO}"
+		else
+			fail "$1 $(basename "$2"), call $call: '$err'"
+		fi
+	done
+}
+expect_second_fails "stat -c %s" "$dev/0000:3b:00.0/class"
+expect_second_fails "readlink -v" "$dev/0000:3b:00.0/subsystem"
+for _ in 1 2; do ls "$mnt/sys/bus/pci/drivers" >/dev/null || fail "listing drivers"; done
+
 if ls "$mnt/sys/kernel/iommu_groups" | grep -qx 216; then ok "a vanished group is still listed"; else fail "216 not listed"; fi
 if ls "$mnt/sys/kernel/iommu_groups/216/" >/dev/null 2>&1; then fail "216 opened"; else ok "but cannot be entered"; fi
 
@@ -94,6 +115,9 @@ listed = next(i for i, l in enumerate(lines)
 	      if l["op"].startswith("readdir") and l["path"] == entry.rsplit("/", 1)[0])
 assert any(l["op"] == "lookup" and l["path"] == entry and l.get("errno") == "ENOENT"
 	   for l in lines[listed:]), "no lookup of " + entry
+# Both listings of a directory a rule covers reached the rule, not only the first.
+listers = {l["pid"] for l in lines if l["op"].startswith("readdir") and l["path"] == "sys/bus/pci/drivers"}
+assert len(listers) >= 2, listers
 # The removal was answered first; the read is traced by the path it was made on.
 removal = next(i for i, l in enumerate(lines) if l["op"] == "write" and l["path"].endswith("0000:5e:00.0/remove"))
 read = next(i for i, l in enumerate(lines) if l["op"] == "read" and l["path"].endswith("0000:5e:00.0/subsystem_device"))

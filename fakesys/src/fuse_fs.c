@@ -75,6 +75,11 @@ static void unlock(struct fuse_fs *fs)
 	pthread_rwlock_unlock(&fs->lock);
 }
 
+struct op_context {
+	char path[4096];
+	size_t max_bytes;
+};
+
 /*
  * What an operation on ino (or on name in it) meets before it runs: a fault rule may make it
  * wait, fail or read short. path gets the node's path when faults or the trace need it ("" if
@@ -83,11 +88,6 @@ static void unlock(struct fuse_fs *fs)
  * so the operation then meets the tree as it is after the wait, where ino may be gone; path
  * stays the one the call was made on. Returns 0 or the -errno to answer with.
  */
-struct op_context {
-	char path[4096];
-	size_t max_bytes;
-};
-
 static int op_begin(struct fuse_fs *fs, enum fault_op op, fuse_ino_t ino, const char *name,
 		    bool exclusive, struct op_context *ctx)
 {
@@ -182,6 +182,9 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	int err = op_begin(fs, FAULT_LOOKUP, parent, name, false, &ctx);
 	if (!err)
 		err = sysfs_lookup(fs->tree, parent, name, &st);
+	/* Where a rule may strike, the kernel must ask each time rather than keep the answer, or
+	 * the rule would not see the calls it counts (nth=, after=) or delays. */
+	bool uncached = fault_rules_cover(fs->faults, ctx.path);
 	op_end(fs, req, "lookup", &ctx, err, NULL, 0);
 	unlock(fs);
 	if (err == -ENOENT && !fault_rules_empty(fs->faults)) {
@@ -201,6 +204,8 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	to_entry(fs, &st, &e);
+	if (uncached)
+		e.entry_timeout = e.attr_timeout = 0;
 	fuse_reply_entry(req, &e);
 }
 
@@ -222,6 +227,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	int err = op_begin(fs, FAULT_GETATTR, ino, NULL, false, &ctx);
 	if (!err)
 		err = sysfs_stat(fs->tree, ino, &st);
+	bool uncached = fault_rules_cover(fs->faults, ctx.path);
 	op_end(fs, req, "getattr", &ctx, err, NULL, 0);
 	unlock(fs);
 	(void)fi;
@@ -230,7 +236,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		return;
 	}
 	to_stat(fs, &st, &out);
-	fuse_reply_attr(req, &out, CACHE_TIMEOUT_S);
+	fuse_reply_attr(req, &out, uncached ? 0 : CACHE_TIMEOUT_S);
 }
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
@@ -266,6 +272,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	int err = op_begin(fs, FAULT_OPENDIR, ino, NULL, false, &ctx);
 	if (!err)
 		err = sysfs_stat(fs->tree, ino, &st);
+	bool uncached = fault_rules_cover(fs->faults, ctx.path);
 	op_end(fs, req, "opendir", &ctx, err, NULL, 0);
 	unlock(fs);
 	if (err) {
@@ -276,8 +283,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, ENOTDIR);
 		return;
 	}
-	fi->cache_readdir = 1;
-	fi->keep_cache = 1;
+	fi->cache_readdir = fi->keep_cache = !uncached;
 	fuse_reply_open(req, fi);
 }
 
@@ -652,18 +658,22 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	struct fuse_fs *fs = userdata;
 
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
-	/* A link whose target changes gets a new inode, so link texts can be kept for good:
-	 * every path through /sys/bus/pci/devices would otherwise cost a readlink. */
-	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
-		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
 	/*
-	 * An opendir and a releasedir per directory are two round trips that answer nothing a
-	 * lookup did not: declined, the kernel opens directories itself, for good, and caches
-	 * their listings as it does for ours. Only a trace or an opendir fault needs to see them,
-	 * so a mount that starts with either keeps them.
+	 * Two things cost round trips that answer nothing new, and are given up only where a
+	 * trace or a fault rule must see every call, decided here for the mount's life:
+	 * - link texts: a link whose target changes gets a new inode, so they can be kept for
+	 *   good; every path through /sys/bus/pci/devices would otherwise cost a readlink;
+	 * - an opendir and a releasedir per directory: declined, the kernel opens directories
+	 *   itself, for good, and caches their listings as it does for ours (only our opendir
+	 *   can ask it not to, for a directory a rule covers).
+	 * On a mount that starts with neither, a rule added later sees a readlink or readdir
+	 * only until the kernel has cached its answer again.
 	 */
-	fs->quiet_opendir = (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) && !fs->trace &&
-			    fault_rules_empty(fs->faults);
+	bool cache_all = !fs->trace && fault_rules_empty(fs->faults);
+
+	if (cache_all && (conn->capable & FUSE_CAP_CACHE_SYMLINKS))
+		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+	fs->quiet_opendir = cache_all && (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
 	if (fs->quiet_opendir && fs->faults)
 		fault_rules_set_unseen(fs->faults, FAULT_OPENDIR,
 				       "this mount does not see opendir: the kernel opens "
