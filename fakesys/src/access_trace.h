@@ -41,8 +41,9 @@ struct access_trace *access_trace_from_fd(int fd);
  * reads back as the code point of the same value (Latin-1), which gives back the exact bytes
  * of a path or of data that is not UTF-8. A NULL op or path is written as null.
  *
- * time is CLOCK_REALTIME seconds with microseconds. op is one of: lookup, getattr, readlink,
- * opendir, readdir, open, read, write, release (whatever string is passed, escaped).
+ * time is CLOCK_REALTIME seconds with microseconds. op is whatever string is passed, escaped;
+ * the file system passes lookup, getattr, readlink, opendir, readdir, readdirplus, open, read
+ * and write.
  *
  * Safe to call from any number of threads at once. A NULL trace logs nothing (tracing off).
  * Returns 0, or -errno when the line could not be written whole (out of memory or a failed
