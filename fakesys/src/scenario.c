@@ -78,7 +78,6 @@ struct pending_fn {
 	struct src_pos numa_pos; /* positions of values, for the whole-file checks */
 	struct src_pos secondary_pos;
 	struct src_pos subordinate_pos;
-	struct src_pos unplugged_pos; /* `plugged: false` */
 	/* The first `bars` entry that a bridge's two BAR registers cannot hold, if any. */
 	struct src_pos bridge_bars_pos;
 	uint8_t bridge_bars_register;
@@ -197,7 +196,6 @@ struct loader {
 	/* The longest scalar next_event accepts; longer only for a `config` value. */
 	size_t scalar_max;
 	size_t steps_capacity;
-	size_t faults_capacity;
 	size_t expect_capacity;
 	size_t verbatim_capacity;
 	/* After the sort: sorted_index[file-order index] is where that entry went. */
@@ -245,6 +243,12 @@ static int fail_out_of_memory(struct loader *ld)
 static bool pos_before(struct src_pos a, struct src_pos b)
 {
 	return a.line != b.line ? a.line < b.line : a.column < b.column;
+}
+
+/* Of two keys, where the later one was: where a mapping says one thing too many. */
+static struct src_pos later(struct src_pos a, struct src_pos b)
+{
+	return pos_before(a, b) ? b : a;
 }
 
 static void note(struct loader *ld, struct src_pos pos, const char *format, ...)
@@ -2089,7 +2093,6 @@ static int read_device_value(struct loader *ld, struct pending_fn *pending, enum
 	case DEVICE_PLUGGED: {
 		bool plugged;
 
-		pending->unplugged_pos = event_pos(ld);
 		if (value_bool(ld, label, &plugged) != 0)
 			return -1;
 		fn->unplugged = !plugged;
@@ -2717,10 +2720,13 @@ static int read_root_buses(struct loader *ld)
 	return more < 0 ? -1 : 0;
 }
 
-/* A list of host paths handed to a sandbox: the top-level `sandbox`, or a step's. */
-static int read_sandbox_list(struct loader *ld, const char *label, char ***list, size_t *count)
+/* Refuses text, the current scalar, as an entry of a list; 0 when it is one. */
+typedef int (*entry_check)(struct loader *ld, const char *text);
+
+/* A list of strings, each taken by check: `sandbox` (the top-level one or a step's), `faults`. */
+static int read_string_list(struct loader *ld, const char *label, entry_check check, char ***list,
+			    size_t *count)
 {
-	struct src_pos start = event_pos(ld);
 	size_t capacity = *count;
 	char entry_label[32];
 	int more;
@@ -2731,14 +2737,8 @@ static int read_sandbox_list(struct loader *ld, const char *label, char ***list,
 	while ((more = next_item(ld)) == 1) {
 		const char *text;
 
-		if (value_string(ld, entry_label, &text) != 0)
+		if (value_string(ld, entry_label, &text) != 0 || check(ld, text) != 0)
 			return -1;
-		if (!is_sandbox_path(text))
-			return fail(ld, event_pos(ld),
-				    "malformed sandbox entry '%s' (expected /dev/vfio/<N>, "
-				    "/dev/vfio/noiommu-<N>, /dev/vfio/devices/vfio<X> or a PCI "
-				    "address)",
-				    shown(ld, text));
 		if (*count == capacity) {
 			char **grown = grow_array(*list, &capacity, sizeof(*grown));
 
@@ -2751,52 +2751,52 @@ static int read_sandbox_list(struct loader *ld, const char *label, char ***list,
 			return fail_out_of_memory(ld);
 		(*count)++;
 	}
-	if (more < 0)
+	return more < 0 ? -1 : 0;
+}
+
+static int check_sandbox_entry(struct loader *ld, const char *text)
+{
+	if (is_sandbox_path(text))
+		return 0;
+	return fail(ld, event_pos(ld),
+		    "malformed sandbox entry '%s' (expected /dev/vfio/<N>, /dev/vfio/noiommu-<N>, "
+		    "/dev/vfio/devices/vfio<X> or a PCI address)",
+		    shown(ld, text));
+}
+
+/* A list of host paths handed to a sandbox: the top-level `sandbox`, or a step's. */
+static int read_sandbox_list(struct loader *ld, char ***list, size_t *count)
+{
+	struct src_pos start = event_pos(ld);
+
+	if (read_string_list(ld, "'sandbox'", check_sandbox_entry, list, count) != 0)
 		return -1;
 	if (*count == 0)
-		return fail(ld, start, "%s must not be empty", label);
+		return fail(ld, start, "'sandbox' must not be empty");
 	return 0;
 }
 
 static int read_sandbox(struct loader *ld)
 {
-	return read_sandbox_list(ld, "'sandbox'", &ld->sc.sandbox, &ld->sc.n_sandbox);
+	return read_sandbox_list(ld, &ld->sc.sandbox, &ld->sc.n_sandbox);
 }
 
-static bool grow_faults(struct loader *ld)
+/* A rule in the syntax of mount --fault, checked by the parser the mount uses. */
+static int check_fault_entry(struct loader *ld, const char *text)
 {
-	char **grown = grow_array(ld->sc.faults, &ld->faults_capacity, sizeof(*grown));
+	char reason[256];
 
-	if (grown)
-		ld->sc.faults = grown;
-	return grown;
+	if (!*text)
+		return fail(ld, event_pos(ld), "'faults' entry must not be empty");
+	if (!fault_rules_valid_text(text, reason, sizeof(reason)))
+		return fail(ld, event_pos(ld), "fault rule: %s", reason);
+	return 0;
 }
 
-/* faults: rules in the syntax of mount --fault, each checked as the mount would take it. */
 static int read_faults(struct loader *ld)
 {
-	struct scenario *sc = &ld->sc;
-	char reason[256];
-	int more, rc = 0;
-
-	if (open_sequence(ld, "'faults'") != 0)
-		return -1;
-	while (rc == 0 && (more = next_item(ld)) == 1) {
-		const char *text;
-
-		if (value_nonempty_string(ld, "'faults' entry", &text) != 0) {
-			rc = -1;
-		} else if (!fault_rules_valid_text(text, reason, sizeof(reason))) {
-			rc = fail(ld, event_pos(ld), "fault rule: %s", reason);
-		} else if (sc->n_faults == ld->faults_capacity && !grow_faults(ld)) {
-			rc = fail_out_of_memory(ld);
-		} else if (!(sc->faults[sc->n_faults] = strdup(text))) {
-			rc = fail_out_of_memory(ld);
-		} else {
-			sc->n_faults++;
-		}
-	}
-	return rc ? rc : more < 0 ? -1 : 0;
+	return read_string_list(ld, "'faults'", check_fault_entry, &ld->sc.faults,
+				&ld->sc.n_faults);
 }
 
 static int read_ids(struct loader *ld, struct scenario_expect *outcome)
@@ -2861,22 +2861,32 @@ static int read_outcome(struct loader *ld, struct scenario_expect *outcome)
 	}
 	if (more < 0)
 		return -1;
-	if (seen[OUTCOME_IDS].line && seen[OUTCOME_ERROR].line) {
-		bool ids_last = pos_before(seen[OUTCOME_ERROR], seen[OUTCOME_IDS]);
-
-		return fail(ld, ids_last ? seen[OUTCOME_IDS] : seen[OUTCOME_ERROR],
+	if (seen[OUTCOME_IDS].line && seen[OUTCOME_ERROR].line)
+		return fail(ld, later(seen[OUTCOME_IDS], seen[OUTCOME_ERROR]),
 			    "expect '%s' has both 'ids' and 'error'", outcome->scheme);
-	}
 	if (!seen[OUTCOME_IDS].line && !seen[OUTCOME_ERROR].line)
 		return fail(ld, outcome->pos, "expect '%s' needs 'ids' or 'error'",
 			    outcome->scheme);
 	return 0;
 }
 
+/* The schemes an outcome is for (`expect` keys, `name` steps), as vfio-naming spells them. */
+#define N_NAMING_SCHEMES 2
+static const char *const naming_schemes[N_NAMING_SCHEMES] = { "index", "group-index" };
+
+/* Where text is in naming_schemes, or N_NAMING_SCHEMES. */
+static size_t naming_scheme_index(const char *text)
+{
+	size_t scheme = 0;
+
+	while (scheme < N_NAMING_SCHEMES && strcmp(naming_schemes[scheme], text) != 0)
+		scheme++;
+	return scheme;
+}
+
 static int read_expect(struct loader *ld)
 {
-	static const char *const schemes[] = { "index", "group-index" };
-	struct src_pos seen[2] = { { 0, 0 } };
+	struct src_pos seen[N_NAMING_SCHEMES] = { { 0, 0 } };
 	struct scenario *sc = &ld->sc;
 	int more;
 
@@ -2885,15 +2895,13 @@ static int read_expect(struct loader *ld)
 	while ((more = next_key(ld)) == 1) {
 		struct scenario_expect *outcome;
 		const char *text = scalar_text(ld);
-		size_t scheme = 0;
+		size_t scheme = naming_scheme_index(text);
 
-		while (scheme < 2 && strcmp(schemes[scheme], text) != 0)
-			scheme++;
-		if (scheme == 2)
+		if (scheme == N_NAMING_SCHEMES)
 			return fail(ld, event_pos(ld),
 				    "unknown scheme '%s' in expect (expected index or group-index)",
 				    shown(ld, text));
-		if (take_key(ld, schemes, 2, seen, "in expect", &scheme) != 0)
+		if (take_key(ld, naming_schemes, N_NAMING_SCHEMES, seen, "in expect", &scheme) != 0)
 			return -1;
 		if (sc->n_expect == ld->expect_capacity) {
 			struct scenario_expect *grown =
@@ -2906,7 +2914,7 @@ static int read_expect(struct loader *ld)
 		outcome = &sc->expect[sc->n_expect++];
 		memset(outcome, 0, sizeof(*outcome));
 		outcome->pos = event_pos(ld);
-		outcome->scheme = strdup(schemes[scheme]);
+		outcome->scheme = strdup(naming_schemes[scheme]);
 		if (!outcome->scheme)
 			return fail_out_of_memory(ld);
 		if (next_event(ld) != 0 || read_outcome(ld, outcome) != 0)
@@ -2915,19 +2923,50 @@ static int read_expect(struct loader *ld)
 	return more < 0 ? -1 : 0;
 }
 
+/*
+ * "sys/..." or "dev/...": names of 1..255 bytes, no "." or "..", no empty name. The paths of
+ * verbatim entries and of steps (past their leading '/') follow it.
+ */
+static const char *verbatim_path_problem(const char *path)
+{
+	size_t len = strlen(path);
+
+	if (len > VERBATIM_PATH_MAX)
+		return "is too long";
+	if (strncmp(path, "sys/", 4) != 0 && strncmp(path, "dev/", 4) != 0)
+		return "must start with sys/ or dev/";
+	for (const char *name = path; *name;) {
+		const char *end = strchr(name, '/');
+		if (!end)
+			end = name + strlen(name);
+		size_t n = (size_t)(end - name);
+
+		if (n == 0)
+			return "has an empty name (a doubled or trailing '/')";
+		if ((n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.'))
+			return "may not contain '.' or '..'";
+		if (n > VERBATIM_NAME_MAX)
+			return "has a name longer than 255 bytes";
+		name = *end ? end + 1 : end;
+		if (*end && !*name)
+			return "has an empty name (a doubled or trailing '/')";
+	}
+	return NULL;
+}
+
 /* ---- steps ----------------------------------------------------------------------------- */
 
 /* What a step may say besides its action. */
 enum step_key {
 	STEP_KEY_DRIVER,
 	STEP_KEY_VALUE,
-	STEP_KEY_COUNT,
+	STEP_KEY_VF_COUNT,
 	STEP_KEY_ERRNO,
 	STEP_KEY_IDS,
 	STEP_KEY_ERROR,
 	STEP_KEY_PREFIX,
 	STEP_KEY_SANDBOX,
-	STEP_KEY_N
+	STEP_KEY_COUNT
 };
 #define KEY(k) (1u << STEP_KEY_##k)
 
@@ -2945,7 +2984,7 @@ static const struct step_verb {
 	[STEP_UNBIND] = { "unbind", TARGET_DEVICE, 0, KEY(ERRNO) },
 	[STEP_OVERRIDE] = { "override", TARGET_DEVICE, KEY(DRIVER), KEY(DRIVER) | KEY(ERRNO) },
 	[STEP_PROBE] = { "probe", TARGET_DEVICE, 0, KEY(ERRNO) },
-	[STEP_NUMVFS] = { "numvfs", TARGET_DEVICE, KEY(COUNT), KEY(COUNT) | KEY(ERRNO) },
+	[STEP_NUMVFS] = { "numvfs", TARGET_DEVICE, KEY(VF_COUNT), KEY(VF_COUNT) | KEY(ERRNO) },
 	[STEP_REMOVE] = { "remove", TARGET_DEVICE, 0, KEY(ERRNO) },
 	[STEP_RESCAN] = { "rescan", TARGET_DEVICE_OR_ALL, 0, KEY(ERRNO) },
 	[STEP_PLUG] = { "plug", TARGET_DEVICE, 0, KEY(ERRNO) },
@@ -2959,8 +2998,8 @@ static const struct step_verb {
 			KEY(IDS) | KEY(ERROR) | KEY(PREFIX) | KEY(SANDBOX) },
 };
 
-static const char *const step_key_names[STEP_KEY_N] = {
-	[STEP_KEY_DRIVER] = "driver", [STEP_KEY_VALUE] = "value",     [STEP_KEY_COUNT] = "count",
+static const char *const step_key_names[STEP_KEY_COUNT] = {
+	[STEP_KEY_DRIVER] = "driver", [STEP_KEY_VALUE] = "value",     [STEP_KEY_VF_COUNT] = "count",
 	[STEP_KEY_ERRNO] = "errno",   [STEP_KEY_IDS] = "ids",	      [STEP_KEY_ERROR] = "error",
 	[STEP_KEY_PREFIX] = "prefix", [STEP_KEY_SANDBOX] = "sandbox",
 };
@@ -2991,7 +3030,7 @@ static int read_step_target(struct loader *ld, struct scenario_step *step)
 {
 	const struct step_verb *verb = &step_verbs[step->kind];
 	struct pci_addr addr;
-	const char *text;
+	const char *text, *problem;
 	char label[24];
 
 	snprintf(label, sizeof(label), "'%s'", verb->name);
@@ -2999,11 +3038,16 @@ static int read_step_target(struct loader *ld, struct scenario_step *step)
 		return -1;
 	switch (verb->target) {
 	case TARGET_PATH:
-		if ((strncmp(text, "/sys/", 5) != 0 && strncmp(text, "/dev/", 5) != 0) ||
-		    strstr(text, "/../") || strlen(text) >= PATH_MAX / 2)
+		if (strncmp(text, "/sys/", 5) != 0 && strncmp(text, "/dev/", 5) != 0)
 			return fail(ld, event_pos(ld),
-				    "%s must be a path under /sys/ or /dev/ without '..', not '%s'",
-				    label, shown(ld, text));
+				    "%s must be a path under /sys/ or /dev/, not '%s'", label,
+				    shown(ld, text));
+		/* Past its '/', the rules of a verbatim path; short enough to join to a root. */
+		problem = strlen(text) >= PATH_MAX / 2 ? "is too long"
+						       : verbatim_path_problem(text + 1);
+		if (problem)
+			return fail(ld, event_pos(ld), "%s path '%s' %s", label, shown(ld, text),
+				    problem);
 		break;
 	case TARGET_DEVICE_OR_ALL:
 		if (strcmp(text, "all") == 0)
@@ -3016,7 +3060,7 @@ static int read_step_target(struct loader *ld, struct scenario_step *step)
 				    shown(ld, text));
 		break;
 	case TARGET_SCHEME:
-		if (strcmp(text, "index") != 0 && strcmp(text, "group-index") != 0)
+		if (naming_scheme_index(text) == N_NAMING_SCHEMES)
 			return fail(ld, event_pos(ld),
 				    "unknown scheme '%s' (expected index or group-index)",
 				    shown(ld, text));
@@ -3035,10 +3079,11 @@ static int read_step_value(struct loader *ld, struct scenario_step *step, enum s
 
 	switch (key) {
 	case STEP_KEY_DRIVER:
-		return value_copy(ld, "'driver'", step->kind == STEP_OVERRIDE, &step->driver);
+		/* Empty only for override: checked with the action, which may come later. */
+		return value_copy(ld, "'driver'", true, &step->driver);
 	case STEP_KEY_VALUE:
 		return value_copy(ld, "'value'", true, &step->value);
-	case STEP_KEY_COUNT:
+	case STEP_KEY_VF_COUNT:
 		if (value_integer(ld, "'count'", 0, UINT16_MAX, &count) != 0)
 			return -1;
 		step->count = (unsigned)count;
@@ -3057,14 +3102,8 @@ static int read_step_value(struct loader *ld, struct scenario_step *step, enum s
 	case STEP_KEY_PREFIX:
 		return value_copy(ld, "'prefix'", true, &step->outcome.prefix);
 	default:
-		return read_sandbox_list(ld, "'sandbox'", &step->sandbox, &step->n_sandbox);
+		return read_sandbox_list(ld, &step->sandbox, &step->n_sandbox);
 	}
-}
-
-/* Of two keys, where the later one was: where a step says one thing too many. */
-static struct src_pos later(struct src_pos a, struct src_pos b)
-{
-	return pos_before(a, b) ? b : a;
 }
 
 /* The keys the action takes, all it needs, and one of the two alternatives where it has one. */
@@ -3074,7 +3113,7 @@ static int check_step(struct loader *ld, const struct scenario_step *step,
 	const struct step_verb *verb = &step_verbs[step->kind];
 	enum step_key either = STEP_KEY_VALUE, or = STEP_KEY_ERRNO;
 
-	for (size_t k = 0; k < STEP_KEY_N; k++) {
+	for (size_t k = 0; k < STEP_KEY_COUNT; k++) {
 		if (seen[k].line && !(verb->allowed & (1u << k)))
 			return fail(ld, seen[k], "'%s' does not go with '%s'", step_key_names[k],
 				    verb->name);
@@ -3082,6 +3121,8 @@ static int check_step(struct loader *ld, const struct scenario_step *step,
 			return fail(ld, step->pos, "'%s' needs '%s'", verb->name,
 				    step_key_names[k]);
 	}
+	if (step->driver && !*step->driver && step->kind != STEP_OVERRIDE)
+		return fail(ld, seen[STEP_KEY_DRIVER], "'driver' must not be empty");
 	if (step->kind == STEP_NAME) {
 		either = STEP_KEY_IDS;
 		or = STEP_KEY_ERROR;
@@ -3100,14 +3141,15 @@ static int check_step(struct loader *ld, const struct scenario_step *step,
 /* A step: a mapping with one action key (its value the target) and the keys that action takes. */
 static int read_step(struct loader *ld, struct scenario_step *step)
 {
-	const char *keys[STEP_KIND_COUNT + STEP_KEY_N];
-	struct src_pos seen[STEP_KIND_COUNT + STEP_KEY_N] = { { 0, 0 } };
+	enum { N_KEYS = STEP_KIND_COUNT + STEP_KEY_COUNT }; /* the actions, then the others */
+	const char *keys[N_KEYS];
+	struct src_pos seen[N_KEYS] = { { 0, 0 } };
 	bool has_action = false;
 	int more;
 
 	for (size_t i = 0; i < STEP_KIND_COUNT; i++)
 		keys[i] = step_verbs[i].name;
-	for (size_t i = 0; i < STEP_KEY_N; i++)
+	for (size_t i = 0; i < STEP_KEY_COUNT; i++)
 		keys[STEP_KIND_COUNT + i] = step_key_names[i];
 	step->pos = event_pos(ld);
 	if (open_mapping(ld, "a step") != 0)
@@ -3115,7 +3157,7 @@ static int read_step(struct loader *ld, struct scenario_step *step)
 	while ((more = next_key(ld)) == 1) {
 		size_t key;
 
-		if (take_key(ld, keys, STEP_KIND_COUNT + STEP_KEY_N, seen, "in a step", &key) != 0)
+		if (take_key(ld, keys, N_KEYS, seen, "in a step", &key) != 0)
 			return -1;
 		if (key < STEP_KIND_COUNT && has_action)
 			return fail(ld, event_pos(ld), "a step has one action: '%s' and '%s'",
@@ -3170,34 +3212,6 @@ static int read_steps(struct loader *ld)
 }
 
 /* ---- verbatim entries ------------------------------------------------------------------ */
-
-/* "sys/..." or "dev/...": names of 1..255 bytes, no "." or "..", no empty name. */
-static const char *verbatim_path_problem(const char *path)
-{
-	size_t len = strlen(path);
-
-	if (len > VERBATIM_PATH_MAX)
-		return "is too long";
-	if (strncmp(path, "sys/", 4) != 0 && strncmp(path, "dev/", 4) != 0)
-		return "must start with sys/ or dev/";
-	for (const char *name = path; *name;) {
-		const char *end = strchr(name, '/');
-		if (!end)
-			end = name + strlen(name);
-		size_t n = (size_t)(end - name);
-
-		if (n == 0)
-			return "has an empty name (a doubled or trailing '/')";
-		if ((n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.'))
-			return "may not contain '.' or '..'";
-		if (n > VERBATIM_NAME_MAX)
-			return "has a name longer than 255 bytes";
-		name = *end ? end + 1 : end;
-		if (*end && !*name)
-			return "has an empty name (a doubled or trailing '/')";
-	}
-	return NULL;
-}
 
 /* Permission bits as `stat -c %a` prints them: 1 to 4 octal digits, e.g. 644 or 0644. */
 static int value_mode(struct loader *ld, const char *label, uint16_t *out)
@@ -3265,6 +3279,12 @@ static int read_verbatim_value(struct loader *ld, struct verbatim_entry *entry,
 	unsigned major, minor;
 	int end;
 
+	if (key == VERBATIM_KEY_TEXT || key == VERBATIM_KEY_HEX || key == VERBATIM_KEY_LINK) {
+		/* Two of them are refused when the mapping ends; until then the last one holds. */
+		free(entry->data);
+		entry->data = NULL;
+		entry->len = 0;
+	}
 	switch (key) {
 	case VERBATIM_KEY_TEXT:
 		if (value_string(ld, "'text'", &text) != 0)
@@ -4371,7 +4391,6 @@ static int compare_name_orders(const void *a, const void *b)
 	return strcmp(((const struct name_order *)a)->name, ((const struct name_order *)b)->name);
 }
 
-/* Every driver named anywhere, plus vfio-pci, which every host running VFIO has. */
 /* Adds vendor:device to driver's table unless it is there already. */
 static int add_driver_id(struct topo_driver *driver, uint16_t vendor, uint16_t device)
 {
@@ -4415,6 +4434,7 @@ static int build_id_tables(struct loader *ld)
 	return 0;
 }
 
+/* Every driver named anywhere, plus vfio-pci, which every host running VFIO has. */
 static int build_drivers(struct loader *ld)
 {
 	struct topology *topo = &ld->sc.topo;

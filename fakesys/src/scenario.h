@@ -44,8 +44,8 @@ enum scenario_step_kind {
 
 struct scenario_step {
 	enum scenario_step_kind kind;
-	char *target; /* "/sys/..." or "/dev/..." as a program inside fakesys run sees it, or a BDF
-		       */
+	/* "/sys/..." or "/dev/..." as a program inside fakesys run sees it, a BDF, or a scheme. */
+	char *target;
 	char *driver;
 	char *value;
 	unsigned count;

@@ -688,6 +688,89 @@ START_TEST(test_sandbox_shapes)
 }
 END_TEST
 
+/* Steps, keys in any order, and the scenario's fault rules kept as written. */
+START_TEST(test_steps_and_faults)
+{
+	struct scenario sc;
+
+	load_good_text("scenario: steps\n"
+		       "devices:\n"
+		       "  0000:00:00.0: {id: 8086:2020, class: host-bridge}\n"
+		       "  0000:00:03.0: {id: 8086:1572, class: ethernet, group: 1, driver: i40e}\n"
+		       "sandbox: [/dev/vfio/1]\n"
+		       "faults: ['sys/devices/**/class read errno=EIO', 'dev/vfio/1 open "
+		       "errno=EBUSY nth=2']\n"
+		       "steps:\n"
+		       "  - {driver: '', override: 0000:00:03.0}\n"
+		       "  - {errno: EBUSY, count: 4, numvfs: 0000:00:03.0}\n"
+		       "  - {rescan: all}\n"
+		       "  - {read: /sys/bus/pci/drivers_autoprobe, errno: EACCES}\n"
+		       "  - {ids: [x_1_0], name: group-index, prefix: x_}\n"
+		       "  - {name: index, sandbox: [3b:00.0], error: nope}\n",
+		       &sc);
+	ck_assert_uint_eq(sc.n_faults, 2);
+	ck_assert_str_eq(sc.faults[1], "dev/vfio/1 open errno=EBUSY nth=2");
+	ck_assert_uint_eq(sc.n_steps, 6);
+	/* driver before its action: the empty driver still clears driver_override. */
+	ck_assert_int_eq(sc.steps[0].kind, STEP_OVERRIDE);
+	ck_assert_str_eq(sc.steps[0].target, "0000:00:03.0");
+	ck_assert_str_eq(sc.steps[0].driver, "");
+	ck_assert_uint_eq(sc.steps[0].pos.line, 8);
+	ck_assert_int_eq(sc.steps[1].kind, STEP_NUMVFS);
+	ck_assert_uint_eq(sc.steps[1].count, 4);
+	ck_assert_int_eq(sc.steps[1].error, EBUSY);
+	ck_assert_str_eq(sc.steps[2].target, "all");
+	ck_assert_int_eq(sc.steps[3].error, EACCES);
+	ck_assert_ptr_null(sc.steps[3].value);
+	ck_assert_str_eq(sc.steps[4].outcome.scheme, "group-index");
+	ck_assert_str_eq(sc.steps[4].outcome.prefix, "x_");
+	ck_assert_uint_eq(sc.steps[4].outcome.n_ids, 1);
+	ck_assert_ptr_null(sc.steps[4].sandbox);
+	ck_assert_uint_eq(sc.steps[5].n_sandbox, 1);
+	ck_assert_str_eq(sc.steps[5].sandbox[0], "3b:00.0");
+	ck_assert_str_eq(sc.steps[5].outcome.error, "nope");
+	ck_assert_str_eq(scenario_step_name(sc.steps[5].kind), "name");
+	scenario_free(&sc);
+}
+END_TEST
+
+/*
+ * `plugged: false` on one function takes its whole card out, and everything below it off the
+ * bus; only the card itself is marked as out of its slot, for `plug` to put it back.
+ */
+START_TEST(test_unplugged_card)
+{
+	struct scenario sc;
+	const struct topology *topo = &sc.topo;
+
+	load_good_text("scenario: unplugged\n"
+		       "root_buses: ['0000:3a']\n"
+		       "devices:\n"
+		       "  0000:3a:00.0: {id: 8086:2030, class: pci-bridge, secondary: 0x3b}\n"
+		       "  0000:3b:00.0: {id: 8086:37c0, class: pci-bridge, secondary: 0x3c,\n"
+		       "                 driver: pcieport}\n"
+		       "  0000:3b:00.1: {id: 8086:37c1, class: ethernet, plugged: false}\n"
+		       "  0000:3c:00.0: {id: 8086:1572, class: ethernet, driver: i40e, group: 5}\n"
+		       "  0000:3a:01.0: {id: 8086:1572, class: ethernet, driver: i40e}\n",
+		       &sc);
+	ck_assert(function_at(topo, "0000:3a:00.0")->present);
+	ck_assert(!function_at(topo, "0000:3a:00.0")->unplugged);
+	ck_assert(function_at(topo, "0000:3a:01.0")->present);
+	for (const char *const *bdf = (const char *const[]){ "0000:3b:00.0", "0000:3b:00.1", NULL };
+	     *bdf; bdf++) {
+		ck_assert_msg(!function_at(topo, *bdf)->present, "%s present", *bdf);
+		ck_assert_msg(function_at(topo, *bdf)->unplugged, "%s not unplugged", *bdf);
+	}
+	/* Below the card: off the bus and unbound until hotplug probes it, but not out itself. */
+	const struct topo_function *below = function_at(topo, "0000:3c:00.0");
+	ck_assert(!below->present);
+	ck_assert(!below->unplugged);
+	ck_assert_ptr_null(driver_of(topo, below));
+	ck_assert_str_eq(driver_of(topo, function_at(topo, "0000:3a:01.0")), "i40e");
+	scenario_free(&sc);
+}
+END_TEST
+
 START_TEST(test_scalar_length_limit)
 {
 	static const char head[] = "scenario: long\ndescription: ";
@@ -1766,6 +1849,8 @@ static Suite *scenario_suite(void)
 	tcase_add_test(loading, test_subordinate_grows_through_chain);
 	tcase_add_test(loading, test_number_spellings);
 	tcase_add_test(loading, test_sandbox_shapes);
+	tcase_add_test(loading, test_steps_and_faults);
+	tcase_add_test(loading, test_unplugged_card);
 	tcase_add_test(loading, test_scalar_length_limit);
 	tcase_add_test(loading, test_vf_formula_spills_onto_next_bus);
 	tcase_add_test(loading, test_vf_groups_modes);
