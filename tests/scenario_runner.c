@@ -141,15 +141,14 @@ static bool check_lspci(const struct scenario *sc, const char *listing)
 		const struct topo_function *fn = &sc->topo.functions[i];
 		char bdf[PCI_ADDR_STRLEN], class_tag[16], id_tag[16];
 
+		pci_addr_format(&fn->addr, bdf);
 		if (!fn->present) {
-			pci_addr_format(&fn->addr, bdf);
 			if (find_line(listing, bdf)) {
-				printf("FAIL lspci: a line for %s, a VF not enabled\n", bdf);
+				printf("FAIL lspci: a line for %s, which is not on the bus\n", bdf);
 				ok = false;
 			}
 			continue;
 		}
-		pci_addr_format(&fn->addr, bdf);
 		snprintf(class_tag, sizeof(class_tag), " [%04x]: ", fn->class_code >> 8);
 		snprintf(id_tag, sizeof(id_tag), " [%04x:%04x]", fn->vendor, fn->device);
 		const char *line = find_line(listing, bdf);

@@ -90,16 +90,19 @@ bool check_naming(const char *root, char *const *sandbox, size_t n_sandbox,
 	return ok;
 }
 
-/* Where a change goes and what it writes, as a program (or fakesys ctl) makes it. */
-static void change_of(const struct scenario_step *step, const char *root, char *path, char *data)
+/*
+ * Where a change goes and what it writes, as a program (or fakesys ctl) makes it: a write's
+ * value as the step has it (it may be a page long), anything else composed in data.
+ */
+static const char *change_of(const struct scenario_step *step, const char *root, char *path,
+			     char *data)
 {
 	const char *device = step->target;
 
 	switch (step->kind) {
 	case STEP_WRITE:
 		snprintf(path, PATH_MAX, "%s%s", root, step->target);
-		snprintf(data, PATH_MAX, "%s", step->value);
-		return;
+		return step->value;
 	case STEP_BIND:
 		snprintf(path, PATH_MAX, "%s/sys/bus/pci/drivers/%s/bind", root, step->driver);
 		break;
@@ -110,31 +113,30 @@ static void change_of(const struct scenario_step *step, const char *root, char *
 		snprintf(path, PATH_MAX, "%s/sys/bus/pci/devices/%s/driver_override", root, device);
 		/* A newline alone clears it: an empty write would be no write at all. */
 		snprintf(data, PATH_MAX, "%s\n", step->driver);
-		return;
+		return data;
 	case STEP_PROBE:
 		snprintf(path, PATH_MAX, "%s/sys/bus/pci/drivers_probe", root);
 		break;
 	case STEP_NUMVFS:
 		snprintf(path, PATH_MAX, "%s/sys/bus/pci/devices/%s/sriov_numvfs", root, device);
 		snprintf(data, PATH_MAX, "%u", step->count);
-		return;
+		return data;
 	case STEP_REMOVE:
 		snprintf(path, PATH_MAX, "%s/sys/bus/pci/devices/%s/remove", root, device);
-		snprintf(data, PATH_MAX, "1");
-		return;
+		return "1";
 	case STEP_RESCAN:
 		if (strcmp(device, "all") == 0)
 			snprintf(path, PATH_MAX, "%s/sys/bus/pci/rescan", root);
 		else
 			snprintf(path, PATH_MAX, "%s/sys/bus/pci/devices/%s/rescan", root, device);
-		snprintf(data, PATH_MAX, "1");
-		return;
+		return "1";
 	default: /* plug, unplug */
 		snprintf(path, PATH_MAX, "%s/%s", root, HOST_CONTROL_FILE);
 		snprintf(data, PATH_MAX, "%s %s", scenario_step_name(step->kind), device);
-		return;
+		return data;
 	}
 	snprintf(data, PATH_MAX, "%s", device);
+	return data;
 }
 
 /* One open and one write(): 0 or the errno of whichever failed. */
@@ -180,8 +182,7 @@ static bool run_change(const struct scenario_step *step, const char *root, const
 {
 	char path[PATH_MAX], data[PATH_MAX];
 
-	change_of(step, root, path, data);
-	int err = write_once(path, data);
+	int err = write_once(path, change_of(step, root, path, data));
 	if (err != step->error) {
 		printf("FAIL %s: %s, wanted %s\n", what, errno_text(err), errno_text(step->error));
 		return false;
@@ -197,13 +198,20 @@ static bool run_check(const struct scenario *sc, const struct scenario_step *ste
 	struct stat st;
 	int err;
 
-	snprintf(path, sizeof(path), "%s%s", root, step->target ? step->target : "");
+	snprintf(path, sizeof(path), "%s%s", root, step->target);
 	switch (step->kind) {
 	case STEP_EXISTS:
-	case STEP_ABSENT:
 		err = lstat(path, &st) == 0 ? 0 : errno;
-		if ((step->kind == STEP_EXISTS) != (err == 0)) {
-			printf("FAIL %s: %s\n", what, err ? strerror(err) : "it is there");
+		if (err) {
+			printf("FAIL %s: %s\n", what, errno_text(err));
+			return false;
+		}
+		break;
+	case STEP_ABSENT:
+		/* Not there, as the kernel says it: any other failure is not an answer. */
+		err = lstat(path, &st) == 0 ? 0 : errno;
+		if (err != ENOENT && err != ENOTDIR) {
+			printf("FAIL %s: %s\n", what, err ? errno_text(err) : "it is there");
 			return false;
 		}
 		break;
@@ -213,8 +221,10 @@ static bool run_check(const struct scenario *sc, const struct scenario_step *ste
 		if (!err && len && content[len - 1] == '\n')
 			content[len - 1] = '\0';
 		if (err != step->error || (!err && strcmp(content, step->value) != 0)) {
-			printf("FAIL %s: %s%s%s\n", what, err ? errno_text(err) : "read '",
-			       err ? "" : content, err ? "" : "'");
+			printf("FAIL %s: %s%s%s, wanted %s%s%s\n", what,
+			       err ? errno_text(err) : "'", err ? "" : content, err ? "" : "'",
+			       step->error ? errno_text(step->error) : "'",
+			       step->error ? "" : step->value, step->error ? "" : "'");
 			return false;
 		}
 		break;
