@@ -97,7 +97,7 @@ echo "== sriov_numvfs (sriov_numvfs_store)"
 pf=$dev/0000:00:01.0
 expect_write "past TotalVFs" '5' "$pf/sriov_numvfs" "Numerical result out of range"
 expect_write "not a number" 'two' "$pf/sriov_numvfs" "Invalid argument"
-expect_write "past u16" '65536' "$pf/sriov_numvfs" "Numerical result out of range"
+expect_write "past u16: a parse error, not a count past TotalVFs" '65536' "$pf/sriov_numvfs" "Invalid argument"
 expect_write "enable" '2\n' "$pf/sriov_numvfs" ok
 expect_read "sriov_numvfs" "$pf/sriov_numvfs" "2"
 expect_link "VF 0" "$pf/virtfn0" "0000:00:05.0"

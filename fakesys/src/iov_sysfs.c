@@ -22,16 +22,17 @@ SYSFS_SHOW(sriov_numvfs)
 	return sysfs_emit(buf, size, "%u\n", sriov_of(obj)->num);
 }
 
-/* sriov_numvfs_store(): kstrtou16, then ERANGE past TotalVFs, ENOENT without a driver that
- * can, EBUSY for a different nonzero count while VFs are enabled. */
+/* sriov_numvfs_store(): kstrtou16 (EINVAL for anything it refuses, past 65535 too), then
+ * ERANGE past TotalVFs, ENOENT without a driver that can, EBUSY for a different nonzero count
+ * while VFs are enabled. */
 SYSFS_STORE(sriov_numvfs)
 {
 	struct pci_device *dev = obj;
 	uint16_t num;
-	int err = sysfs_parse_u16(buf, len, 0, &num);
 
-	if (!err)
-		err = pci_core_set_numvfs(dev->host, (size_t)(dev->fn - dev->topo->functions), num);
+	if (sysfs_parse_u16(buf, len, 0, &num))
+		return -EINVAL;
+	int err = pci_core_set_numvfs(dev->host, (size_t)(dev->fn - dev->topo->functions), num);
 	return err ? err : (ssize_t)len;
 }
 

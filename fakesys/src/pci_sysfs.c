@@ -219,28 +219,27 @@ SYSFS_SHOW(enable)
 	return sysfs_emit(buf, size, "%u\n", ((const struct pci_device *)obj)->enable_cnt);
 }
 
-/* enable_store(): the count of enables, moved only while no driver holds the device. */
+/*
+ * enable_store(): the count of enables, moved only while no driver holds the device. Like
+ * every PCI store since v5.16, it answers EINVAL for what does not parse, ERANGE included.
+ */
 SYSFS_STORE(enable)
 {
 	struct pci_device *dev = obj;
 	unsigned long value;
-	int err;
 
 	if (!capable(opener))
 		return -EPERM;
-	if ((err = sysfs_parse_ul(buf, len, 0, &value)))
-		return err;
+	if (sysfs_parse_ul(buf, len, 0, &value))
+		return -EINVAL;
 	if (driver_name(dev))
 		return -EBUSY;
-	if (value) {
+	if (value)
 		dev->enable_cnt++;
-	} else {
-		unsigned cnt = dev->enable_cnt;
-
-		if (!cnt)
-			return -EIO;
-		dev->enable_cnt = cnt - 1;
-	}
+	else if (dev->enable_cnt)
+		dev->enable_cnt--;
+	else
+		return -EIO;
 	return (ssize_t)len;
 }
 
@@ -253,12 +252,12 @@ SYSFS_SHOW(numa_node)
 SYSFS_STORE(numa_node)
 {
 	struct pci_device *dev = obj;
-	int node, err;
+	int node;
 
 	if (!capable(opener))
 		return -EPERM;
-	if ((err = sysfs_parse_int(buf, len, 0, &node)))
-		return err;
+	if (sysfs_parse_int(buf, len, 0, &node))
+		return -EINVAL; /* out of int range too, since v5.16 */
 	if ((node < 0 && node != -1) || node >= 1024)
 		return -EINVAL;
 	if (node != -1 && (unsigned)node >= dev->topo->host.numa_nodes)
@@ -269,7 +268,7 @@ SYSFS_STORE(numa_node)
 
 /*
  * A flag the kernel sets from kstrtoul(): nonzero is on, unparsable EINVAL. msi_bus_store()
- * also wants CAP_SYS_ADMIN, looked at after parsing, so EINVAL wins over EPERM.
+ * also wants CAP_SYS_ADMIN, looked at before the parse since v5.16, so EPERM wins over EINVAL.
  */
 #define PCI_FLAG_ATTR(name, needs_capability)                                                      \
 	SYSFS_SHOW(name)                                                                           \
@@ -281,10 +280,10 @@ SYSFS_STORE(numa_node)
 	{                                                                                          \
 		unsigned long value;                                                               \
                                                                                                    \
-		if (sysfs_parse_ul(buf, len, 0, &value))                                           \
-			return -EINVAL;                                                            \
 		if ((needs_capability) && !capable(opener))                                        \
 			return -EPERM;                                                             \
+		if (sysfs_parse_ul(buf, len, 0, &value))                                           \
+			return -EINVAL;                                                            \
 		((struct pci_device *)obj)->name = value != 0;                                     \
 		return (ssize_t)len;                                                               \
 	}
