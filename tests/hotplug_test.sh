@@ -23,6 +23,7 @@ devices:
   0000:00:04.0: {id: 8086:1572, class: ethernet, driver: i40e, group: 5, pcie: true,
                  sriov: {total: 2, num: 0, offset: 1, vf_id: 154c}}
   0000:00:04.2: {id: 8086:1572, class: ethernet, group: 5, pcie: true}
+  0000:00:0a.0: {id: 8086:1521, class: ethernet, group: 6, pcie: true}
   0000:10:00.0: {id: 15b3:1017, class: ethernet, driver: mlx5_core, group: 4}
 YAML
 mount_scenario "$work/host.yaml" "$mnt" -o allow_other
@@ -47,7 +48,9 @@ expect_link "the driver holds it" "$drv/ixgbe/0000:00:02.1" "0000:00:02.1"
 expect_write "bind a bound device" '0000:00:02.1' "$drv/ixgbe/bind" "Device or resource busy"
 expect_write "bind where the ID table does not match" '0000:00:02.0' "$drv/i40e/bind" "No such device"
 expect_write "bind by a name the kernel would not know" '0000:00:02.0 ' "$drv/ixgbe/bind" "No such device"
-expect_write "bind upper case" '0000:00:02.0' "$drv/ixgbe/bind" ok
+expect_write "bind by the name exactly" '0000:00:02.0' "$drv/ixgbe/bind" ok
+expect_write "a name in upper case is no device's" '0000:00:0A.0' "$mnt/sys/bus/pci/drivers_probe" "No such device"
+expect_write "the same name in lower case" '0000:00:0a.0' "$mnt/sys/bus/pci/drivers_probe" ok
 expect_write "unbind again" '0000:00:02.0' "$drv/ixgbe/unbind" ok
 
 echo "== vfio-pci: driver_override, /dev/vfio/<N>"
