@@ -87,9 +87,12 @@ expect_write "new_id with one field" '8086' "$drv/vfio-pci/new_id" "Invalid argu
 expect_write "new_id binds what it matches" '8086 10fb' "$drv/vfio-pci/new_id" ok
 expect_names "vfio-pci took both" "$drv/vfio-pci" "0000:00:02.0 0000:00:02.1 bind module new_id remove_id uevent unbind"
 expect_write "the same ID again" '8086 10fb\n' "$drv/vfio-pci/new_id" "File exists"
+expect_write "all seven fields: no look for an ID claimed already" '8086 10fb ffffffff ffffffff 0 0 0' "$drv/vfio-pci/new_id" ok
 expect_write "an ID already in the static table" '8086 10fb' "$drv/ixgbe/new_id" "File exists"
 expect_write "driver_data the table lacks" '8086 1234 ffffffff ffffffff 0 0 5' "$drv/vfio-pci/new_id" "Invalid argument"
+expect_write "remove_id with a subsystem no ID has" '8086 10fb 1234 5678' "$drv/vfio-pci/remove_id" "No such device"
 expect_write "remove_id" '8086 10fb' "$drv/vfio-pci/remove_id" ok
+expect_write "remove_id of the second" '8086 10fb ffffffff ffffffff 0 0' "$drv/vfio-pci/remove_id" ok
 expect_write "remove_id of an ID not there" '8086 10fb' "$drv/vfio-pci/remove_id" "No such device"
 expect_link "remove_id unbinds nothing" "$dev/0000:00:02.0/driver" "drivers/vfio-pci"
 expect_write "unbind" '0000:00:02.0' "$drv/vfio-pci/unbind" ok

@@ -416,8 +416,3 @@ void module_obj_init(struct module_obj *mod, const char *name, uint64_t *next_ba
 		mod->groups[n++] = mod->facts->parameters;
 	mod->groups[n] = NULL;
 }
-
-bool module_is_builtin(const struct module_obj *mod)
-{
-	return mod->facts->builtin;
-}

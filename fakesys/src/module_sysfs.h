@@ -49,6 +49,4 @@ void module_name_of_driver(const char *driver, char out[MODULE_NAME_LEN]);
  */
 void module_obj_init(struct module_obj *mod, const char *name, uint64_t *next_base);
 
-bool module_is_builtin(const struct module_obj *mod);
-
 #endif

@@ -7,6 +7,7 @@
 #include "pci_sysfs.h"
 
 #include <errno.h>
+#include <stdio.h>
 
 #include "bus_sysfs.h"
 #include "cpumask.h"
@@ -36,19 +37,36 @@ SYSFS_STORE(rescan_all)
 	return err ? err : (ssize_t)len;
 }
 
+/*
+ * new_id_store(): "vendor device [subvendor subdevice class class_mask driver_data]" in hex,
+ * at least two fields. Only when some are left out does the kernel refuse an ID the driver
+ * claims already.
+ */
 SYSFS_STORE(new_id)
 {
 	const struct device_driver_obj *driver = obj;
-	int err = pci_core_new_id(driver->bus->bus, driver->index, buf);
+	struct topo_pci_id id = { .subvendor = TOPO_PCI_ANY_ID, .subdevice = TOPO_PCI_ANY_ID };
+	unsigned long driver_data = 0;
+	int fields = sscanf(buf, "%x %x %x %x %x %x %lx", &id.vendor, &id.device, &id.subvendor,
+			    &id.subdevice, &id.class_code, &id.class_mask, &driver_data);
 
+	if (fields < 2)
+		return -EINVAL;
+	int err = pci_core_new_id(driver->bus->bus, driver->index, &id, driver_data, fields != 7);
 	return err ? err : (ssize_t)len;
 }
 
+/* remove_id_store(): the same fields but driver_data, at least two. */
 SYSFS_STORE(remove_id)
 {
 	const struct device_driver_obj *driver = obj;
-	int err = pci_core_remove_id(driver->bus->bus, driver->index, buf);
+	struct topo_pci_id id = { .subvendor = TOPO_PCI_ANY_ID, .subdevice = TOPO_PCI_ANY_ID };
+	int fields = sscanf(buf, "%x %x %x %x %x %x", &id.vendor, &id.device, &id.subvendor,
+			    &id.subdevice, &id.class_code, &id.class_mask);
 
+	if (fields < 2)
+		return -EINVAL;
+	int err = pci_core_remove_id(driver->bus->bus, driver->index, &id);
 	return err ? err : (ssize_t)len;
 }
 

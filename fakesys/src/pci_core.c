@@ -3,7 +3,6 @@
 #include "pci_core.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,17 +41,12 @@ static bool any_id_matches(const struct topo_pci_id *ids, size_t n, const struct
 static bool driver_matches(struct host_tree *ht, int32_t driver, size_t fn)
 {
 	const struct topo_driver *drv = &ht->topo->drivers[driver];
-	struct pci_device *dev = &ht->devices[fn];
-	bool matches;
+	const char *override = ht->devices[fn].driver_override;
 
-	pthread_mutex_lock(&dev->override_lock);
-	if (dev->driver_override)
-		matches = strcmp(dev->driver_override, drv->name) == 0;
-	else
-		matches = any_id_matches(drv->dyn_ids, drv->n_dyn_ids, function(ht, fn)) ||
-			  any_id_matches(drv->ids, drv->n_ids, function(ht, fn));
-	pthread_mutex_unlock(&dev->override_lock);
-	return matches;
+	if (override)
+		return strcmp(override, drv->name) == 0;
+	return any_id_matches(drv->dyn_ids, drv->n_dyn_ids, function(ht, fn)) ||
+	       any_id_matches(drv->ids, drv->n_ids, function(ht, fn));
 }
 
 /*
@@ -105,13 +99,6 @@ static void release(struct host_tree *ht, size_t fn)
 	dev->enable_cnt = 0;
 }
 
-static int refresh(struct host_tree *ht, int err)
-{
-	int refreshed = host_tree_refresh(ht);
-
-	return err ? err : refreshed;
-}
-
 static int bus_probe(void *bus, const char *device)
 {
 	struct host_tree *ht = bus;
@@ -119,7 +106,7 @@ static int bus_probe(void *bus, const char *device)
 
 	if (!find_by_name(ht, device, &fn))
 		return -ENODEV;
-	return attach(ht, fn) ? refresh(ht, 0) : 0;
+	return attach(ht, fn) ? host_tree_refresh(ht) : 0;
 }
 
 static int bus_bind(void *bus, const struct device_driver_obj *driver, const char *device)
@@ -130,7 +117,7 @@ static int bus_bind(void *bus, const struct device_driver_obj *driver, const cha
 	if (!find_by_name(ht, device, &fn) || !driver_matches(ht, driver->index, fn))
 		return -ENODEV;
 	int err = probe(ht, driver->index, fn);
-	return err ? err : refresh(ht, 0);
+	return err ? err : host_tree_refresh(ht);
 }
 
 static int bus_unbind(void *bus, const struct device_driver_obj *driver, const char *device)
@@ -141,7 +128,7 @@ static int bus_unbind(void *bus, const struct device_driver_obj *driver, const c
 	if (!find_by_name(ht, device, &fn) || function(ht, fn)->driver != driver->index)
 		return -ENODEV;
 	release(ht, fn);
-	return refresh(ht, 0);
+	return host_tree_refresh(ht);
 }
 
 const struct bus_type_ops pci_core_bus_ops = {
@@ -152,25 +139,20 @@ const struct bus_type_ops pci_core_bus_ops = {
 
 /* ---- dynamic IDs ------------------------------------------------------------------------ */
 
-/* new_id_store(): "vendor device [subvendor subdevice class class_mask driver_data]" in hex. */
-int pci_core_new_id(struct host_tree *ht, int32_t driver, const char *buf)
+/* new_id_store() after the parse. */
+int pci_core_new_id(struct host_tree *ht, int32_t driver, const struct topo_pci_id *id,
+		    unsigned long driver_data, bool refuse_claimed)
 {
 	struct topo_driver *drv = &ht->topo->drivers[driver];
-	struct topo_pci_id id = { .subvendor = TOPO_PCI_ANY_ID, .subdevice = TOPO_PCI_ANY_ID };
-	unsigned long driver_data = 0;
-	int fields = sscanf(buf, "%x %x %x %x %x %x %lx", &id.vendor, &id.device, &id.subvendor,
-			    &id.subdevice, &id.class_code, &id.class_mask, &driver_data);
 
-	if (fields < 2)
-		return -EINVAL;
-	if (fields != 7) {
+	if (refuse_claimed) {
 		/* An ID the driver claims already: pci_match_device() on a made-up device. */
 		struct topo_function probe_fn = {
-			.vendor = (uint16_t)id.vendor,
-			.device = (uint16_t)id.device,
-			.subsys_vendor = (uint16_t)id.subvendor,
-			.subsys_device = (uint16_t)id.subdevice,
-			.class_code = id.class_code,
+			.vendor = (uint16_t)id->vendor,
+			.device = (uint16_t)id->device,
+			.subsys_vendor = (uint16_t)id->subvendor,
+			.subsys_device = (uint16_t)id->subdevice,
+			.class_code = id->class_code,
 		};
 		if (any_id_matches(drv->dyn_ids, drv->n_dyn_ids, &probe_fn) ||
 		    any_id_matches(drv->ids, drv->n_ids, &probe_fn))
@@ -183,7 +165,7 @@ int pci_core_new_id(struct host_tree *ht, int32_t driver, const char *buf)
 	if (!ids)
 		return -ENOMEM;
 	drv->dyn_ids = ids;
-	ids[drv->n_dyn_ids++] = id;
+	ids[drv->n_dyn_ids++] = *id;
 
 	/* driver_attach(): every unbound function the driver now matches. */
 	bool changed = false;
@@ -191,27 +173,21 @@ int pci_core_new_id(struct host_tree *ht, int32_t driver, const char *buf)
 		if (host_function_alive(ht, fn) && function(ht, fn)->driver == TOPO_NONE &&
 		    driver_matches(ht, driver, fn))
 			changed |= probe(ht, driver, fn) == 0;
-	return changed ? refresh(ht, 0) : 0;
+	return changed ? host_tree_refresh(ht) : 0;
 }
 
-/* remove_id_store(): drops the first dynamic ID that the fields given match. */
-int pci_core_remove_id(struct host_tree *ht, int32_t driver, const char *buf)
+/* remove_id_store() after the parse: drops the first dynamic ID that the fields given match. */
+int pci_core_remove_id(struct host_tree *ht, int32_t driver, const struct topo_pci_id *fields)
 {
 	struct topo_driver *drv = &ht->topo->drivers[driver];
-	unsigned vendor, device, subvendor = TOPO_PCI_ANY_ID, subdevice = TOPO_PCI_ANY_ID;
-	unsigned class_code = 0, class_mask = 0;
-	int fields = sscanf(buf, "%x %x %x %x %x %x", &vendor, &device, &subvendor, &subdevice,
-			    &class_code, &class_mask);
 
-	if (fields < 2)
-		return -EINVAL;
 	for (size_t i = 0; i < drv->n_dyn_ids; i++) {
 		const struct topo_pci_id *id = &drv->dyn_ids[i];
 
-		if (id->vendor == vendor && id->device == device &&
-		    (subdevice == TOPO_PCI_ANY_ID || id->subdevice == subdevice) &&
-		    (subvendor == TOPO_PCI_ANY_ID || id->subvendor == subvendor) &&
-		    !((id->class_code ^ class_code) & class_mask)) {
+		if (id->vendor == fields->vendor && id->device == fields->device &&
+		    (fields->subdevice == TOPO_PCI_ANY_ID || id->subdevice == fields->subdevice) &&
+		    (fields->subvendor == TOPO_PCI_ANY_ID || id->subvendor == fields->subvendor) &&
+		    !((id->class_code ^ fields->class_code) & fields->class_mask)) {
 			memmove(&drv->dyn_ids[i], &drv->dyn_ids[i + 1],
 				(drv->n_dyn_ids - i - 1) * sizeof(*drv->dyn_ids));
 			drv->n_dyn_ids--;
@@ -280,12 +256,12 @@ int pci_core_set_numvfs(struct host_tree *ht, size_t fn, uint16_t num)
 		return -ENOENT;
 	if (num == 0) {
 		disable_vfs(ht, fn);
-		return refresh(ht, 0);
+		return host_tree_refresh(ht);
 	}
 	if (sriov->num)
 		return -EBUSY;
 	int err = enable_vfs(ht, fn, num);
-	return err ? err : refresh(ht, 0);
+	return err ? err : host_tree_refresh(ht);
 }
 
 /* ---- removal and rescans ---------------------------------------------------------------- */
@@ -318,7 +294,7 @@ static void remove_subtree(struct host_tree *ht, size_t fn)
 int pci_core_remove(struct host_tree *ht, size_t fn)
 {
 	remove_subtree(ht, fn);
-	return refresh(ht, 0);
+	return host_tree_refresh(ht);
 }
 
 /* Pulled out of its slot, or under something that is: no scan can find it. */
@@ -381,7 +357,7 @@ static int scan(struct host_tree *ht,
 			if (found[i] && host_function_alive(ht, i))
 				attach(ht, i);
 	free(found);
-	return any ? refresh(ht, 0) : 0;
+	return any ? host_tree_refresh(ht) : 0;
 }
 
 struct bus_ref {
@@ -430,7 +406,7 @@ int pci_core_unplug(struct host_tree *ht, size_t fn)
 		remove_subtree(ht, i);
 		function(ht, i)->unplugged = true;
 	}
-	return refresh(ht, 0);
+	return host_tree_refresh(ht);
 }
 
 /* A card plugged in: pciehp scans its slot, finding the card and all below it as new. */

@@ -14,9 +14,16 @@
 /* /sys/bus/pci's drivers_probe, and every PCI driver's bind and unbind. */
 extern const struct bus_type_ops pci_core_bus_ops;
 
-/* new_id and remove_id of driver: the text as written. */
-int pci_core_new_id(struct host_tree *ht, int32_t driver, const char *buf);
-int pci_core_remove_id(struct host_tree *ht, int32_t driver, const char *buf);
+/*
+ * new_id of driver: adds id to its dynamic IDs and binds every unbound function it then
+ * matches. With refuse_claimed (the kernel's check when some field was left out), an ID the
+ * driver matches already is EEXIST; driver_data must be one of its static table's.
+ */
+int pci_core_new_id(struct host_tree *ht, int32_t driver, const struct topo_pci_id *id,
+		    unsigned long driver_data, bool refuse_claimed);
+/* remove_id of driver: drops the first dynamic ID that fields match (fields' class_mask
+ * selects the class bits compared; TOPO_PCI_ANY_ID subsystem fields match any); else ENODEV. */
+int pci_core_remove_id(struct host_tree *ht, int32_t driver, const struct topo_pci_id *fields);
 
 /* sriov_numvfs of PF fn. */
 int pci_core_set_numvfs(struct host_tree *ht, size_t fn, uint16_t num);

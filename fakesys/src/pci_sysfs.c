@@ -26,7 +26,6 @@ void pci_device_init(struct pci_device *dev, const struct topology *topo,
 {
 	dev->topo = topo;
 	dev->fn = fn;
-	pthread_mutex_init(&dev->override_lock, NULL);
 	reset_state(dev, true);
 }
 
@@ -55,17 +54,12 @@ static void reset_state(struct pci_device *dev, bool found_at_boot)
 	 * depends on what is on the bus then; device_add() then decides on the files. */
 	dev->reset_methods = probe_reset_methods(dev, found_at_boot);
 	dev->reset_files = dev->reset_methods != 0;
-	pthread_mutex_lock(&dev->override_lock);
 	free(dev->driver_override);
 	dev->driver_override = NULL;
-	pthread_mutex_unlock(&dev->override_lock);
 }
 
 void pci_device_release(struct pci_device *dev)
 {
-	if (!dev->topo)
-		return; /* never initialized */
-	pthread_mutex_destroy(&dev->override_lock);
 	free(dev->driver_override);
 	dev->driver_override = NULL;
 }
@@ -306,14 +300,10 @@ SYSFS_SHOW(dma_mask_bits)
 
 SYSFS_SHOW(driver_override)
 {
-	struct pci_device *dev = (struct pci_device *)obj; /* its lock is taken */
-	ssize_t n;
+	const char *override = ((const struct pci_device *)obj)->driver_override;
 
-	pthread_mutex_lock(&dev->override_lock);
 	/* Unset: the kernel prints the NULL pointer with "%s". */
-	n = sysfs_emit(buf, size, "%s\n", dev->driver_override ? dev->driver_override : "(null)");
-	pthread_mutex_unlock(&dev->override_lock);
-	return n;
+	return sysfs_emit(buf, size, "%s\n", override ? override : "(null)");
 }
 
 /* driver_set_override(): empty or "\n" clears; else up to the first newline; no (re)binding. */
@@ -327,11 +317,8 @@ SYSFS_STORE(driver_override)
 	size_t n = strcspn(buf, "\n");
 	if (n && !(value = strndup(buf, n)))
 		return -ENOMEM;
-	pthread_mutex_lock(&dev->override_lock);
-	char *old = dev->driver_override;
+	free(dev->driver_override);
 	dev->driver_override = value;
-	pthread_mutex_unlock(&dev->override_lock);
-	free(old);
 	return (ssize_t)len;
 }
 
@@ -458,6 +445,11 @@ static bool config_offers_reset(const struct pci_device *dev, unsigned method)
 	}
 }
 
+static bool same_bus(const struct topo_function *a, const struct topo_function *b)
+{
+	return a->addr.domain == b->addr.domain && a->addr.bus == b->addr.bus;
+}
+
 /*
  * pci_parent_bus_reset(): the bridge above resets its whole secondary bus, so the device must
  * be alone on it. Not on a root bus (no bridge), not a bridge, not a VF (a VF shares its PF's
@@ -470,24 +462,25 @@ static bool config_offers_reset(const struct pci_device *dev, unsigned method)
  * that is present now. The boot's scan (pci_scan_child_bus()) adds one bus's functions in
  * devfn order before it goes below any bridge, and VFs only once enabled, after all of that:
  * function 0 of a card behind a bridge is alone when probed, its function 1 is not.
+ *
+ * Functions are sorted by address, VFs among them, so a bus's are neighbours in the array: a
+ * probe costs what is on the bus, not what is on the host (every function is probed at boot).
  */
 static bool can_bus_reset(const struct pci_device *dev, bool found_at_boot)
 {
-	const struct topo_function *fn = dev->fn;
+	const struct topo_function *fn = dev->fn, *functions = dev->topo->functions;
+	size_t index = function_index(dev);
 
 	if (fn->parent == TOPO_NONE || fn->physfn != TOPO_NONE || fn->is_bridge)
 		return false;
-	for (size_t i = 0; i < dev->topo->n_functions; i++) {
-		const struct topo_function *other = &dev->topo->functions[i];
-
-		if (other == fn || !other->present || other->addr.domain != fn->addr.domain ||
-		    other->addr.bus != fn->addr.bus)
-			continue;
-		if (found_at_boot &&
-		    (other->physfn != TOPO_NONE || pci_addr_compare(&other->addr, &fn->addr) > 0))
-			continue;
-		return false;
-	}
+	for (size_t i = index; i-- > 0 && same_bus(&functions[i], fn);)
+		if (functions[i].present && !(found_at_boot && functions[i].physfn != TOPO_NONE))
+			return false;
+	if (found_at_boot)
+		return true;
+	for (size_t i = index + 1; i < dev->topo->n_functions && same_bus(&functions[i], fn); i++)
+		if (functions[i].present)
+			return false;
 	return true;
 }
 
@@ -506,7 +499,7 @@ static uint64_t probe_reset_methods(const struct pci_device *dev, bool found_at_
 
 	for (unsigned method = RESET_END + 1; method < PCI_NUM_RESET_METHODS; method++) {
 		bool works = method == RESET_BUS ? can_bus_reset(dev, found_at_boot)
-						 : reset_method_works(dev, method);
+						 : config_offers_reset(dev, method);
 
 		if (works)
 			list = reset_method_append(list, n++, method);

@@ -7,8 +7,6 @@
 #ifndef FAKESYS_PCI_SYSFS_H
 #define FAKESYS_PCI_SYSFS_H
 
-#include <pthread.h>
-
 #include "pci_config.h"
 #include "power_sysfs.h"
 #include "sysfs_tree.h"
@@ -25,21 +23,21 @@ struct pci_device {
 	enum pci_msi_kind msi_kind;
 	unsigned first_msi_irq; /* Linux IRQ numbers first..first+n_msi_irqs-1 */
 	unsigned n_msi_irqs;
-	/* What writes change, as the kernel keeps it in struct pci_dev; shows read it. */
-	_Atomic int32_t numa_node;
-	_Atomic unsigned enable_cnt;
-	_Atomic bool broken_parity_status;
-	_Atomic bool msi_bus; /* the kernel keeps its inverse, no_msi */
-	_Atomic bool d3cold_allowed;
-	_Atomic bool sriov_drivers_autoprobe; /* a PF's */
+	/* What writes change, as the kernel keeps it in struct pci_dev; shows read it. A store
+	 * may build the whole tree again (host_tree_refresh), so stores run alone, never beside a
+	 * show or another store: these need no lock of their own. */
+	int32_t numa_node;
+	unsigned enable_cnt;
+	bool broken_parity_status;
+	bool msi_bus; /* the kernel keeps its inverse, no_msi */
+	bool d3cold_allowed;
+	bool sriov_drivers_autoprobe; /* a PF's */
 	/* reset_methods[]: the methods a reset tries, in order, as numbers of pci_sysfs.c's
-	 * table, one a byte from the lowest up to a zero byte; in one word so that a write
-	 * replaces the whole list at once. */
-	_Atomic uint64_t reset_methods;
+	 * table, one a byte from the lowest up to a zero byte. */
+	uint64_t reset_methods;
 	/* pci_reset_supported() when the device was added: whether reset and reset_method exist
 	 * (sysfs decides that once; emptying the list later leaves the files). */
 	bool reset_files;
-	pthread_mutex_t override_lock;
 	char *driver_override; /* NULL: none */
 };
 

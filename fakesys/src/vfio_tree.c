@@ -78,8 +78,8 @@ static struct sysfs_node *add_node_device(struct vfio_builder *v, struct sysfs_n
 
 /*
  * Minor numbers as an IDA hands them out: a device keeps its number while it exists; one that
- * comes gets the lowest free number, in slot order. wanted[i] says whether slot first + i
- * exists now; minors[i] gets its number.
+ * comes gets the lowest free number, in slot order. wanted[i] says whether slots[i] exists
+ * now; minors[i] gets its number.
  */
 static int assign_minors(struct chardev_obj *slots, const bool *wanted, size_t n, unsigned *minors)
 {
