@@ -57,18 +57,7 @@ static size_t function_bus_slot(const struct builder *b, size_t fn)
 
 bool host_function_alive(const struct host_tree *ht, size_t index)
 {
-	const struct topology *topo = ht->topo;
-
-	for (const struct topo_function *fn = &topo->functions[index];;) {
-		if (!fn->present)
-			return false;
-		if (fn->physfn != TOPO_NONE)
-			fn = &topo->functions[fn->physfn];
-		else if (fn->parent != TOPO_NONE)
-			fn = &topo->functions[fn->parent];
-		else
-			return true;
-	}
+	return topology_function_on_bus(ht->topo, index);
 }
 
 /* Makes the function's directory, under its bridge's (made first) or its root bus's. */
@@ -179,28 +168,23 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 	if (add_modules(b) != 0)
 		return -ENOMEM;
 
-	/* A group exists while it has members; one the scenario gives none (mdevs') always. */
-	uint8_t *members = calloc(topo->n_groups + 1, sizeof(*members));
-	if (!members)
+	bool *shown = calloc(topo->n_groups + 1, sizeof(*shown));
+	if (!shown || topology_groups_shown(topo, shown) != 0) {
+		free(shown);
 		return -ENOMEM;
-	for (size_t i = 0; i < topo->n_functions; i++) {
-		int32_t g = topo->functions[i].group;
-
-		if (g != TOPO_NONE)
-			members[g] |= host_function_alive(b->ht, i) ? 2 : 1;
 	}
 	for (size_t i = 0; i < topo->n_groups; i++) {
-		if (members[i] == 1)
+		if (!shown[i])
 			continue;
 		snprintf(name, sizeof(name), "%d", topo->groups[i].id);
 		if (!(b->group_dirs[i] = sysfs_add_dir(tree, groups, name, iommu_group_groups,
 						       &b->ht->groups[i])) ||
 		    !sysfs_add_dir(tree, b->group_dirs[i], "devices", NULL, NULL)) {
-			free(members);
+			free(shown);
 			return -ENOMEM;
 		}
 	}
-	free(members);
+	free(shown);
 
 	for (size_t i = 0; i < topo->n_root_buses; i++) {
 		const struct topo_root_bus *rb = &topo->root_buses[i];

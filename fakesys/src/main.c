@@ -116,25 +116,20 @@ static int load_tree(const char *path, struct scenario *sc, struct host_tree *ht
 static void print_check_summary(const char *path, const struct topology *topo)
 {
 	size_t on_bus = 0, more_vfs = 0, groups = 0;
-	bool *in_use = calloc(topo->n_groups ? topo->n_groups : 1, sizeof(*in_use));
+	bool *shown = calloc(topo->n_groups + 1, sizeof(*shown));
 
 	for (size_t f = 0; f < topo->n_functions; f++) {
-		const struct topo_function *fn = &topo->functions[f];
-
-		if (fn->present)
+		if (topology_function_on_bus(topo, f))
 			on_bus++;
-		else if (fn->physfn != TOPO_NONE)
+		else if (topo->functions[f].physfn != TOPO_NONE && !topo->functions[f].present)
 			more_vfs++;
-		if (fn->present && fn->group != TOPO_NONE && in_use)
-			in_use[fn->group] = true;
 	}
-	for (size_t m = 0; m < topo->n_mdevs && in_use; m++)
-		in_use[topo->mdevs[m].group] = true;
-	for (size_t g = 0; g < topo->n_groups && in_use; g++)
-		groups += in_use[g];
-	if (!in_use)
+	if (shown && topology_groups_shown(topo, shown) == 0)
+		for (size_t g = 0; g < topo->n_groups; g++)
+			groups += shown[g];
+	else
 		groups = topo->n_groups; /* out of memory: an upper bound will do */
-	free(in_use);
+	free(shown);
 	printf("%s: ok (%zu functions, %zu IOMMU groups", path, on_bus, groups);
 	if (more_vfs)
 		printf("; %zu more VFs can be enabled", more_vfs);

@@ -2,6 +2,7 @@
 /* Lookups in a filled-in topology, and the IOMMU group type names. */
 #include "topology.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,4 +172,42 @@ bool topology_is_vfio_bound(const struct topology *topo, const struct topo_funct
 	const char *driver = topology_driver_of(topo, fn);
 
 	return driver && strcmp(driver, TOPO_DRIVER_VFIO_PCI) == 0;
+}
+
+bool topology_function_on_bus(const struct topology *topo, size_t index)
+{
+	for (const struct topo_function *fn = &topo->functions[index];;) {
+		if (!fn->present)
+			return false;
+		if (fn->physfn != TOPO_NONE)
+			fn = &topo->functions[fn->physfn];
+		else if (fn->parent != TOPO_NONE)
+			fn = &topo->functions[fn->parent];
+		else
+			return true;
+	}
+}
+
+int topology_groups_shown(const struct topology *topo, bool *shown)
+{
+	bool *has_function = calloc(topo->n_groups + 1, sizeof(*has_function));
+
+	if (!has_function)
+		return -ENOMEM;
+	for (size_t g = 0; g < topo->n_groups; g++)
+		shown[g] = false;
+	for (size_t i = 0; i < topo->n_functions; i++) {
+		int32_t g = topo->functions[i].group;
+
+		if (g == TOPO_NONE)
+			continue;
+		has_function[g] = true;
+		if (topology_function_on_bus(topo, i))
+			shown[g] = true;
+	}
+	for (size_t g = 0; g < topo->n_groups; g++)
+		if (!has_function[g])
+			shown[g] = true;
+	free(has_function);
+	return 0;
 }

@@ -265,6 +265,13 @@ int32_t topology_find_group(const struct topology *topo, int32_t id);
 /* Index of the driver with that name, or TOPO_NONE. */
 int32_t topology_find_driver(const struct topology *topo, const char *name);
 
+/* Whether function index is on the bus: it and every PF and bridge above it present (not a VF
+ * left disabled, not removed through sysfs, not on a card out of its slot). */
+bool topology_function_on_bus(const struct topology *topo, size_t index);
+/* Which IOMMU groups exist (shown[0..n_groups)): those with a function on the bus, and those
+ * given no function at all (a group of mediated devices only). 0 or -ENOMEM. */
+int topology_groups_shown(const struct topology *topo, bool *shown);
+
 /* The same domain, bus and device number: functions of one card, in one slot. */
 bool topology_same_slot(const struct pci_addr *a, const struct pci_addr *b);
 
