@@ -223,12 +223,12 @@ static int add_sys(struct builder *b, struct sysfs_node *root)
 		struct sysfs_node *pf = b->function_dirs[fn->physfn];
 		if (fn->addr.bus != topo->functions[fn->physfn].addr.bus) {
 			struct sysfs_node *holder =
-				sysfs_find_child(tree, sysfs_node_parent(pf), "pci_bus");
+				sysfs_find_child(tree, sysfs_node_parent(tree, pf), "pci_bus");
 			char vf_bus[16];
 
 			bus_name(vf_bus, fn->addr.domain, fn->addr.bus);
 			if ((!holder || !sysfs_find_child(tree, holder, vf_bus)) &&
-			    add_pci_bus(b, function_bus_slot(b, i), sysfs_node_parent(pf),
+			    add_pci_bus(b, function_bus_slot(b, i), sysfs_node_parent(tree, pf),
 					fn->addr.domain, fn->addr.bus,
 					topo->functions[fn->physfn].numa_node) != 0)
 				return -ENOMEM;

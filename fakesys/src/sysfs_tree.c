@@ -20,9 +20,12 @@
  */
 enum node_kind { NODE_DIR, NODE_LINK, NODE_CHR, NODE_ATTR, NODE_WHITEOUT };
 
+/* Nodes refer to each other by index into the tree's node store; NO_NODE is the root's parent. */
+#define NO_NODE UINT32_MAX
+
 /* What only a directory has; out of line, since most nodes are links. */
 struct dir_info {
-	struct sysfs_node **children; /* in listing order once sorted */
+	uint32_t *children; /* node indexes, in listing order once sorted */
 	uint32_t n_children;
 	uint32_t cap_children;
 	uint32_t n_subdirs;
@@ -31,41 +34,87 @@ struct dir_info {
 	uint8_t n_groups;
 	bool is_named_group;
 	bool sorted;
-	bool has_shadows; /* some child node hides a table attribute's name */
+	bool has_shadows;	/* some child node hides a table attribute's name */
+	bool children_in_arena; /* moved there when building was over: not to be freed */
 	const struct sysfs_attr_group *const *groups;
 	const void *obj;
 };
 
+/* A run-time attribute's table entry and object (NODE_ATTR), out of line: they are rare. */
+struct file_info {
+	const struct sysfs_attr *attr;
+	const void *obj;
+};
+
 /*
- * Nodes, their directory parts, names and link texts live in the tree's arena and are freed
- * with it; names and texts are stored once however many nodes use them (a function's address
- * names five links, "subsystem" is everywhere).
+ * 32 bytes, since a host of 65,536 functions has over a million: indexes, not pointers, and
+ * what only some kinds need behind payload. Names and link texts live in the tree's arena,
+ * each stored once however many nodes use it (a function's address names five links,
+ * "subsystem" is everywhere).
  */
 struct sysfs_node {
 	const char *name;
-	struct sysfs_node *parent;
-	sysfs_ino_t ino; /* kept by the node at the same path when the tree is replaced */
-	uint32_t index;	 /* position in tree->nodes */
+	uint32_t parent; /* NO_NODE for the root */
+	uint32_t index;	 /* position in the node store */
+	uint32_t ino;	 /* kept by the node at the same path when the tree is replaced */
 	uint32_t hash;	 /* kernfs_name_hash(name): the listing order */
-	uint8_t kind;
-	bool hidden; /* taken out of its directory after building: neither found nor listed */
-	uint16_t mode;
-	union {
-		struct dir_info *dir;
-		struct {
-			const struct sysfs_node *target; /* NULL: the text below, as given */
-			const char *text;
-		} link;
-		struct {
-			unsigned major;
-			unsigned minor;
-		} chr;
-		struct {
-			const struct sysfs_attr *attr;
-			const void *obj;
-		} file;
-	} u;
+	/* NODE_DIR: index into the directory store; NODE_LINK: the target's index, or with
+	 * text_link the text's index in the link text store; NODE_CHR: major << 20 | minor, as
+	 * the kernel's dev_t; NODE_ATTR: index into the file store. */
+	uint32_t payload;
+	unsigned kind : 4;
+	unsigned hidden : 1; /* taken out of its directory after building: neither found nor listed
+			      */
+	unsigned text_link : 1;
+	unsigned mode : 12; /* permission bits */
 };
+
+/*
+ * Stores that only grow while building and are addressed by index: fixed-size chunks, so
+ * what was handed out never moves and nothing is copied when they grow.
+ */
+#define CHUNK_SHIFT 10
+#define CHUNK_LEN   (1u << CHUNK_SHIFT)
+
+struct chunked {
+	void **chunks;
+	uint32_t n; /* elements in use */
+	uint32_t n_chunks;
+	uint32_t elem_size;
+};
+
+static inline void *chunked_at(const struct chunked *store, uint32_t i)
+{
+	return (char *)store->chunks[i >> CHUNK_SHIFT] +
+	       (size_t)(i & (CHUNK_LEN - 1)) * store->elem_size;
+}
+
+/* A zeroed new element at index store->n - 1, or NULL. */
+static void *chunked_push(struct chunked *store)
+{
+	if (store->n == (uint64_t)store->n_chunks * CHUNK_LEN) {
+		if (store->n == UINT32_MAX - CHUNK_LEN)
+			return NULL;
+		void **chunks = realloc(store->chunks, (store->n_chunks + 1) * sizeof(*chunks));
+
+		if (!chunks)
+			return NULL;
+		store->chunks = chunks;
+		if (!(chunks[store->n_chunks] = calloc(CHUNK_LEN, store->elem_size)))
+			return NULL;
+		store->n_chunks++;
+	}
+	return chunked_at(store, store->n++);
+}
+
+static void chunked_free(struct chunked *store)
+{
+	for (uint32_t i = 0; i < store->n_chunks; i++)
+		free(store->chunks[i]);
+	free(store->chunks);
+	store->chunks = NULL;
+	store->n = store->n_chunks = 0;
+}
 
 /* Bump allocation in blocks: no per-object header, freed all at once. */
 #define ARENA_BLOCK_SIZE ((size_t)64 * 1024)
@@ -139,22 +188,52 @@ struct string_set {
 struct sysfs_tree {
 	enum sysfs_order order;
 	uint64_t shuffle_seed;
-	struct sysfs_node **nodes;
-	uint32_t n_nodes;
-	uint32_t cap_nodes;
+	struct chunked nodes; /* struct sysfs_node; index 0 is the root */
+	struct chunked dirs;  /* struct dir_info */
+	struct chunked files; /* struct file_info */
+	struct chunked texts; /* const char *: the texts of text links */
 	/* Open addressing on (parent, name): slot holds node index + 1, 0 when empty. */
 	uint32_t *hash;
 	uint32_t hash_mask;
 	/* Open addressing on the inode, same slots: inodes outlive replacements, indexes do not. */
 	uint32_t *by_ino;
 	sysfs_ino_t next_ino; /* never handed out twice in a tree's life, across replacements */
-	struct arena arena;   /* nodes, directory parts, names, link texts */
+	struct arena arena;   /* names, link texts, finished children arrays */
 	struct string_set strings; /* names and link texts */
 	/* What sysfs_tree_replace() changed, for the caches of whoever serves the tree. */
 	struct sysfs_change *changes;
 	size_t n_changes;
 	size_t cap_changes;
 };
+
+static inline struct sysfs_node *node_at(const struct sysfs_tree *tree, uint32_t index)
+{
+	return chunked_at(&tree->nodes, index);
+}
+
+/* NULL for the root. */
+static inline struct sysfs_node *parent_of(const struct sysfs_tree *tree,
+					   const struct sysfs_node *node)
+{
+	return node->parent == NO_NODE ? NULL : node_at(tree, node->parent);
+}
+
+static inline struct dir_info *dir_of(const struct sysfs_tree *tree, const struct sysfs_node *dir)
+{
+	return chunked_at(&tree->dirs, dir->payload);
+}
+
+static inline struct sysfs_node *child_at(const struct sysfs_tree *tree, const struct dir_info *dir,
+					  uint32_t i)
+{
+	return node_at(tree, dir->children[i]);
+}
+
+static inline const struct file_info *file_of(const struct sysfs_tree *tree,
+					      const struct sysfs_node *file)
+{
+	return chunked_at(&tree->files, file->payload);
+}
 
 struct sysfs_open_file {
 	const struct sysfs_attr *attr;
@@ -254,45 +333,40 @@ static int listing_compare(const struct sysfs_tree *tree, uint32_t key_a, const 
 	return tree->order == SYSFS_ORDER_REVERSE ? -order : order;
 }
 
-static int compare_children(const void *a, const void *b, void *tree)
+static int compare_children(const void *a, const void *b, void *context)
 {
-	const struct sysfs_node *x = *(const struct sysfs_node *const *)a;
-	const struct sysfs_node *y = *(const struct sysfs_node *const *)b;
+	const struct sysfs_tree *tree = context;
+	const struct sysfs_node *x = node_at(tree, *(const uint32_t *)a);
+	const struct sysfs_node *y = node_at(tree, *(const uint32_t *)b);
 
 	return listing_compare(tree, x->hash, x->name, y->hash, y->name);
 }
 
 void sysfs_tree_finish(struct sysfs_tree *tree)
 {
-	if (tree->cap_nodes > tree->n_nodes) {
-		struct sysfs_node **fit = realloc(tree->nodes, tree->n_nodes * sizeof(*fit));
+	for (uint32_t i = 0; i < tree->nodes.n; i++) {
+		struct sysfs_node *node = node_at(tree, i);
 
-		if (fit) {
-			tree->nodes = fit;
-			tree->cap_nodes = tree->n_nodes;
-		}
+		node->hash = listing_key(tree, node->name);
 	}
-	for (uint32_t i = 0; i < tree->n_nodes; i++)
-		tree->nodes[i]->hash = listing_key(tree, tree->nodes[i]->name);
-	for (uint32_t i = 0; i < tree->n_nodes; i++) {
-		struct sysfs_node *node = tree->nodes[i];
-
-		if (node->kind != NODE_DIR)
-			continue;
-		struct dir_info *dir = node->u.dir;
+	for (uint32_t i = 0; i < tree->dirs.n; i++) {
+		struct dir_info *dir = chunked_at(&tree->dirs, i);
 
 		qsort_r(dir->children, dir->n_children, sizeof(*dir->children), compare_children,
 			tree);
 		dir->sorted = true;
-		/* Building is over: give back what doubling kept in reserve. */
-		if (dir->cap_children > dir->n_children && dir->n_children) {
-			struct sysfs_node **fit =
-				realloc(dir->children, dir->n_children * sizeof(*fit));
+		/* Building is over: the array goes where it costs no allocation header and no
+		 * reserve from doubling. */
+		if (dir->children_in_arena || !dir->n_children)
+			continue;
+		uint32_t *fit = arena_alloc(&tree->arena, dir->n_children * sizeof(*fit));
 
-			if (fit) {
-				dir->children = fit;
-				dir->cap_children = dir->n_children;
-			}
+		if (fit) {
+			memcpy(fit, dir->children, dir->n_children * sizeof(*fit));
+			free(dir->children);
+			dir->children = fit;
+			dir->cap_children = dir->n_children;
+			dir->children_in_arena = true;
 		}
 	}
 }
@@ -316,7 +390,7 @@ static uint32_t name_hash(uint32_t parent, const char *name)
 
 static void hash_insert(struct sysfs_tree *tree, const struct sysfs_node *node)
 {
-	uint32_t slot = name_hash(node->parent->index, node->name) & tree->hash_mask;
+	uint32_t slot = name_hash(node->parent, node->name) & tree->hash_mask;
 
 	while (tree->hash[slot])
 		slot = (slot + 1) & tree->hash_mask;
@@ -343,7 +417,7 @@ static struct sysfs_node *node_by_ino(const struct sysfs_tree *tree, sysfs_ino_t
 {
 	for (uint32_t slot = ino_slot(ino) & tree->hash_mask; tree->by_ino[slot];
 	     slot = (slot + 1) & tree->hash_mask) {
-		struct sysfs_node *node = tree->nodes[tree->by_ino[slot] - 1];
+		struct sysfs_node *node = node_at(tree, tree->by_ino[slot] - 1);
 
 		if (node->ino == ino)
 			return node;
@@ -367,10 +441,10 @@ static int hash_resize(struct sysfs_tree *tree, uint32_t size)
 	tree->hash = hash;
 	tree->by_ino = by_ino;
 	tree->hash_mask = size - 1;
-	for (uint32_t i = 0; i < tree->n_nodes; i++) {
+	for (uint32_t i = 0; i < tree->nodes.n; i++) {
 		if (i)
-			hash_insert(tree, tree->nodes[i]);
-		ino_insert(tree, tree->nodes[i]);
+			hash_insert(tree, node_at(tree, i));
+		ino_insert(tree, node_at(tree, i));
 	}
 	return 0;
 }
@@ -382,9 +456,9 @@ static struct sysfs_node *find_node(const struct sysfs_tree *tree, const struct 
 	uint32_t slot = name_hash(parent->index, name) & tree->hash_mask;
 
 	for (; tree->hash[slot]; slot = (slot + 1) & tree->hash_mask) {
-		struct sysfs_node *node = tree->nodes[tree->hash[slot] - 1];
+		struct sysfs_node *node = node_at(tree, tree->hash[slot] - 1);
 
-		if (node->parent == parent && !node->hidden && strcmp(node->name, name) == 0)
+		if (node->parent == parent->index && !node->hidden && strcmp(node->name, name) == 0)
 			return node;
 	}
 	return NULL;
@@ -437,62 +511,77 @@ static const char *intern(struct sysfs_tree *tree, const char *text)
 
 /* ---- building ----------------------------------------------------------------------------- */
 
+/* Room for one more child of dir; false when out of memory. */
+static bool children_reserve(struct dir_info *dir)
+{
+	if (dir->n_children < dir->cap_children)
+		return true;
+	uint32_t cap = dir->cap_children ? dir->cap_children * 2 : 8;
+	uint32_t *children = dir->children_in_arena
+				     ? malloc(cap * sizeof(*children))
+				     : realloc(dir->children, cap * sizeof(*children));
+
+	if (!children)
+		return false;
+	if (dir->children_in_arena)
+		memcpy(children, dir->children, dir->n_children * sizeof(*children));
+	dir->children = children;
+	dir->cap_children = cap;
+	dir->children_in_arena = false;
+	return true;
+}
+
 static struct sysfs_node *node_new(struct sysfs_tree *tree, struct sysfs_node *parent,
 				   const char *name, enum node_kind kind, uint16_t mode)
 {
-	if (tree->n_nodes == tree->cap_nodes) {
-		uint32_t cap = tree->cap_nodes ? tree->cap_nodes * 2 : 64;
-		struct sysfs_node **nodes = realloc(tree->nodes, cap * sizeof(*nodes));
+	struct dir_info *parent_dir = parent ? dir_of(tree, parent) : NULL;
 
-		if (!nodes)
-			return NULL;
-		tree->nodes = nodes;
-		tree->cap_nodes = cap;
-	}
+	/* Inodes are 32 bits in a node; a directory's must leave room for its attributes'. */
+	if (tree->next_ino > UINT32_MAX)
+		return NULL;
 	/* Keep the hash at most three quarters full so probes stay short. */
-	if ((uint64_t)(tree->n_nodes + 1) * 4 > (uint64_t)(tree->hash_mask + 1) * 3 &&
+	if ((uint64_t)(tree->nodes.n + 1) * 4 > (uint64_t)(tree->hash_mask + 1) * 3 &&
 	    hash_resize(tree, (tree->hash_mask + 1) * 2))
 		return NULL;
-	if (parent && parent->u.dir->n_children == parent->u.dir->cap_children) {
-		uint32_t cap = parent->u.dir->cap_children ? parent->u.dir->cap_children * 2 : 8;
-		struct sysfs_node **children =
-			realloc(parent->u.dir->children, cap * sizeof(*children));
-
-		if (!children)
-			return NULL;
-		parent->u.dir->children = children;
-		parent->u.dir->cap_children = cap;
-	}
+	if (parent_dir && !children_reserve(parent_dir))
+		return NULL;
 
 	/* A name given back after sysfs_remove() took a table attribute's away. */
-	if (parent && parent->u.dir->has_shadows) {
+	if (parent_dir && parent_dir->has_shadows) {
 		struct sysfs_node *whiteout = find_node(tree, parent, name);
 
 		if (whiteout && whiteout->kind == NODE_WHITEOUT)
 			whiteout->hidden = true;
 	}
 
-	struct sysfs_node *node = arena_alloc(&tree->arena, sizeof(*node));
-
-	if (!node || !(node->name = intern(tree, name)))
+	const char *interned = intern(tree, name);
+	uint32_t payload = 0;
+	if (!interned)
 		return NULL;
-	if (kind == NODE_DIR && !(node->u.dir = arena_alloc(&tree->arena, sizeof(*node->u.dir))))
+	if (kind == NODE_DIR) {
+		if (!chunked_push(&tree->dirs))
+			return NULL;
+		payload = tree->dirs.n - 1;
+	}
+	struct sysfs_node *node = chunked_push(&tree->nodes);
+	if (!node)
 		return NULL;
-	node->parent = parent;
-	node->index = tree->n_nodes;
-	node->ino = tree->next_ino++;
+	node->name = interned;
+	node->parent = parent ? parent->index : NO_NODE;
+	node->index = tree->nodes.n - 1;
+	node->ino = (uint32_t)tree->next_ino++;
 	node->hash = listing_key(tree, name);
 	node->kind = kind;
 	node->mode = mode;
-	tree->nodes[tree->n_nodes++] = node;
+	node->payload = payload;
 	ino_insert(tree, node);
 	if (parent && kind == NODE_WHITEOUT) {
 		hash_insert(tree, node);
 	} else if (parent) {
-		parent->u.dir->children[parent->u.dir->n_children++] = node;
-		parent->u.dir->sorted = false;
+		parent_dir->children[parent_dir->n_children++] = node->index;
+		parent_dir->sorted = false;
 		if (kind == NODE_DIR)
-			parent->u.dir->n_subdirs++;
+			parent_dir->n_subdirs++;
 		hash_insert(tree, node);
 	}
 	return node;
@@ -504,6 +593,10 @@ struct sysfs_tree *sysfs_tree_new(void)
 
 	if (!tree)
 		return NULL;
+	tree->nodes.elem_size = sizeof(struct sysfs_node);
+	tree->dirs.elem_size = sizeof(struct dir_info);
+	tree->files.elem_size = sizeof(struct file_info);
+	tree->texts.elem_size = sizeof(const char *);
 	tree->next_ino = SYSFS_ROOT_INO;
 	if (hash_resize(tree, 256) || !node_new(tree, NULL, "", NODE_DIR, 0755)) {
 		sysfs_tree_free(tree);
@@ -516,12 +609,18 @@ void sysfs_tree_free(struct sysfs_tree *tree)
 {
 	if (!tree)
 		return;
-	for (uint32_t i = 0; i < tree->n_nodes; i++)
-		if (tree->nodes[i]->kind == NODE_DIR)
-			free(tree->nodes[i]->u.dir->children);
+	for (uint32_t i = 0; i < tree->dirs.n; i++) {
+		struct dir_info *dir = chunked_at(&tree->dirs, i);
+
+		if (!dir->children_in_arena)
+			free(dir->children);
+	}
+	chunked_free(&tree->nodes);
+	chunked_free(&tree->dirs);
+	chunked_free(&tree->files);
+	chunked_free(&tree->texts);
 	arena_free(&tree->arena);
 	free(tree->strings.slots);
-	free(tree->nodes);
 	free(tree->hash);
 	free(tree->by_ino);
 	sysfs_changes_free(tree->changes, tree->n_changes);
@@ -530,7 +629,7 @@ void sysfs_tree_free(struct sysfs_tree *tree)
 
 struct sysfs_node *sysfs_tree_root(struct sysfs_tree *tree)
 {
-	return tree->nodes[0];
+	return node_at(tree, 0);
 }
 
 void sysfs_set_mode(struct sysfs_node *node, uint16_t mode)
@@ -543,9 +642,9 @@ sysfs_ino_t sysfs_node_ino(const struct sysfs_node *node)
 	return node->ino;
 }
 
-struct sysfs_node *sysfs_node_parent(const struct sysfs_node *node)
+struct sysfs_node *sysfs_node_parent(const struct sysfs_tree *tree, const struct sysfs_node *node)
 {
-	return node->parent;
+	return parent_of(tree, node);
 }
 
 struct sysfs_node *sysfs_add_dir(struct sysfs_tree *tree, struct sysfs_node *parent,
@@ -561,9 +660,10 @@ struct sysfs_node *sysfs_add_dir(struct sysfs_tree *tree, struct sysfs_node *par
 		return NULL;
 	while (groups && groups[n_groups])
 		n_groups++;
-	dir->u.dir->groups = groups;
-	dir->u.dir->n_groups = n_groups;
-	dir->u.dir->obj = obj;
+	struct dir_info *info = dir_of(tree, dir);
+	info->groups = groups;
+	info->n_groups = n_groups;
+	info->obj = obj;
 
 	for (uint8_t g = 0; g < n_groups; g++) {
 		if (!groups[g]->name)
@@ -572,10 +672,11 @@ struct sysfs_node *sysfs_add_dir(struct sysfs_tree *tree, struct sysfs_node *par
 
 		if (!sub)
 			return NULL;
-		sub->u.dir->groups = &groups[g];
-		sub->u.dir->n_groups = 1;
-		sub->u.dir->is_named_group = true;
-		sub->u.dir->obj = obj;
+		struct dir_info *sub_info = dir_of(tree, sub);
+		sub_info->groups = &groups[g];
+		sub_info->n_groups = 1;
+		sub_info->is_named_group = true;
+		sub_info->obj = obj;
 	}
 	return dir;
 }
@@ -586,7 +687,7 @@ struct sysfs_node *sysfs_add_link(struct sysfs_tree *tree, struct sysfs_node *pa
 	struct sysfs_node *link = node_new(tree, parent, name, NODE_LINK, 0777);
 
 	if (link)
-		link->u.link.target = target;
+		link->payload = target->index;
 	return link;
 }
 
@@ -594,23 +695,26 @@ struct sysfs_node *sysfs_add_chardev(struct sysfs_tree *tree, struct sysfs_node 
 				     const char *name, uint16_t mode, unsigned major,
 				     unsigned minor)
 {
+	/* dev_t's split: 12 bits of major, 20 of minor. */
+	if (major >= 1u << 12 || minor >= 1u << 20)
+		return NULL;
 	struct sysfs_node *chr = node_new(tree, parent, name, NODE_CHR, mode);
 
-	if (chr) {
-		chr->u.chr.major = major;
-		chr->u.chr.minor = minor;
-	}
+	if (chr)
+		chr->payload = major << 20 | minor;
 	return chr;
 }
 
 struct sysfs_node *sysfs_add_file(struct sysfs_tree *tree, struct sysfs_node *parent,
 				  const char *name, const struct sysfs_attr *attr, const void *obj)
 {
-	struct sysfs_node *file = node_new(tree, parent, name, NODE_ATTR, attr->mode);
+	struct file_info *info = chunked_push(&tree->files);
+	struct sysfs_node *file = info ? node_new(tree, parent, name, NODE_ATTR, attr->mode) : NULL;
 
 	if (file) {
-		file->u.file.attr = attr;
-		file->u.file.obj = obj;
+		info->attr = attr;
+		info->obj = obj;
+		file->payload = tree->files.n - 1;
 	}
 	return file;
 }
@@ -618,10 +722,13 @@ struct sysfs_node *sysfs_add_file(struct sysfs_tree *tree, struct sysfs_node *pa
 struct sysfs_node *sysfs_add_link_text(struct sysfs_tree *tree, struct sysfs_node *parent,
 				       const char *name, const char *text)
 {
-	struct sysfs_node *link = node_new(tree, parent, name, NODE_LINK, 0777);
+	const char **slot = chunked_push(&tree->texts);
+	struct sysfs_node *link = slot ? node_new(tree, parent, name, NODE_LINK, 0777) : NULL;
 
-	if (link && !(link->u.link.text = intern(tree, text)))
-		return NULL; /* the tree frees the node */
+	if (!link || !(*slot = intern(tree, text)))
+		return NULL; /* the tree frees what was made */
+	link->text_link = true;
+	link->payload = tree->texts.n - 1;
 	return link;
 }
 
@@ -630,29 +737,32 @@ struct sysfs_node *sysfs_add_link_text(struct sysfs_tree *tree, struct sysfs_nod
 struct attr_ref {
 	const struct sysfs_node *dir;
 	const struct sysfs_attr *attr;
+	const void *obj;
 	uint16_t mode;
 	uint32_t slot;
 };
 
-static bool group_in_dir(const struct sysfs_node *dir, uint8_t g)
+static bool group_in_dir(const struct dir_info *info, uint8_t g)
 {
-	return dir->u.dir->is_named_group || !dir->u.dir->groups[g]->name;
+	return info->is_named_group || !info->groups[g]->name;
 }
 
-static uint16_t attr_mode(const struct sysfs_node *dir, const struct sysfs_attr_group *group,
+static uint16_t attr_mode(const struct dir_info *info, const struct sysfs_attr_group *group,
 			  const struct sysfs_attr *attr)
 {
-	return group->is_visible ? group->is_visible(dir->u.dir->obj, attr) : attr->mode;
+	return group->is_visible ? group->is_visible(info->obj, attr) : attr->mode;
 }
 
 /* The visible attribute at slot, or false. */
-static bool attr_at_slot(const struct sysfs_node *dir, uint32_t slot, struct attr_ref *ref)
+static bool attr_at_slot(const struct sysfs_tree *tree, const struct sysfs_node *dir, uint32_t slot,
+			 struct attr_ref *ref)
 {
+	const struct dir_info *info = dir_of(tree, dir);
 	uint32_t g = slot >> ATTR_INDEX_BITS, a = slot & ((1u << ATTR_INDEX_BITS) - 1);
 
-	if (g >= dir->u.dir->n_groups || !group_in_dir(dir, g))
+	if (g >= info->n_groups || !group_in_dir(info, g))
 		return false;
-	const struct sysfs_attr_group *group = dir->u.dir->groups[g];
+	const struct sysfs_attr_group *group = info->groups[g];
 	for (uint32_t i = 0; i < a; i++)
 		if (!group->attrs[i])
 			return false;
@@ -660,27 +770,32 @@ static bool attr_at_slot(const struct sysfs_node *dir, uint32_t slot, struct att
 		return false;
 	ref->dir = dir;
 	ref->attr = group->attrs[a];
-	ref->mode = attr_mode(dir, group, ref->attr);
+	ref->obj = info->obj;
+	ref->mode = attr_mode(info, group, ref->attr);
 	ref->slot = slot;
 	return ref->mode != 0;
 }
 
 /* The first visible attribute at or after slot; false when there is none. */
-static bool attr_next(const struct sysfs_node *dir, uint32_t slot, struct attr_ref *ref)
+static bool attr_next(const struct sysfs_tree *tree, const struct sysfs_node *dir, uint32_t slot,
+		      struct attr_ref *ref)
 {
-	for (uint32_t g = slot >> ATTR_INDEX_BITS; g < dir->u.dir->n_groups; g++) {
-		if (!group_in_dir(dir, g))
+	const struct dir_info *info = dir_of(tree, dir);
+
+	for (uint32_t g = slot >> ATTR_INDEX_BITS; g < info->n_groups; g++) {
+		if (!group_in_dir(info, g))
 			continue;
-		const struct sysfs_attr_group *group = dir->u.dir->groups[g];
+		const struct sysfs_attr_group *group = info->groups[g];
 		uint32_t a =
 			(g == slot >> ATTR_INDEX_BITS) ? slot & ((1u << ATTR_INDEX_BITS) - 1) : 0;
 
 		for (; group->attrs[a]; a++) {
-			uint16_t mode = attr_mode(dir, group, group->attrs[a]);
+			uint16_t mode = attr_mode(info, group, group->attrs[a]);
 
 			if (mode) {
 				ref->dir = dir;
 				ref->attr = group->attrs[a];
+				ref->obj = info->obj;
 				ref->mode = mode;
 				ref->slot = g << ATTR_INDEX_BITS | a;
 				return true;
@@ -690,9 +805,10 @@ static bool attr_next(const struct sysfs_node *dir, uint32_t slot, struct attr_r
 	return false;
 }
 
-static bool attr_by_name(const struct sysfs_node *dir, const char *name, struct attr_ref *ref)
+static bool attr_by_name(const struct sysfs_tree *tree, const struct sysfs_node *dir,
+			 const char *name, struct attr_ref *ref)
 {
-	for (uint32_t slot = 0; attr_next(dir, slot, ref); slot = ref->slot + 1)
+	for (uint32_t slot = 0; attr_next(tree, dir, slot, ref); slot = ref->slot + 1)
 		if (strcmp(ref->attr->name, name) == 0)
 			return true;
 	return false;
@@ -708,24 +824,25 @@ static sysfs_ino_t attr_ino(const struct attr_ref *ref)
 int sysfs_remove(struct sysfs_tree *tree, struct sysfs_node *dir, const char *name)
 {
 	struct sysfs_node *node = find_node(tree, dir, name);
+	struct dir_info *info = dir_of(tree, dir);
 	struct attr_ref ref;
 
 	if (node && node->kind != NODE_WHITEOUT) {
-		struct sysfs_node **children = dir->u.dir->children;
-		uint32_t n = dir->u.dir->n_children, i = 0;
+		uint32_t *children = info->children;
+		uint32_t n = info->n_children, i = 0;
 
-		while (i < n && children[i] != node)
+		while (i < n && children[i] != node->index)
 			i++;
 		memmove(&children[i], &children[i + 1], (n - i - 1) * sizeof(*children));
-		dir->u.dir->n_children--;
+		info->n_children--;
 		if (node->kind == NODE_DIR)
-			dir->u.dir->n_subdirs--;
+			info->n_subdirs--;
 		node->hidden = true;
 		return 0;
 	}
-	if (node || !dir->u.dir->n_groups || !attr_by_name(dir, name, &ref))
+	if (node || !info->n_groups || !attr_by_name(tree, dir, name, &ref))
 		return -ENOENT;
-	dir->u.dir->has_shadows = true;
+	info->has_shadows = true;
 	return node_new(tree, dir, name, NODE_WHITEOUT, 0) ? 0 : -ENOMEM;
 }
 
@@ -766,10 +883,13 @@ size_t sysfs_tree_take_changes(struct sysfs_tree *tree, struct sysfs_change **ou
 	return count;
 }
 
-static int link_text(const struct sysfs_node *link, char *buf, size_t size);
+static int link_text(const struct sysfs_tree *tree, const struct sysfs_node *link, char *buf,
+		     size_t size);
 
-/* The same file as far as a cache can tell: kind, and where a link leads or a node points. */
-static bool same_entry(const struct sysfs_node *a, const struct sysfs_node *b)
+/* The same file as far as a cache can tell: kind, and where a link leads or a node points.
+ * a is in tree, b in next. */
+static bool same_entry(const struct sysfs_tree *tree, const struct sysfs_node *a,
+		       const struct sysfs_tree *next, const struct sysfs_node *b)
 {
 	char text_a[4096], text_b[4096];
 
@@ -777,14 +897,17 @@ static bool same_entry(const struct sysfs_node *a, const struct sysfs_node *b)
 		return false;
 	switch (a->kind) {
 	case NODE_LINK:
-		return link_text(a, text_a, sizeof(text_a)) == 0 &&
-		       link_text(b, text_b, sizeof(text_b)) == 0 && strcmp(text_a, text_b) == 0;
+		return link_text(tree, a, text_a, sizeof(text_a)) == 0 &&
+		       link_text(next, b, text_b, sizeof(text_b)) == 0 &&
+		       strcmp(text_a, text_b) == 0;
 	case NODE_CHR:
-		return a->u.chr.major == b->u.chr.major && a->u.chr.minor == b->u.chr.minor;
+		return a->payload == b->payload;
 	case NODE_ATTR:
-		return a->u.file.attr == b->u.file.attr && a->u.file.obj == b->u.file.obj;
+		return file_of(tree, a)->attr == file_of(next, b)->attr &&
+		       file_of(tree, a)->obj == file_of(next, b)->obj;
 	case NODE_DIR:
-		return a->u.dir->obj == b->u.dir->obj && a->u.dir->groups == b->u.dir->groups;
+		return dir_of(tree, a)->obj == dir_of(next, b)->obj &&
+		       dir_of(tree, a)->groups == dir_of(next, b)->groups;
 	default:
 		return true;
 	}
@@ -797,38 +920,43 @@ static bool same_entry(const struct sysfs_node *a, const struct sysfs_node *b)
  */
 static int carry_inodes(struct sysfs_tree *tree, struct sysfs_tree *next, bool *matched)
 {
-	struct sysfs_node **old_of = calloc(next->n_nodes, sizeof(*old_of));
+	struct sysfs_node **old_of = calloc(next->nodes.n, sizeof(*old_of));
 	int err = 0;
 
 	if (!old_of)
 		return -ENOMEM;
-	old_of[0] = tree->nodes[0];
+	old_of[0] = node_at(tree, 0);
 	matched[0] = true;
-	next->nodes[0]->ino = SYSFS_ROOT_INO;
+	node_at(next, 0)->ino = SYSFS_ROOT_INO;
 	next->next_ino = tree->next_ino;
-	for (uint32_t i = 1; i < next->n_nodes && !err; i++) {
-		struct sysfs_node *node = next->nodes[i];
-		struct sysfs_node *old_parent = old_of[node->parent->index];
+	for (uint32_t i = 1; i < next->nodes.n && !err; i++) {
+		struct sysfs_node *node = node_at(next, i);
+		struct sysfs_node *old_parent = old_of[node->parent];
 		struct sysfs_node *old =
 			old_parent ? find_node(tree, old_parent, node->name) : NULL;
 
-		if (old && old->kind != NODE_WHITEOUT && same_entry(old, node)) {
+		if (old && old->kind != NODE_WHITEOUT && same_entry(tree, old, next, node)) {
 			old_of[i] = old;
 			matched[old->index] = true;
 			node->ino = old->ino;
 			continue;
 		}
-		node->ino = next->next_ino++;
+		if (next->next_ino > UINT32_MAX) {
+			err = -ENOMEM;
+			break;
+		}
+		node->ino = (uint32_t)next->next_ino++;
 		if (old_parent && node->kind != NODE_WHITEOUT)
 			err = sysfs_tree_log_change(tree, old_parent->ino, node->name);
 	}
-	for (uint32_t i = 1; i < tree->n_nodes && !err; i++) {
-		const struct sysfs_node *old = tree->nodes[i];
+	for (uint32_t i = 1; i < tree->nodes.n && !err; i++) {
+		const struct sysfs_node *old = node_at(tree, i);
 
 		/* Gone from a directory that stays; below a gone one, the kernel drops it all. */
 		if (!matched[i] && !old->hidden && old->kind != NODE_WHITEOUT &&
-		    matched[old->parent->index])
-			err = sysfs_tree_log_change(tree, old->parent->ino, old->name);
+		    matched[old->parent])
+			err = sysfs_tree_log_change(tree, node_at(tree, old->parent)->ino,
+						    old->name);
 	}
 	free(old_of);
 	return err;
@@ -836,7 +964,7 @@ static int carry_inodes(struct sysfs_tree *tree, struct sysfs_tree *next, bool *
 
 int sysfs_tree_replace(struct sysfs_tree *tree, struct sysfs_tree *next)
 {
-	bool *matched = calloc(tree->n_nodes, sizeof(*matched));
+	bool *matched = calloc(tree->nodes.n, sizeof(*matched));
 	size_t logged = tree->n_changes;
 	int err;
 
@@ -895,7 +1023,7 @@ static int resolve(const struct sysfs_tree *tree, sysfs_ino_t ino, struct resolv
 		if (!dir || dir->hidden || dir->kind != NODE_DIR)
 			return -ENOENT;
 		out->node = NULL;
-		if (!attr_at_slot(dir, ino & ((1u << ATTR_SLOT_BITS) - 1), &out->attr))
+		if (!attr_at_slot(tree, dir, ino & ((1u << ATTR_SLOT_BITS) - 1), &out->attr))
 			return -ENOENT;
 		return 0;
 	}
@@ -920,7 +1048,8 @@ static int resolve_kind(const struct sysfs_tree *tree, sysfs_ino_t ino, enum nod
 	return 0;
 }
 
-static void stat_node(const struct sysfs_node *node, struct sysfs_stat *st)
+static void stat_node(const struct sysfs_tree *tree, const struct sysfs_node *node,
+		      struct sysfs_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->ino = sysfs_node_ino(node);
@@ -928,23 +1057,25 @@ static void stat_node(const struct sysfs_node *node, struct sysfs_stat *st)
 	switch (node->kind) {
 	case NODE_DIR:
 		st->mode = S_IFDIR | node->mode;
-		st->nlink = 2 + node->u.dir->n_subdirs;
+		st->nlink = 2 + dir_of(tree, node)->n_subdirs;
 		break;
 	case NODE_LINK:
 		st->mode = S_IFLNK | node->mode;
 		break;
 	case NODE_CHR:
 		st->mode = S_IFCHR | node->mode;
-		st->rdev_major = node->u.chr.major;
-		st->rdev_minor = node->u.chr.minor;
+		st->rdev_major = node->payload >> 20;
+		st->rdev_minor = node->payload & ((1u << 20) - 1);
 		break;
 	case NODE_WHITEOUT: /* never served: resolve() and lookups refuse it */
 		break;
-	case NODE_ATTR:
+	case NODE_ATTR: {
+		const struct file_info *file = file_of(tree, node);
+
 		st->mode = S_IFREG | node->mode;
-		st->size = node->u.file.attr->size ? node->u.file.attr->size(node->u.file.obj)
-						   : SYSFS_PAGE_SIZE;
+		st->size = file->attr->size ? file->attr->size(file->obj) : SYSFS_PAGE_SIZE;
 		break;
+	}
 	}
 }
 
@@ -954,7 +1085,7 @@ static void stat_attr(const struct attr_ref *ref, struct sysfs_stat *st)
 	st->ino = attr_ino(ref);
 	st->mode = S_IFREG | ref->mode;
 	st->nlink = 1;
-	st->size = ref->attr->size ? ref->attr->size(ref->dir->u.dir->obj) : SYSFS_PAGE_SIZE;
+	st->size = ref->attr->size ? ref->attr->size(ref->obj) : SYSFS_PAGE_SIZE;
 }
 
 int sysfs_stat(const struct sysfs_tree *tree, sysfs_ino_t ino, struct sysfs_stat *st)
@@ -965,7 +1096,7 @@ int sysfs_stat(const struct sysfs_tree *tree, sysfs_ino_t ino, struct sysfs_stat
 	if (err)
 		return err;
 	if (r.node)
-		stat_node(r.node, st);
+		stat_node(tree, r.node, st);
 	else
 		stat_attr(&r.attr, st);
 	return 0;
@@ -984,11 +1115,11 @@ int sysfs_lookup(const struct sysfs_tree *tree, sysfs_ino_t dir, const char *nam
 	if (child && child->kind == NODE_WHITEOUT)
 		return -ENOENT;
 	if (child) {
-		stat_node(child, st);
+		stat_node(tree, child, st);
 		return 0;
 	}
 	struct attr_ref ref;
-	if (attr_by_name(node, name, &ref)) {
+	if (attr_by_name(tree, node, name, &ref)) {
 		stat_attr(&ref, st);
 		return 0;
 	}
@@ -1023,10 +1154,10 @@ int sysfs_parent(const struct sysfs_tree *tree, sysfs_ino_t ino, sysfs_ino_t *pa
 	if (err)
 		return err;
 	const struct sysfs_node *node = r.node ? r.node : r.attr.dir;
-	if (r.node && !node->parent)
+	if (r.node && node->parent == NO_NODE)
 		*parent = SYSFS_ROOT_INO;
 	else
-		*parent = sysfs_node_ino(r.node ? node->parent : node);
+		*parent = sysfs_node_ino(r.node ? parent_of(tree, node) : node);
 	return 0;
 }
 
@@ -1045,7 +1176,7 @@ int sysfs_path(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, size_t
 	}
 	/* Every name but the first is preceded by a slash. */
 	size_t len = leaf ? strlen(leaf) + 1 : 0;
-	for (const struct sysfs_node *kn = node; kn->parent; kn = kn->parent)
+	for (const struct sysfs_node *kn = node; kn->parent != NO_NODE; kn = parent_of(tree, kn))
 		len += strlen(kn->name) + 1;
 	if (len)
 		len--;
@@ -1058,7 +1189,7 @@ int sysfs_path(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, size_t
 		end -= strlen(leaf);
 		memcpy(buf + end, leaf, strlen(leaf));
 	}
-	for (const struct sysfs_node *kn = node; kn->parent; kn = kn->parent) {
+	for (const struct sysfs_node *kn = node; kn->parent != NO_NODE; kn = parent_of(tree, kn)) {
 		size_t n = strlen(kn->name);
 
 		if (end < len)
@@ -1073,43 +1204,48 @@ int sysfs_path(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, size_t
  * kernfs_get_target_path(): climb from the link's directory until reaching a directory on
  * the target's parent chain, one "../" per step, then descend to the target by name.
  */
-static int link_text(const struct sysfs_node *link, char *buf, size_t size)
+static int link_text(const struct sysfs_tree *tree, const struct sysfs_node *link, char *buf,
+		     size_t size)
 {
-	const struct sysfs_node *target = link->u.link.target;
-	const struct sysfs_node *base = link->parent;
+	const struct sysfs_node *base = parent_of(tree, link);
 	size_t len = 0;
 
-	if (!target) {
-		len = strlen(link->u.link.text);
+	if (link->text_link) {
+		const char *text = *(const char *const *)chunked_at(&tree->texts, link->payload);
+
+		len = strlen(text);
 		if (len >= size)
 			return -ENAMETOOLONG;
-		memcpy(buf, link->u.link.text, len + 1);
+		memcpy(buf, text, len + 1);
 		return 0;
 	}
 
-	while (base->parent) {
-		const struct sysfs_node *kn = target->parent;
+	const struct sysfs_node *target = node_at(tree, link->payload);
+	while (base->parent != NO_NODE) {
+		const struct sysfs_node *kn = parent_of(tree, target);
 
-		while (kn->parent && kn != base)
-			kn = kn->parent;
+		while (kn->parent != NO_NODE && kn != base)
+			kn = parent_of(tree, kn);
 		if (kn == base)
 			break;
 		if (len + 3 >= size)
 			return -ENAMETOOLONG;
 		memcpy(buf + len, "../", 3);
 		len += 3;
-		base = base->parent;
+		base = parent_of(tree, base);
 	}
 
 	size_t down = 0;
-	for (const struct sysfs_node *kn = target; kn->parent && kn != base; kn = kn->parent)
+	for (const struct sysfs_node *kn = target; kn->parent != NO_NODE && kn != base;
+	     kn = parent_of(tree, kn))
 		down += strlen(kn->name) + 1;
 	if (down == 0 || len + down > size)
 		return -ENAMETOOLONG;
 	/* Fill the descent backwards, from the target's own name towards base. */
 	size_t end = len + down - 1;
 	buf[end] = '\0';
-	for (const struct sysfs_node *kn = target; kn->parent && kn != base; kn = kn->parent) {
+	for (const struct sysfs_node *kn = target; kn->parent != NO_NODE && kn != base;
+	     kn = parent_of(tree, kn)) {
 		size_t n = strlen(kn->name);
 
 		end -= n;
@@ -1125,7 +1261,7 @@ int sysfs_readlink(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, si
 	const struct sysfs_node *link;
 	int err = resolve_kind(tree, ino, NODE_LINK, EINVAL, &link);
 
-	return err ? err : link_text(link, buf, size);
+	return err ? err : link_text(tree, link, buf, size);
 }
 
 /* A directory's visible attributes in listing order. */
@@ -1148,9 +1284,11 @@ static size_t list_attrs(const struct sysfs_tree *tree, const struct sysfs_node 
 	size_t n = 0;
 	struct attr_ref ref;
 
-	for (uint32_t slot = 0; n < MAX_DIR_ATTRS && attr_next(dir, slot, &ref);
+	bool has_shadows = dir_of(tree, dir)->has_shadows;
+
+	for (uint32_t slot = 0; n < MAX_DIR_ATTRS && attr_next(tree, dir, slot, &ref);
 	     slot = ref.slot + 1) {
-		if (dir->u.dir->has_shadows && find_node(tree, dir, ref.attr->name))
+		if (has_shadows && find_node(tree, dir, ref.attr->name))
 			continue;
 		out[n].hash = listing_key(tree, ref.attr->name);
 		out[n++].ref = ref;
@@ -1177,14 +1315,15 @@ static uint64_t cookie_of(uint32_t key, uint64_t rank)
 static uint32_t children_before(const struct sysfs_tree *tree, const struct sysfs_node *dir,
 				uint32_t key)
 {
-	uint32_t low = 0, high = dir->u.dir->n_children;
+	const struct dir_info *info = dir_of(tree, dir);
+	uint32_t low = 0, high = info->n_children;
 
 	if (tree->order == SYSFS_ORDER_SORTED || tree->order == SYSFS_ORDER_REVERSE)
 		return 0; /* one key for all: the rank is the position */
 	while (low < high) {
 		uint32_t mid = low + (high - low) / 2;
 
-		if (dir->u.dir->children[mid]->hash < key)
+		if (child_at(tree, info, mid)->hash < key)
 			low = mid + 1;
 		else
 			high = mid;
@@ -1199,9 +1338,11 @@ static bool next_is_attr(const struct sysfs_tree *tree, const struct sysfs_node 
 {
 	if (attr >= n_attrs)
 		return false;
-	if (child >= dir->u.dir->n_children)
+	const struct dir_info *info = dir_of(tree, dir);
+
+	if (child >= info->n_children)
 		return true;
-	const struct sysfs_node *c = dir->u.dir->children[child];
+	const struct sysfs_node *c = child_at(tree, info, child);
 	return listing_compare(tree, attrs[attr].hash, attrs[attr].ref.attr->name, c->hash,
 			       c->name) < 0;
 }
@@ -1220,7 +1361,8 @@ int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cook
 
 	uint32_t key = *cookie ? (uint32_t)((*cookie - 1) >> COOKIE_RANK_BITS) : 0;
 	uint64_t rank = *cookie ? (*cookie - 1) & (((uint64_t)1 << COOKIE_RANK_BITS) - 1) : 0;
-	size_t n_attrs = node->u.dir->n_groups ? list_attrs(tree, node, attrs) : 0;
+	const struct dir_info *info = dir_of(tree, node);
+	size_t n_attrs = info->n_groups ? list_attrs(tree, node, attrs) : 0;
 	uint32_t child = children_before(tree, node, key);
 	size_t attr = 0;
 
@@ -1232,11 +1374,11 @@ int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cook
 	for (uint64_t skipped = 0;; skipped++) {
 		bool have_attr = next_is_attr(tree, node, child, attrs, attr, n_attrs);
 
-		if (!have_attr && child >= node->u.dir->n_children) {
+		if (!have_attr && child >= info->n_children) {
 			*cookie = COOKIE_END;
 			return 1;
 		}
-		entry_key = have_attr ? attrs[attr].hash : node->u.dir->children[child]->hash;
+		entry_key = have_attr ? attrs[attr].hash : child_at(tree, info, child)->hash;
 		if (entry_key == key && skipped < rank) {
 			have_attr ? attr++ : child++;
 			continue;
@@ -1248,21 +1390,21 @@ int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cook
 			stat_attr(&attrs[attr].ref, st);
 			attr++;
 		} else {
-			const struct sysfs_node *c = node->u.dir->children[child];
+			const struct sysfs_node *c = child_at(tree, info, child);
 
 			*name = c->name;
-			stat_node(c, st);
+			stat_node(tree, c, st);
 			child++;
 		}
 		break;
 	}
 	/* Where the next call starts: the entry after this one. */
 	bool have_attr = next_is_attr(tree, node, child, attrs, attr, n_attrs);
-	if (!have_attr && child >= node->u.dir->n_children) {
+	if (!have_attr && child >= info->n_children) {
 		*cookie = COOKIE_END;
 		return 0;
 	}
-	uint32_t next_key = have_attr ? attrs[attr].hash : node->u.dir->children[child]->hash;
+	uint32_t next_key = have_attr ? attrs[attr].hash : child_at(tree, info, child)->hash;
 	*cookie = cookie_of(next_key, next_key == entry_key ? rank + 1 : 0);
 	return 0;
 }
@@ -1278,12 +1420,12 @@ int sysfs_open(const struct sysfs_tree *tree, sysfs_ino_t ino, int flags,
 	if (err)
 		return err;
 	const struct sysfs_attr *attr = r.node ? NULL : r.attr.attr;
-	const void *obj = r.node ? NULL : r.attr.dir->u.dir->obj;
+	const void *obj = r.node ? NULL : r.attr.obj;
 	if (r.node && r.node->kind != NODE_ATTR)
 		return r.node->kind == NODE_DIR ? -EISDIR : -ENXIO;
 	if (r.node) {
-		attr = r.node->u.file.attr;
-		obj = r.node->u.file.obj;
+		attr = file_of(tree, r.node)->attr;
+		obj = file_of(tree, r.node)->obj;
 	}
 
 	int access = flags & O_ACCMODE;

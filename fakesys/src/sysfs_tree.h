@@ -168,7 +168,7 @@ int sysfs_path(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, size_t
 void sysfs_set_mode(struct sysfs_node *node, uint16_t mode);
 sysfs_ino_t sysfs_node_ino(const struct sysfs_node *node);
 /* The directory holding node (NULL for the root). */
-struct sysfs_node *sysfs_node_parent(const struct sysfs_node *node);
+struct sysfs_node *sysfs_node_parent(const struct sysfs_tree *tree, const struct sysfs_node *node);
 
 /* The directory called name directly under parent, or NULL. */
 struct sysfs_node *sysfs_find_child(const struct sysfs_tree *tree, const struct sysfs_node *parent,
