@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,6 +308,9 @@ static int mount_scenario(const char *path, const char *mountpoint, struct fuse_
 		sysfs_tree_set_order(host.ht->tree, order, seed);
 		sysfs_tree_finish(host.ht->tree);
 	}
+	/* The loader's working arrays are freed by now, but glibc keeps their pages; the daemon
+	 * lives long, so they go back to the system before it starts serving. */
+	malloc_trim(0);
 	status = fuse_fs_serve(host.ht->tree, options, error, sizeof(error));
 	if (status)
 		fprintf(stderr, "fakesys: %s\n", error);

@@ -32,13 +32,14 @@ struct dir_info {
 	/* Attribute files: groups[0..n_groups), the named ones skipped unless this directory
 	 * is the named group's own subdirectory. */
 	uint8_t n_groups;
-	bool is_named_group;
-	bool sorted;
-	bool has_shadows;	/* some child node hides a table attribute's name */
-	bool children_in_arena; /* moved there when building was over: not to be freed */
+	/* Bits, so that the counts and flags share eight bytes: 40 bytes in all. */
+	uint8_t is_named_group : 1;
+	uint8_t has_shadows : 1;       /* some child node hides a table attribute's name */
+	uint8_t children_in_arena : 1; /* moved there when building was over: not to be freed */
 	const struct sysfs_attr_group *const *groups;
 	const void *obj;
 };
+_Static_assert(sizeof(struct dir_info) == 40, "a directory's own part stays small");
 
 /* A run-time attribute's table entry and object (NODE_ATTR), out of line: they are rare. */
 struct file_info {
@@ -68,6 +69,7 @@ struct sysfs_node {
 	unsigned text_link : 1;
 	unsigned mode : 12; /* permission bits */
 };
+_Static_assert(sizeof(struct sysfs_node) == 32, "a node stays 32 bytes");
 
 /*
  * Stores that only grow while building and are addressed by index: fixed-size chunks, so
@@ -354,7 +356,6 @@ void sysfs_tree_finish(struct sysfs_tree *tree)
 
 		qsort_r(dir->children, dir->n_children, sizeof(*dir->children), compare_children,
 			tree);
-		dir->sorted = true;
 		/* Building is over: the array goes where it costs no allocation header and no
 		 * reserve from doubling. */
 		if (dir->children_in_arena || !dir->n_children)
@@ -579,7 +580,6 @@ static struct sysfs_node *node_new(struct sysfs_tree *tree, struct sysfs_node *p
 		hash_insert(tree, node);
 	} else if (parent) {
 		parent_dir->children[parent_dir->n_children++] = node->index;
-		parent_dir->sorted = false;
 		if (kind == NODE_DIR)
 			parent_dir->n_subdirs++;
 		hash_insert(tree, node);
