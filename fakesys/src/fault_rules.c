@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Fault rules: parsing, matching with per-rule call counters, and listing. */
-#define _GNU_SOURCE /* pthread_rwlockattr_setkind_np */
+#define _GNU_SOURCE /* open_memstream */
 #include "fault_rules.h"
 
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -15,6 +14,7 @@
 #include <string.h>
 
 #include "errno_names.h"
+#include "reader_lock.h"
 
 /* errno values stop below the kernel's MAX_ERRNO. */
 #define FAULT_ERRNO_MAX 4095
@@ -47,10 +47,12 @@ struct fault_rule {
 
 struct fault_rules {
 	/*
-	 * Matches read; add and clear write. Writers are preferred: with the default (readers
-	 * first) a busy mount could keep "faults add" waiting for ever.
+	 * Matches read; add and clear write. The file system matches on every call of every
+	 * thread while rules are set: a big-reader lock keeps those threads off one another's
+	 * cache lines. Writers are preferred, or a busy mount could keep "faults add" waiting
+	 * for ever.
 	 */
-	pthread_rwlock_t lock;
+	struct reader_lock lock;
 	struct fault_rule **rules;
 	size_t n, cap;
 	/* Lets a match skip the lock while there are no rules, the usual case. */
@@ -82,24 +84,15 @@ static void say(char *error, size_t error_size, const char *format, ...)
 struct fault_rules *fault_rules_new(void)
 {
 	struct fault_rules *rules = calloc(1, sizeof(*rules));
-	pthread_rwlockattr_t attr;
-	int rc;
 
 	if (!rules)
 		return NULL;
-	if (pthread_rwlockattr_init(&attr) != 0)
-		goto fail;
-	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	rc = pthread_rwlock_init(&rules->lock, &attr);
-
-	pthread_rwlockattr_destroy(&attr);
-	if (rc != 0)
-		goto fail;
+	if (reader_lock_init(&rules->lock) != 0) {
+		free(rules);
+		return NULL;
+	}
 	atomic_init(&rules->published, 0);
 	return rules;
-fail:
-	free(rules);
-	return NULL;
 }
 
 static void rule_free(struct fault_rule *rule)
@@ -112,14 +105,14 @@ static void rule_free(struct fault_rule *rule)
 
 void fault_rules_clear(struct fault_rules *rules)
 {
-	pthread_rwlock_wrlock(&rules->lock);
+	reader_lock_write(&rules->lock);
 	for (size_t i = 0; i < rules->n; i++)
 		rule_free(rules->rules[i]);
 	free(rules->rules);
 	rules->rules = NULL;
 	rules->n = rules->cap = 0;
 	atomic_store(&rules->published, 0);
-	pthread_rwlock_unlock(&rules->lock);
+	reader_unlock_write(&rules->lock);
 }
 
 void fault_rules_free(struct fault_rules *rules)
@@ -127,7 +120,7 @@ void fault_rules_free(struct fault_rules *rules)
 	if (!rules)
 		return;
 	fault_rules_clear(rules);
-	pthread_rwlock_destroy(&rules->lock);
+	reader_lock_destroy(&rules->lock);
 	free(rules);
 }
 
@@ -264,20 +257,19 @@ static const struct fault_action no_fault = { .max_bytes = SIZE_MAX };
 
 void fault_rules_set_unseen(struct fault_rules *rules, unsigned ops, const char *why)
 {
-	pthread_rwlock_wrlock(&rules->lock);
+	reader_lock_write(&rules->lock);
 	rules->unseen_ops = ops;
 	rules->unseen_why = why;
-	pthread_rwlock_unlock(&rules->lock);
+	reader_unlock_write(&rules->lock);
 }
 
 static unsigned unseen_ops(struct fault_rules *rules, const char **why)
 {
-	unsigned ops;
+	unsigned ops, slot = reader_lock_read(&rules->lock);
 
-	pthread_rwlock_rdlock(&rules->lock);
 	ops = rules->unseen_ops;
 	*why = rules->unseen_why;
-	pthread_rwlock_unlock(&rules->lock);
+	reader_unlock_read(&rules->lock, slot);
 	return ops;
 }
 
@@ -311,15 +303,16 @@ bool fault_rules_empty(const struct fault_rules *rules)
 bool fault_rules_cover(struct fault_rules *rules, const char *path)
 {
 	bool covered = false;
+	unsigned slot;
 
 	if (fault_rules_empty(rules))
 		return false;
 	while (*path == '/')
 		path++;
-	pthread_rwlock_rdlock(&rules->lock);
+	slot = reader_lock_read(&rules->lock);
 	for (size_t i = 0; i < rules->n && !covered; i++)
 		covered = rule_matches_path(rules->rules[i], path);
-	pthread_rwlock_unlock(&rules->lock);
+	reader_unlock_read(&rules->lock, slot);
 	return covered;
 }
 
@@ -327,14 +320,14 @@ bool fault_rules_match(struct fault_rules *rules, enum fault_op op, const char *
 		       struct fault_action *out)
 {
 	bool fired = false;
+	unsigned slot;
 
 	*out = no_fault;
 	if (!rules || !path || atomic_load(&rules->published) == 0)
 		return false;
 	while (*path == '/')
 		path++;
-	if (pthread_rwlock_rdlock(&rules->lock) != 0)
-		return false;
+	slot = reader_lock_read(&rules->lock);
 	for (size_t i = 0; i < rules->n && !fired; i++) {
 		struct fault_rule *rule = rules->rules[i];
 
@@ -352,7 +345,7 @@ bool fault_rules_match(struct fault_rules *rules, enum fault_op op, const char *
 			out->max_bytes = SIZE_MAX;
 		fired = true;
 	}
-	pthread_rwlock_unlock(&rules->lock);
+	reader_unlock_read(&rules->lock, slot);
 	return fired;
 }
 
@@ -426,13 +419,13 @@ static int rule_add(struct fault_rules *rules, const char *pattern, unsigned ops
 		return -1;
 	}
 
-	pthread_rwlock_wrlock(&rules->lock);
+	reader_lock_write(&rules->lock);
 	if (rules->n == rules->cap) {
 		size_t cap = rules->cap ? 2 * rules->cap : 8;
 		struct fault_rule **grown = realloc(rules->rules, cap * sizeof(*grown));
 
 		if (!grown) {
-			pthread_rwlock_unlock(&rules->lock);
+			reader_unlock_write(&rules->lock);
 			goto nomem;
 		}
 		rules->rules = grown;
@@ -440,7 +433,7 @@ static int rule_add(struct fault_rules *rules, const char *pattern, unsigned ops
 	}
 	rules->rules[rules->n++] = rule;
 	atomic_store(&rules->published, rules->n);
-	pthread_rwlock_unlock(&rules->lock);
+	reader_unlock_write(&rules->lock);
 	return 0;
 nomem:
 	if (rule)
@@ -720,13 +713,14 @@ char *fault_rules_describe(const struct fault_rules *rules)
 	char *text = NULL;
 	size_t size = 0;
 	FILE *out = open_memstream(&text, &size);
+	unsigned slot;
 
 	if (!out)
 		return NULL;
-	pthread_rwlock_rdlock(&shared->lock);
+	slot = reader_lock_read(&shared->lock);
 	for (size_t i = 0; i < shared->n; i++)
 		describe_rule(out, shared->rules[i]);
-	pthread_rwlock_unlock(&shared->lock);
+	reader_unlock_read(&shared->lock, slot);
 	if (ferror(out)) {
 		fclose(out);
 		free(text);

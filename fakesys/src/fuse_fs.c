@@ -5,6 +5,9 @@
  * operation reads under a shared lock and a write takes it alone; what a write changed is then
  * dropped from the kernel's caches before the write returns, which lets everything else be
  * cached for long. Optional fault rules and an access trace see every operation by path.
+ *
+ * The lock is a big-reader lock (reader_lock.h): the session loop's threads read under locks
+ * of their own, so that reads on several threads do not queue on one cache line.
  */
 #define _GNU_SOURCE
 #define FUSE_USE_VERSION 312
@@ -12,6 +15,7 @@
 
 #include "access_trace.h"
 #include "fault_rules.h"
+#include "reader_lock.h"
 
 #include <errno.h>
 #include <fuse_lowlevel.h>
@@ -37,13 +41,25 @@ struct open_handle {
 	struct sysfs_open_file *file; /* NULL for the control file */
 	char *reply;		      /* the control file: the last command's reply */
 	size_t reply_len;
+	struct handle_list *list; /* the one it is on */
 	struct open_handle *prev, *next;
+};
+
+/*
+ * Every handle given out: RELEASE for the last ones can still be in flight when the session
+ * ends, and what the kernel never returns is freed there. A list per reader slot, each with
+ * its lock on a cache line of its own, so that opens on different threads take different
+ * locks; a handle goes on the list of the slot that opened it.
+ */
+struct handle_list {
+	_Alignas(64) pthread_mutex_t lock;
+	struct open_handle head;
 };
 
 struct fuse_fs {
 	struct sysfs_tree *tree;
 	struct fuse_session *se;
-	pthread_rwlock_t lock; /* shared by every operation, alone by writes */
+	struct reader_lock lock; /* shared by every operation, alone by writes */
 	struct fault_rules *faults;
 	struct access_trace *trace;
 	const struct fuse_fs_control *control; /* may be NULL */
@@ -54,10 +70,7 @@ struct fuse_fs {
 	struct timespec created; /* every node's timestamps, like sysfs at boot */
 	/* The kernel opens directories without asking: decided at INIT, for the mount's life. */
 	bool quiet_opendir;
-	/* Every handle given out: RELEASE for the last ones can still be in flight when the
-	 * session ends, and what the kernel never returns is freed here. */
-	pthread_mutex_t handles_lock;
-	struct open_handle handles; /* list head */
+	struct handle_list handles[READER_LOCK_SLOTS];
 };
 
 static struct fuse_fs *fs_of(fuse_req_t req)
@@ -65,31 +78,44 @@ static struct fuse_fs *fs_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-static void read_lock(struct fuse_fs *fs)
-{
-	pthread_rwlock_rdlock(&fs->lock);
-}
-
-static void unlock(struct fuse_fs *fs)
-{
-	pthread_rwlock_unlock(&fs->lock);
-}
-
 struct op_context {
 	char path[4096];
 	size_t max_bytes;
+	/* How the operation holds fs->lock: a delay lets it go and takes it back the same way. */
+	bool exclusive;
+	unsigned slot; /* shared: the reader slot taken */
 };
+
+static void lock_shared(struct fuse_fs *fs, struct op_context *ctx)
+{
+	ctx->exclusive = false;
+	ctx->slot = reader_lock_read(&fs->lock);
+}
+
+static void lock_alone(struct fuse_fs *fs, struct op_context *ctx)
+{
+	ctx->exclusive = true;
+	reader_lock_write(&fs->lock);
+}
+
+static void unlock(struct fuse_fs *fs, const struct op_context *ctx)
+{
+	if (ctx->exclusive)
+		reader_unlock_write(&fs->lock);
+	else
+		reader_unlock_read(&fs->lock, ctx->slot);
+}
 
 /*
  * What an operation on ino (or on name in it) meets before it runs: a fault rule may make it
  * wait, fail or read short. path gets the node's path when faults or the trace need it ("" if
- * not). Called with the lock held, alone if exclusive. A delay lets the lock go while it lasts:
+ * not). Called with the lock held as ctx says. A delay lets the lock go while it lasts:
  * it is there to open a window for a change (a device removed in the middle of an enumeration),
  * so the operation then meets the tree as it is after the wait, where ino may be gone; path
  * stays the one the call was made on. Returns 0 or the -errno to answer with.
  */
 static int op_begin(struct fuse_fs *fs, enum fault_op op, fuse_ino_t ino, const char *name,
-		    bool exclusive, struct op_context *ctx)
+		    struct op_context *ctx)
 {
 	struct fault_action action;
 
@@ -110,13 +136,13 @@ static int op_begin(struct fuse_fs *fs, enum fault_op op, fuse_ino_t ino, const 
 		struct timespec wait = { action.delay_ms / 1000,
 					 (action.delay_ms % 1000) * 1000000L };
 
-		unlock(fs);
+		unlock(fs, ctx);
 		while (nanosleep(&wait, &wait) != 0 && errno == EINTR)
 			;
-		if (exclusive)
-			pthread_rwlock_wrlock(&fs->lock);
+		if (ctx->exclusive)
+			lock_alone(fs, ctx);
 		else
-			read_lock(fs);
+			lock_shared(fs, ctx);
 	}
 	ctx->max_bytes = action.max_bytes;
 	return -action.error;
@@ -178,15 +204,15 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_entry(req, &e);
 		return;
 	}
-	read_lock(fs);
-	int err = op_begin(fs, FAULT_LOOKUP, parent, name, false, &ctx);
+	lock_shared(fs, &ctx);
+	int err = op_begin(fs, FAULT_LOOKUP, parent, name, &ctx);
 	if (!err)
 		err = sysfs_lookup(fs->tree, parent, name, &st);
 	/* Where a rule may strike, the kernel must ask each time rather than keep the answer, or
 	 * the rule would not see the calls it counts (nth=, after=) or delays. */
 	bool uncached = fault_rules_cover(fs->faults, ctx.path);
 	op_end(fs, req, "lookup", &ctx, err, NULL, 0);
-	unlock(fs);
+	unlock(fs, &ctx);
 	if (err == -ENOENT && !fault_rules_empty(fs->faults)) {
 		/* A fault's ENOENT is not cached: the rule may stop firing. */
 		fuse_reply_err(req, ENOENT);
@@ -223,13 +249,13 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_attr(req, &e.attr, 0);
 		return;
 	}
-	read_lock(fs);
-	int err = op_begin(fs, FAULT_GETATTR, ino, NULL, false, &ctx);
+	lock_shared(fs, &ctx);
+	int err = op_begin(fs, FAULT_GETATTR, ino, NULL, &ctx);
 	if (!err)
 		err = sysfs_stat(fs->tree, ino, &st);
 	bool uncached = fault_rules_cover(fs->faults, ctx.path);
 	op_end(fs, req, "getattr", &ctx, err, NULL, 0);
-	unlock(fs);
+	unlock(fs, &ctx);
 	(void)fi;
 	if (err) {
 		fuse_reply_err(req, -err);
@@ -245,12 +271,12 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 	char target[PATH_MAX];
 	struct op_context ctx;
 
-	read_lock(fs);
-	int err = op_begin(fs, FAULT_READLINK, ino, NULL, false, &ctx);
+	lock_shared(fs, &ctx);
+	int err = op_begin(fs, FAULT_READLINK, ino, NULL, &ctx);
 	if (!err)
 		err = sysfs_readlink(fs->tree, ino, target, sizeof(target));
 	op_end(fs, req, "readlink", &ctx, err ? err : (long long)strlen(target), NULL, 0);
-	unlock(fs);
+	unlock(fs, &ctx);
 
 	if (err)
 		fuse_reply_err(req, -err);
@@ -268,13 +294,13 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, ENOSYS);
 		return;
 	}
-	read_lock(fs);
-	int err = op_begin(fs, FAULT_OPENDIR, ino, NULL, false, &ctx);
+	lock_shared(fs, &ctx);
+	int err = op_begin(fs, FAULT_OPENDIR, ino, NULL, &ctx);
 	if (!err)
 		err = sysfs_stat(fs->tree, ino, &st);
 	bool uncached = fault_rules_cover(fs->faults, ctx.path);
 	op_end(fs, req, "opendir", &ctx, err, NULL, 0);
-	unlock(fs);
+	unlock(fs, &ctx);
 	if (err) {
 		fuse_reply_err(req, -err);
 		return;
@@ -320,8 +346,8 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	read_lock(fs);
-	err = op_begin(fs, FAULT_READDIR, ino, NULL, false, &ctx);
+	lock_shared(fs, &ctx);
+	err = op_begin(fs, FAULT_READDIR, ino, NULL, &ctx);
 	/* A directory gone since the call (a delay let a removal in) answers ENOENT at once, not
 	 * "." and then ENOENT. */
 	if (!err)
@@ -377,7 +403,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset
 	}
 	op_end(fs, req, plus ? "readdirplus" : "readdir", &ctx,
 	       err && !used ? err : (long long)entries, NULL, 0);
-	unlock(fs);
+	unlock(fs, &ctx);
 	if (err && used == 0)
 		fuse_reply_err(req, -err);
 	else
@@ -399,12 +425,23 @@ static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 	do_readdir(req, ino, size, offset, true);
 }
 
-static void handle_unlink(struct fuse_fs *fs, struct open_handle *h)
+static void handle_link(struct handle_list *list, struct open_handle *h)
 {
-	pthread_mutex_lock(&fs->handles_lock);
+	pthread_mutex_lock(&list->lock);
+	h->list = list;
+	h->prev = &list->head;
+	h->next = list->head.next;
+	h->next->prev = h;
+	list->head.next = h;
+	pthread_mutex_unlock(&list->lock);
+}
+
+static void handle_unlink(struct open_handle *h)
+{
+	pthread_mutex_lock(&h->list->lock);
 	h->prev->next = h->next;
 	h->next->prev = h->prev;
-	pthread_mutex_unlock(&fs->handles_lock);
+	pthread_mutex_unlock(&h->list->lock);
 	sysfs_release(h->file);
 	free(h->reply);
 	free(h);
@@ -416,6 +453,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/* Decided by who opens, not who reads, as file_ns_capable() does in pci-sysfs.c. */
 	struct sysfs_opener opener = { .privileged = fuse_req_ctx(req)->uid == 0 };
 	struct open_handle *h = calloc(1, sizeof(*h));
+	struct handle_list *list = &fs->handles[0]; /* the control file's: seldom opened */
 	struct op_context ctx;
 
 	int err = 0;
@@ -423,8 +461,9 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (ino == CONTROL_INO) {
 		err = h ? 0 : -ENOMEM;
 	} else {
-		read_lock(fs);
-		err = op_begin(fs, FAULT_OPEN, ino, NULL, false, &ctx);
+		lock_shared(fs, &ctx);
+		list = &fs->handles[ctx.slot];
+		err = op_begin(fs, FAULT_OPEN, ino, NULL, &ctx);
 		if (!err && !h)
 			err = -ENOMEM;
 		if (!err) {
@@ -435,7 +474,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 				err = -ENODEV;
 		}
 		op_end(fs, req, "open", &ctx, err, NULL, 0);
-		unlock(fs);
+		unlock(fs, &ctx);
 	}
 
 	if (err) {
@@ -443,12 +482,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -err);
 		return;
 	}
-	pthread_mutex_lock(&fs->handles_lock);
-	h->prev = &fs->handles;
-	h->next = fs->handles.next;
-	h->next->prev = h;
-	fs->handles.next = h;
-	pthread_mutex_unlock(&fs->handles_lock);
+	handle_link(list, h);
 
 	fi->fh = (uintptr_t)h;
 	/* Without direct_io the kernel shrinks the cached size to the bytes read, and stat would
@@ -456,7 +490,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 	fi->noflush = 1;
 	if (fuse_reply_open(req, fi) == -ENOENT)
-		handle_unlink(fs, h); /* the opener was interrupted */
+		handle_unlink(h); /* the opener was interrupted */
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
@@ -478,19 +512,19 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 	if (!h->file) {
 		size_t start = offset < 0 ? 0 : (size_t)offset;
 
-		read_lock(fs); /* the reply is written under the write lock */
+		lock_shared(fs, &ctx); /* the reply is written under the write lock */
 		n = start < h->reply_len ? (ssize_t)(h->reply_len - start) : 0;
 		n = (size_t)n < size ? n : (ssize_t)size;
 		if (n)
 			memcpy(buf, h->reply + start, (size_t)n);
-		unlock(fs);
+		unlock(fs, &ctx);
 		fuse_reply_buf(req, buf, (size_t)n);
 		if (buf != page)
 			free(buf);
 		return;
 	}
-	read_lock(fs);
-	n = op_begin(fs, FAULT_READ, ino, NULL, false, &ctx);
+	lock_shared(fs, &ctx);
+	n = op_begin(fs, FAULT_READ, ino, NULL, &ctx);
 	/* A file whose device went away reads ENODEV, as kernfs's active references give. */
 	if (!n && sysfs_stat(fs->tree, ino, &st) != 0)
 		n = -ENODEV;
@@ -500,7 +534,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 			    : sysfs_read(h->file, buf, size < ctx.max_bytes ? size : ctx.max_bytes,
 					 (uint64_t)offset);
 	op_end(fs, req, "read", &ctx, n, NULL, 0);
-	unlock(fs);
+	unlock(fs, &ctx);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -515,12 +549,12 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
  * go, since the kernel may be holding a directory while it waits on a lookup that waits on the
  * lock.
  */
-static void unlock_and_publish(struct fuse_fs *fs)
+static void unlock_and_publish(struct fuse_fs *fs, const struct op_context *ctx)
 {
 	struct sysfs_change *changes;
 	size_t n_changes = sysfs_tree_take_changes(fs->tree, &changes);
 
-	unlock(fs);
+	unlock(fs, ctx);
 	for (size_t i = 0; i < n_changes; i++) {
 		if (changes[i].name)
 			fuse_lowlevel_notify_inval_entry(fs->se, changes[i].parent, changes[i].name,
@@ -560,18 +594,18 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	ssize_t n;
 
 	(void)offset; /* a text attribute's store takes each write whole, wherever it lands */
-	pthread_rwlock_wrlock(&fs->lock);
+	lock_alone(fs, &ctx);
 	if (!h->file) {
 		n = control_write(fs, h, buf, size);
 	} else {
-		n = op_begin(fs, FAULT_WRITE, ino, NULL, true, &ctx);
+		n = op_begin(fs, FAULT_WRITE, ino, NULL, &ctx);
 		if (!n && sysfs_stat(fs->tree, ino, &st) != 0)
 			n = -ENODEV;
 		if (!n)
 			n = sysfs_write(h->file, buf, size);
 		op_end(fs, req, "write", &ctx, n, buf, size);
 	}
-	unlock_and_publish(fs);
+	unlock_and_publish(fs, &ctx);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -581,7 +615,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	handle_unlink(fs_of(req), (struct open_handle *)(uintptr_t)fi->fh);
+	handle_unlink((struct open_handle *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -727,22 +761,21 @@ int fuse_fs_serve(struct sysfs_tree *tree, const struct fuse_fs_options *options
 			      .control = options->control,
 			      .owner = getuid(),
 			      .owner_group = getgid() };
-	pthread_rwlockattr_t lock_attr;
-
-	/* Writers first: a stream of readers must not hold a write off for ever. */
-	pthread_rwlockattr_init(&lock_attr);
-	pthread_rwlockattr_setkind_np(&lock_attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&fs.lock, &lock_attr);
-	pthread_rwlockattr_destroy(&lock_attr);
 	char mount_options[2 * PATH_MAX + 128];
 	char fsname[2 * PATH_MAX];
-
-	pthread_mutex_init(&fs.handles_lock, NULL);
-	fs.handles.prev = fs.handles.next = &fs.handles;
 	char *argv[5];
 	int argc = 0;
 	int status = 1;
+	int err = reader_lock_init(&fs.lock);
 
+	if (err) {
+		snprintf(error, error_size, "cannot make the tree's lock: %s", strerror(-err));
+		return 1;
+	}
+	for (size_t i = 0; i < READER_LOCK_SLOTS; i++) {
+		pthread_mutex_init(&fs.handles[i].lock, NULL);
+		fs.handles[i].head.prev = fs.handles[i].head.next = &fs.handles[i].head;
+	}
 	clock_gettime(CLOCK_REALTIME, &fs.created);
 	escape_option(options->source ? options->source : "fakesys", fsname, sizeof(fsname));
 	snprintf(mount_options, sizeof(mount_options),
@@ -783,6 +816,11 @@ int fuse_fs_serve(struct sysfs_tree *tree, const struct fuse_fs_options *options
 		snprintf(error, error_size, "out of memory");
 		goto out_unmount;
 	}
+	/*
+	 * A bounded pool: libfuse starts a worker only when none is free and fewer than the
+	 * maximum run, and lets one end when more than two are left idle. Each worker has a
+	 * reader slot of its own while there are no more of them than READER_LOCK_SLOTS.
+	 */
 	fuse_loop_cfg_set_max_threads(loop, options->max_threads ? options->max_threads : 8);
 	fuse_loop_cfg_set_idle_threads(loop, 2);
 	/* Ended by SIGTERM, SIGINT or SIGHUP, libfuse returns the signal: a clean stop. */
@@ -799,9 +837,11 @@ out_session:
 	fuse_session_destroy(se);
 out_args:
 	fuse_opt_free_args(&args);
-	while (fs.handles.next != &fs.handles)
-		handle_unlink(&fs, fs.handles.next);
-	pthread_mutex_destroy(&fs.handles_lock);
-	pthread_rwlock_destroy(&fs.lock);
+	for (size_t i = 0; i < READER_LOCK_SLOTS; i++) {
+		while (fs.handles[i].head.next != &fs.handles[i].head)
+			handle_unlink(fs.handles[i].head.next);
+		pthread_mutex_destroy(&fs.handles[i].lock);
+	}
+	reader_lock_destroy(&fs.lock);
 	return status;
 }
