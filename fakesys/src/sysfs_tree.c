@@ -354,11 +354,13 @@ void sysfs_tree_finish(struct sysfs_tree *tree)
 	for (uint32_t i = 0; i < tree->dirs.n; i++) {
 		struct dir_info *dir = chunked_at(&tree->dirs, i);
 
+		if (!dir->n_children)
+			continue; /* and children may be NULL, which qsort must not see */
 		qsort_r(dir->children, dir->n_children, sizeof(*dir->children), compare_children,
 			tree);
 		/* Building is over: the array goes where it costs no allocation header and no
 		 * reserve from doubling. */
-		if (dir->children_in_arena || !dir->n_children)
+		if (dir->children_in_arena)
 			continue;
 		uint32_t *fit = arena_alloc(&tree->arena, dir->n_children * sizeof(*fit));
 
