@@ -13,6 +13,7 @@
 #include "hex.h"
 #include "pci_class.h"
 #include "pci_resources.h"
+#include "yaml_events.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #define SCALAR_MAX	   4096
@@ -155,9 +157,9 @@ struct name_table {
 struct loader {
 	const char *path;
 	char *error;
-	yaml_parser_t parser;
-	yaml_event_t event;
-	bool have_event;
+	struct yaml_events *events;
+	const struct yaml_event_record *event;			  /* the current one */
+	const struct yaml_event_record *next_record, *end_record; /* read, not taken yet */
 	const unsigned char *input;
 	size_t input_len;
 	char shown[2][SHOWN_TEXT_MAX + 4];
@@ -177,7 +179,14 @@ struct loader {
 	struct pending_fn *fns;
 	size_t n_fns;
 	size_t fns_capacity;
+	/* What the devices read have, so that whole-file checks that cannot apply are skipped. */
+	size_t n_bridges;
+	size_t n_sriov;
+	bool any_unplugged;
+	int32_t max_numa_node;
+	/* Device addresses, filled in only once one is out of order (see check_new_device). */
 	struct pos_set device_set;
+	bool device_set_filled;
 	struct group_entry *group_entries;
 	size_t n_group_entries;
 	size_t group_entries_capacity;
@@ -193,6 +202,9 @@ struct loader {
 	struct pos_set mdev_group_set;
 	/* The device being read: its `mdev_types` ids (listed set) and the types `mdev` names. */
 	struct name_table mdev_type_names;
+	/* The class name value_class looked up last: devices in a row are mostly of one class. */
+	char class_name[32];
+	uint32_t class_code;
 	/* The longest scalar next_event accepts; longer only for a `config` value. */
 	size_t scalar_max;
 	size_t steps_capacity;
@@ -328,14 +340,17 @@ static uint64_t mix64(uint64_t x)
 static int pos_set_grow(struct pos_set *set)
 {
 	size_t n_slots = set->n_slots ? set->n_slots * 2 : 64;
-	uint64_t *keys = calloc(n_slots, sizeof(*keys));
-	struct src_pos *positions = calloc(n_slots, sizeof(*positions));
+	uint64_t *keys = malloc(n_slots * sizeof(*keys));
+	struct src_pos *positions = malloc(n_slots * sizeof(*positions));
 
 	if (!keys || !positions) {
 		free(keys);
 		free(positions);
 		return -1;
 	}
+	/* Not calloc: probing would read its fresh pages before writing them, and each first
+	 * write to a page read before costs a TLB flush on every core the process runs on. */
+	memset(keys, 0, n_slots * sizeof(*keys));
 	for (size_t i = 0; i < set->n_slots; i++) {
 		size_t slot;
 
@@ -486,7 +501,7 @@ static struct src_pos mark_pos(yaml_mark_t mark)
 
 static struct src_pos event_pos(const struct loader *ld)
 {
-	return mark_pos(ld->event.start_mark);
+	return (struct src_pos){ ld->event->line + 1, ld->event->column + 1 };
 }
 
 /* libyaml gives no mark for a decoding error, only a byte offset; count characters up to it. */
@@ -505,9 +520,8 @@ static struct src_pos offset_pos(const struct loader *ld, size_t offset)
 	return pos;
 }
 
-static int fail_syntax(struct loader *ld)
+static int fail_syntax(struct loader *ld, const struct yaml_events_error *parser)
 {
-	const yaml_parser_t *parser = &ld->parser;
 	const char *problem = parser->problem ? parser->problem : "malformed YAML";
 
 	switch (parser->error) {
@@ -527,8 +541,7 @@ static int fail_syntax(struct loader *ld)
 	return fail(ld, mark_pos(parser->problem_mark), "%s", problem);
 }
 
-static int refuse_anchor_and_tag(struct loader *ld, const yaml_char_t *anchor,
-				 const yaml_char_t *tag)
+static int refuse_anchor_and_tag(struct loader *ld, bool anchor, bool tag)
 {
 	if (anchor)
 		return fail(ld, event_pos(ld), "anchors and aliases are not supported");
@@ -540,39 +553,36 @@ static int refuse_anchor_and_tag(struct loader *ld, const yaml_char_t *anchor,
 /* Reads the next event into ld->event, refusing what the format never accepts anywhere. */
 static int next_event(struct loader *ld)
 {
-	yaml_event_t *event = &ld->event;
+	const struct yaml_event_record *event;
 
-	if (ld->have_event) {
-		yaml_event_delete(event);
-		ld->have_event = false;
+	if (ld->next_record == ld->end_record) {
+		struct yaml_events_error error;
+		size_t count;
+
+		if (!yaml_events_next(ld->events, &ld->next_record, &count, &error))
+			return fail_syntax(ld, &error);
+		ld->end_record = ld->next_record + count;
 	}
-	if (!yaml_parser_parse(&ld->parser, event))
-		return fail_syntax(ld);
-	ld->have_event = true;
-
+	event = ld->event = ld->next_record++;
 	switch (event->type) {
 	case YAML_DOCUMENT_START_EVENT:
-		if (event->data.document_start.tag_directives.start !=
-		    event->data.document_start.tag_directives.end)
+		if (event->has_tag)
 			return fail(ld, event_pos(ld), "tags are not supported");
 		return 0;
 	case YAML_ALIAS_EVENT:
 		return fail(ld, event_pos(ld), "anchors and aliases are not supported");
 	case YAML_SCALAR_EVENT:
-		if (refuse_anchor_and_tag(ld, event->data.scalar.anchor, event->data.scalar.tag))
+		if (refuse_anchor_and_tag(ld, event->has_anchor, event->has_tag))
 			return -1;
-		if (event->data.scalar.length > ld->scalar_max)
+		if (event->length > ld->scalar_max)
 			return fail(ld, event_pos(ld), "scalar is %zu bytes long; the limit is %zu",
-				    event->data.scalar.length, ld->scalar_max);
-		if (memchr(event->data.scalar.value, '\0', event->data.scalar.length))
+				    (size_t)event->length, ld->scalar_max);
+		if (memchr(event->value, '\0', event->length))
 			return fail(ld, event_pos(ld), "scalar contains a NUL character");
 		return 0;
 	case YAML_SEQUENCE_START_EVENT:
-		return refuse_anchor_and_tag(ld, event->data.sequence_start.anchor,
-					     event->data.sequence_start.tag);
 	case YAML_MAPPING_START_EVENT:
-		return refuse_anchor_and_tag(ld, event->data.mapping_start.anchor,
-					     event->data.mapping_start.tag);
+		return refuse_anchor_and_tag(ld, event->has_anchor, event->has_tag);
 	default:
 		return 0;
 	}
@@ -580,17 +590,17 @@ static int next_event(struct loader *ld)
 
 static bool at(const struct loader *ld, yaml_event_type_t type)
 {
-	return ld->event.type == type;
+	return ld->event->type == type;
 }
 
 static const char *scalar_text(const struct loader *ld)
 {
-	return (const char *)ld->event.data.scalar.value;
+	return ld->event->value;
 }
 
 static bool scalar_is_plain(const struct loader *ld)
 {
-	return ld->event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	return ld->event->style == YAML_PLAIN_SCALAR_STYLE;
 }
 
 /* An unquoted empty value, `~` or `null`: YAML's null, which is never a valid value here. */
@@ -599,6 +609,9 @@ static bool at_null(const struct loader *ld)
 	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
 
 	if (!at(ld, YAML_SCALAR_EVENT) || !scalar_is_plain(ld))
+		return false;
+	/* Every value passes here: most are told apart by their first character. */
+	if (!strchr("~nN", scalar_text(ld)[0]))
 		return false;
 	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++) {
 		if (strcmp(scalar_text(ld), nulls[i]) == 0)
@@ -957,12 +970,21 @@ static int value_class(struct loader *ld, uint32_t *code)
 			    "or 0xCCSSPP (6 hex digits)",
 			    shown(ld, text));
 	}
-	if (!pci_class_from_name(text, code))
-		return fail(ld, event_pos(ld),
-			    "unknown class '%s' (names such as ethernet, nvme, vga, 3d, audio, "
-			    "pci-bridge; all are listed in scenarios/README.md)",
-			    shown(ld, text));
-	return 0;
+	if (ld->class_name[0] && strcmp(text, ld->class_name) == 0) {
+		*code = ld->class_code;
+		return 0;
+	}
+	if (pci_class_from_name(text, code)) {
+		if (len < sizeof(ld->class_name)) {
+			memcpy(ld->class_name, text, len + 1);
+			ld->class_code = *code;
+		}
+		return 0;
+	}
+	return fail(ld, event_pos(ld),
+		    "unknown class '%s' (names such as ethernet, nvme, vga, 3d, audio, "
+		    "pci-bridge; all are listed in scenarios/README.md)",
+		    shown(ld, text));
 }
 
 /* A name that sysfs shows as a directory: a driver, an mdev type. */
@@ -1064,7 +1086,7 @@ static int take_key(struct loader *ld, const char *const *keys, size_t n_keys, s
 		return fail(ld, event_pos(ld), "mapping keys must be scalars");
 	text = scalar_text(ld);
 	for (size_t i = 0; i < n_keys; i++) {
-		if (strcmp(keys[i], text) != 0)
+		if (keys[i][0] != text[0] || strcmp(keys[i], text) != 0)
 			continue;
 		if (seen[i].line)
 			return fail(ld, event_pos(ld), "duplicate key '%s' (first at %u:%u)",
@@ -2051,10 +2073,14 @@ static int read_device_value(struct loader *ld, struct pending_fn *pending, enum
 			     const char *name)
 {
 	struct topo_function *fn = &pending->fn;
+	size_t key_len = strlen(device_keys[key]);
 	char label[24];
 	long long value;
 
-	snprintf(label, sizeof(label), "'%s'", device_keys[key]);
+	/* "'key'" without printf, which was a tenth of reading a device. */
+	label[0] = '\'';
+	memcpy(label + 1, device_keys[key], key_len);
+	strcpy(label + 1 + key_len, "'");
 	switch (key) {
 	case DEVICE_ID:
 		return value_id_pair(ld, label, &fn->vendor, &fn->device);
@@ -2312,6 +2338,11 @@ static int read_device(struct loader *ld, const struct pci_addr *addr, struct sr
 	}
 	if (more < 0 || check_device(ld, pending, seen, name) != 0)
 		return -1;
+	ld->n_bridges += pending->fn.is_bridge;
+	ld->n_sriov += pending->fn.sriov != NULL;
+	ld->any_unplugged |= pending->fn.unplugged;
+	if (pending->fn.numa_node > ld->max_numa_node)
+		ld->max_numa_node = pending->fn.numa_node;
 	/* Type names are per device. */
 	name_table_free(&ld->mdev_type_names);
 	memset(&ld->mdev_type_names, 0, sizeof(ld->mdev_type_names));
@@ -2322,6 +2353,37 @@ static uint64_t device_key(const struct pci_addr *addr)
 {
 	return (uint64_t)addr->domain << 16 | (uint64_t)addr->bus << 8 | (uint64_t)addr->dev << 3 |
 	       addr->fn;
+}
+
+/*
+ * Whether a device address was seen before: 0 (now it has), 1 (at *first) or -1 (out of
+ * memory). While addresses come in ascending order, as they mostly do, none can repeat an
+ * earlier one and ld->fns holds them all; the set is filled from there when one does not.
+ */
+static int fill_device_set(struct loader *ld)
+{
+	struct src_pos unused;
+
+	if (ld->device_set_filled)
+		return 0;
+	for (size_t i = 0; i < ld->n_fns; i++) {
+		if (pos_set_add(&ld->device_set, device_key(&ld->fns[i].fn.addr), ld->fns[i].fn.pos,
+				&unused) < 0)
+			return -1;
+	}
+	ld->device_set_filled = true;
+	return 0;
+}
+
+static int check_new_device(struct loader *ld, const struct pci_addr *addr, struct src_pos pos,
+			    struct src_pos *first)
+{
+	if (!ld->device_set_filled &&
+	    (!ld->n_fns || device_key(&ld->fns[ld->n_fns - 1].fn.addr) < device_key(addr)))
+		return 0;
+	if (fill_device_set(ld) != 0)
+		return -1;
+	return pos_set_add(&ld->device_set, device_key(addr), pos, first);
 }
 
 static int read_devices(struct loader *ld)
@@ -2341,13 +2403,14 @@ static int read_devices(struct loader *ld)
 			return fail(ld, key_pos,
 				    "malformed PCI address '%s' (expected DDDD:BB:DD.F)",
 				    shown(ld, scalar_text(ld)));
-		seen = pos_set_add(&ld->device_set, device_key(&addr), key_pos, &first);
+		seen = check_new_device(ld, &addr, key_pos, &first);
 		if (seen < 0)
 			return fail_out_of_memory(ld);
-		pci_addr_format(&addr, name);
-		if (seen)
+		if (seen) {
+			pci_addr_format(&addr, name);
 			return fail(ld, key_pos, "duplicate device %s (first at %u:%u)", name,
 				    first.line, first.column);
+		}
 		if (next_event(ld) != 0 || read_device(ld, &addr, key_pos) != 0)
 			return -1;
 	}
@@ -3289,7 +3352,7 @@ static int read_verbatim_value(struct loader *ld, struct verbatim_entry *entry,
 	case VERBATIM_KEY_TEXT:
 		if (value_string(ld, "'text'", &text) != 0)
 			return -1;
-		entry->len = ld->event.data.scalar.length;
+		entry->len = ld->event->length;
 		entry->data = malloc(entry->len + 1);
 		if (!entry->data)
 			return fail_out_of_memory(ld);
@@ -3645,7 +3708,7 @@ static int check_references(struct loader *ld)
 			return fail(ld, ld->sc.steps[i].pos,
 				    "'name' needs a 'sandbox', its own or the scenario's");
 	/* Still in file order: the first offender is the earliest. */
-	for (size_t i = 0; i < ld->n_fns; i++) {
+	for (size_t i = 0; ld->max_numa_node >= (int32_t)host->numa_nodes && i < ld->n_fns; i++) {
 		const struct topo_function *fn = &ld->fns[i].fn;
 
 		if (fn->numa_node >= (int32_t)host->numa_nodes)
@@ -3740,10 +3803,14 @@ static int materialize_vfs(struct loader *ld)
 	char name[PCI_ADDR_STRLEN], vf_name[PCI_ADDR_STRLEN];
 	struct pci_addr addr;
 
+	if (!ld->n_sriov)
+		return 0;
 	for (size_t i = 0; i < n_devices; i++)
 		n_vfs += ld->fns[i].fn.sriov ? ld->fns[i].fn.sriov->total : 0;
 	if (n_vfs == 0)
 		return 0;
+	if (fill_device_set(ld) != 0)
+		return fail_out_of_memory(ld);
 	if (n_devices + n_vfs > UINT32_MAX || n_devices + n_vfs > SIZE_MAX / sizeof(*ld->fns))
 		return fail_out_of_memory(ld);
 	if (n_devices + n_vfs > ld->fns_capacity) {
@@ -3829,21 +3896,33 @@ static int materialize_vfs(struct loader *ld)
 /* Sorts the functions by address and turns every file-order index into a sorted one. */
 static int sort_functions(struct loader *ld)
 {
-	for (size_t i = 0; i < ld->n_fns; i++)
-		ld->fns[i].order = (uint32_t)i;
-	qsort(ld->fns, ld->n_fns, sizeof(*ld->fns), compare_pending_fns);
+	/* Files usually list devices in address order; addresses are unique, so there is only one
+	 * order to sort into. Devices that came in order, without VFs after them, are sorted. */
+	bool sorted = true;
+
+	for (size_t i = 1; ld->device_set_filled && sorted && i < ld->n_fns; i++)
+		sorted = pci_addr_compare(&ld->fns[i - 1].fn.addr, &ld->fns[i].fn.addr) < 0;
 	ld->sorted_index = malloc((ld->n_fns ? ld->n_fns : 1) * sizeof(*ld->sorted_index));
 	if (!ld->sorted_index)
 		return fail_out_of_memory(ld);
-	for (size_t i = 0; i < ld->n_fns; i++)
-		ld->sorted_index[ld->fns[i].order] = (uint32_t)i;
-	for (size_t i = 0; i < ld->n_fns; i++) {
+	if (sorted) {
+		for (size_t i = 0; i < ld->n_fns; i++)
+			ld->sorted_index[i] = (uint32_t)i;
+	} else {
+		for (size_t i = 0; i < ld->n_fns; i++)
+			ld->fns[i].order = (uint32_t)i;
+		qsort(ld->fns, ld->n_fns, sizeof(*ld->fns), compare_pending_fns);
+		for (size_t i = 0; i < ld->n_fns; i++)
+			ld->sorted_index[ld->fns[i].order] = (uint32_t)i;
+	}
+	/* Only PFs and their VFs hold indices to turn. */
+	for (size_t i = 0; ld->n_sriov && i < ld->n_fns; i++) {
 		if (ld->fns[i].is_vf) {
 			ld->fns[i].pf = ld->sorted_index[ld->fns[i].pf];
 			ld->fns[i].fn.physfn = (int32_t)ld->fns[i].pf;
 		}
 	}
-	for (size_t i = 0; i < ld->n_fns; i++) {
+	for (size_t i = 0; ld->n_sriov && i < ld->n_fns; i++) {
 		struct topo_sriov *sriov = ld->fns[i].fn.sriov;
 
 		if (sriov && sriov->possible)
@@ -3972,9 +4051,12 @@ static void check_vf_buses(struct loader *ld, const struct bus_link *links, size
 static int check_given_secondaries(struct loader *ld)
 {
 	size_t n_links;
-	struct bus_link *links = collect_links(ld, true, &n_links);
+	struct bus_link *links;
 	char name[PCI_ADDR_STRLEN], other[PCI_ADDR_STRLEN];
 
+	if (!ld->n_bridges && !ld->n_sriov) /* no secondary bus, and no VF off its PF's bus */
+		return 0;
+	links = collect_links(ld, true, &n_links);
 	if (!links)
 		return fail_out_of_memory(ld);
 	for (size_t i = 1; i < n_links; i++) {
@@ -4026,6 +4108,8 @@ static int assign_default_secondaries(struct loader *ld)
 {
 	size_t root = 0;
 
+	if (!ld->n_bridges)
+		return 0;
 	for (size_t start = 0, end; start < ld->n_fns; start = end) {
 		uint32_t domain = ld->fns[start].fn.addr.domain;
 		uint64_t used[4] = { 0 };
@@ -4078,21 +4162,30 @@ static int link_buses(struct loader *ld)
 
 	if (!links)
 		return fail_out_of_memory(ld);
+	/* Functions sorted by address come bus by bus: each bus is looked up once. */
+	const struct pending_fn *previous = NULL;
+	const struct bus_link *link = NULL;
+	bool root = false;
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		struct topo_function *fn = &ld->fns[i].fn;
-		const struct bus_link *link;
 
 		if (ld->fns[i].is_vf) {
 			/* A sibling of its PF, which sorts before it (offset >= 1). */
 			fn->parent = ld->fns[ld->fns[i].pf].fn.parent;
 			continue;
 		}
-		link = find_link(links, n_links, fn->addr.domain, fn->addr.bus);
+		if (!previous || previous->fn.addr.domain != fn->addr.domain ||
+		    previous->fn.addr.bus != fn->addr.bus) {
+			link = find_link(links, n_links, fn->addr.domain, fn->addr.bus);
+			root = !link && (fn->addr.bus == 0 ||
+					 is_listed_root(ld, fn->addr.domain, fn->addr.bus));
+		}
+		previous = &ld->fns[i];
 		if (link) {
 			fn->parent = (int32_t)link->bridge;
 			continue;
 		}
-		if (fn->addr.bus == 0 || is_listed_root(ld, fn->addr.domain, fn->addr.bus))
+		if (root)
 			continue;
 		pci_addr_format(&fn->addr, name);
 		note(ld, fn->pos,
@@ -4109,7 +4202,7 @@ static int link_buses(struct loader *ld)
 	for (size_t i = 0; i < n_links; i++)
 		ld->fns[links[i].bridge].fn.subordinate_bus = links[i].bus;
 	/* The buses VFs spill onto lie within their PF's parent bridge's range. */
-	for (size_t i = 0; i < ld->n_fns; i++) {
+	for (size_t i = 0; ld->n_sriov && i < ld->n_fns; i++) {
 		const struct topo_function *fn = &ld->fns[i].fn;
 
 		if (ld->fns[i].is_vf && fn->parent != TOPO_NONE &&
@@ -4165,6 +4258,8 @@ static int assign_vf_groups(struct loader *ld, bool idle)
 	int64_t next = 0;
 	char name[PCI_ADDR_STRLEN];
 
+	if (!ld->n_sriov)
+		return 0;
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		if ((!ld->fns[i].is_vf || idle) && ld->fns[i].group_id >= next)
 			next = (int64_t)ld->fns[i].group_id + 1;
@@ -4280,6 +4375,8 @@ static int assign_mdev_groups(struct loader *ld)
 {
 	int64_t next = 0;
 
+	if (ld->n_mdevs == 0)
+		return 0;
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		if (ld->fns[i].group_id >= next)
 			next = (int64_t)ld->fns[i].group_id + 1;
@@ -4322,7 +4419,8 @@ static int build_groups(struct loader *ld)
 		int32_t id =
 			i < ld->n_fns ? ld->fns[i].group_id : ld->mdevs[i - ld->n_fns].group_id;
 
-		if (id == TOPO_NONE)
+		/* Neighbours are mostly in one group: no need to sort each one in. */
+		if (id == TOPO_NONE || (count && groups[count - 1].id == id))
 			continue;
 		memset(&groups[count], 0, sizeof(groups[count]));
 		groups[count].id = id;
@@ -4343,13 +4441,18 @@ static int build_groups(struct loader *ld)
 	topo->n_groups = count;
 
 	/* A group's position is its first device in the file, or its `groups:` entry. */
+	int32_t last_id = TOPO_NONE, last_index = TOPO_NONE;
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		struct topo_function *fn = &ld->fns[i].fn;
 		struct topo_group *group;
 
 		if (ld->fns[i].group_id == TOPO_NONE)
 			continue;
-		fn->group = topology_find_group(topo, ld->fns[i].group_id);
+		if (ld->fns[i].group_id != last_id) {
+			last_id = ld->fns[i].group_id;
+			last_index = topology_find_group(topo, last_id);
+		}
+		fn->group = last_index;
 		group = &groups[fn->group];
 		if (!group->pos.line || pos_before(fn->pos, group->pos))
 			group->pos = fn->pos;
@@ -4416,14 +4519,19 @@ static int add_driver_id(struct topo_driver *driver, uint16_t vendor, uint16_t d
 static int build_id_tables(struct loader *ld)
 {
 	struct topology *topo = &ld->sc.topo;
+	const struct topo_function *previous = NULL;
 
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		struct topo_function *fn = &ld->fns[i].fn;
 
 		if (fn->driver == TOPO_NONE)
 			continue;
-		if (add_driver_id(&topo->drivers[fn->driver], fn->vendor, fn->device) != 0)
+		/* Neighbours are mostly functions of one card, with one ID and driver. */
+		if ((!previous || previous->driver != fn->driver ||
+		     previous->vendor != fn->vendor || previous->device != fn->device) &&
+		    add_driver_id(&topo->drivers[fn->driver], fn->vendor, fn->device) != 0)
 			return fail_out_of_memory(ld);
+		previous = fn;
 		if (!fn->present)
 			fn->driver = TOPO_NONE;
 	}
@@ -4539,23 +4647,27 @@ static void default_pcie_types(struct loader *ld)
 	}
 }
 
-/* The model takes the functions; the loader keeps no pointers into them. */
+/*
+ * The model takes the functions, and the loader's array with them: each function moves down to
+ * its place in an array of functions, which never overwrites an entry not moved yet (an entry
+ * is larger than a function, and fn comes first in it). Copying them out instead cost more
+ * than any check of the file.
+ */
 static int move_functions(struct loader *ld)
 {
 	struct topology *topo = &ld->sc.topo;
+	struct topo_function *functions = (struct topo_function *)(void *)ld->fns;
+	size_t count = ld->n_fns;
+	struct topo_function *shrunk;
 
-	topo->functions = malloc(ld->n_fns * sizeof(*topo->functions));
-	if (!topo->functions)
-		return fail_out_of_memory(ld);
-	for (size_t i = 0; i < ld->n_fns; i++) {
-		topo->functions[i] = ld->fns[i].fn;
-		ld->fns[i].fn.sriov = NULL;
-		ld->fns[i].fn.label = NULL;
-		ld->fns[i].fn.raw_config = NULL;
-		ld->fns[i].fn.mdev_types = NULL;
-		ld->fns[i].fn.n_mdev_types = 0;
-	}
-	topo->n_functions = ld->n_fns;
+	for (size_t i = 0; i < count; i++)
+		memmove(&functions[i], &ld->fns[i].fn, sizeof(*functions));
+	ld->fns = NULL;
+	ld->n_fns = 0;
+	ld->fns_capacity = 0;
+	shrunk = realloc(functions, count * sizeof(*functions));
+	topo->functions = shrunk ? shrunk : functions;
+	topo->n_functions = count;
 	return 0;
 }
 
@@ -4596,6 +4708,8 @@ static int assign_resources(struct loader *ld)
  */
 static int settle_unplugged(struct loader *ld)
 {
+	if (!ld->any_unplugged && !ld->n_sriov) /* every function is present */
+		return 0;
 	/* `plugged: false` on one function of a card says it of the card: all its functions. */
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		const struct topo_function *fn = &ld->fns[i].fn;
@@ -4661,23 +4775,30 @@ static int read_file(struct loader *ld, unsigned char **data, size_t *size)
 {
 	static const struct src_pos nowhere = { 0, 0 };
 	FILE *file = fopen(ld->path, "rb");
+	struct stat st;
 	unsigned char *buffer = NULL;
-	size_t capacity = 0, length = 0;
+	size_t capacity = 0, length = 0, first_capacity = 64 * 1024;
 	int rc = 0;
 
 	if (!file)
 		return fail(ld, nowhere, "%s", strerror(errno));
+	/* A regular file's size is known: one buffer, with a byte more to meet the end in. */
+	if (fstat(fileno(file), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (uint64_t)st.st_size < FILE_SIZE_MAX)
+		first_capacity = (size_t)st.st_size + 1;
 	for (;;) {
 		size_t got;
 
 		if (length == capacity) {
-			size_t wanted = capacity ? capacity * 2 : 64 * 1024;
+			size_t wanted = capacity ? capacity * 2 : first_capacity;
 			unsigned char *grown;
 
 			if (capacity >= FILE_SIZE_MAX) {
 				rc = fail(ld, nowhere, "larger than %u MiB", FILE_SIZE_MAX >> 20);
 				break;
 			}
+			if (wanted > FILE_SIZE_MAX)
+				wanted = FILE_SIZE_MAX;
 			grown = realloc(buffer, wanted);
 			if (!grown) {
 				rc = fail_out_of_memory(ld);
@@ -4706,8 +4827,6 @@ static int read_file(struct loader *ld, unsigned char **data, size_t *size)
 
 static void loader_free(struct loader *ld)
 {
-	if (ld->have_event)
-		yaml_event_delete(&ld->event);
 	for (size_t i = 0; i < ld->n_fns; i++) {
 		free(ld->fns[i].fn.sriov);
 		free(ld->fns[i].fn.label);
@@ -4731,6 +4850,7 @@ static void loader_free(struct loader *ld)
 
 int scenario_load(const char *path, struct scenario *out, char error[SCENARIO_ERROR_MAX])
 {
+	static const struct yaml_event_record no_event = { .type = YAML_NO_EVENT };
 	struct loader *ld = calloc(1, sizeof(*ld));
 	unsigned char *data = NULL;
 	size_t size = 0;
@@ -4743,7 +4863,9 @@ int scenario_load(const char *path, struct scenario *out, char error[SCENARIO_ER
 	}
 	ld->path = path;
 	ld->error = error;
+	ld->event = &no_event;
 	ld->scalar_max = SCALAR_MAX;
+	ld->max_numa_node = -1;
 	ld->sc.topo.host.cpus = DEFAULT_CPUS;
 	ld->sc.topo.host.numa_nodes = DEFAULT_NUMA_NODES;
 	/* CONFIG_VFIO_DEVICE_CDEV is on in current distribution kernels (6.6 and later). */
@@ -4751,17 +4873,15 @@ int scenario_load(const char *path, struct scenario *out, char error[SCENARIO_ER
 	if (read_file(ld, &data, &size) == 0) {
 		ld->input = data;
 		ld->input_len = size;
-		if (!yaml_parser_initialize(&ld->parser)) {
+		ld->events = yaml_events_start(data, size);
+		if (!ld->events) {
 			fail_out_of_memory(ld);
 		} else {
-			yaml_parser_set_input_string(&ld->parser, data, size);
-			if (read_stream(ld) == 0 && build_model(ld) == 0)
-				rc = 0;
-			if (ld->have_event) {
-				yaml_event_delete(&ld->event);
-				ld->have_event = false;
-			}
-			yaml_parser_delete(&ld->parser);
+			rc = read_stream(ld);
+			yaml_events_stop(ld->events);
+			ld->events = NULL;
+			if (rc == 0)
+				rc = build_model(ld);
 		}
 	}
 	if (rc == 0) {
