@@ -1824,6 +1824,91 @@ START_TEST(test_resource_failure_has_no_position)
 }
 END_TEST
 
+/*
+ * A file past the size at which the loader parses its second half on another thread, with
+ * whatever is wrong placed on line bad_line (1-based), replacing that device's line: the
+ * message must name that line whichever parser met it first.
+ */
+#define BIG_BUSES 72 /* 72 buses x 256 functions, about 1.1 MB: past the 1 MiB split size */
+
+static char *big_scenario(unsigned bad_line, const char *bad_text, unsigned *n_lines)
+{
+	size_t capacity = 2 * 1024 * 1024, len = 0;
+	char *text = malloc(capacity);
+	unsigned line = 1;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, capacity - len, "scenario: big\nroot_buses: [");
+	for (unsigned bus = 1; bus < BIG_BUSES; bus++)
+		len += (size_t)snprintf(text + len, capacity - len, "%s\"0000:%02x\"",
+					bus > 1 ? ", " : "", bus);
+	len += (size_t)snprintf(text + len, capacity - len, "]\ndevices:\n");
+	line += 3;
+	for (unsigned bus = 0; bus < BIG_BUSES; bus++)
+		for (unsigned devfn = 0; devfn < 256; devfn++, line++) {
+			if (line == bad_line)
+				len += (size_t)snprintf(text + len, capacity - len, "%s\n",
+							bad_text);
+			else
+				len += (size_t)snprintf(
+					text + len, capacity - len,
+					"  0000:%02x:%02x.%u: {id: 1af4:1041, class: ethernet, "
+					"group: %u}\n",
+					bus, devfn >> 3, devfn & 7, bus * 32 + (devfn >> 3));
+			ck_assert_uint_lt(len, capacity);
+		}
+	ck_assert_uint_gt(len, 1024 * 1024);
+	*n_lines = line - 1;
+	return text;
+}
+
+/* The error for text with bad_text on bad_line; it must name that line. */
+static void big_error_on_line(unsigned bad_line, const char *bad_text, const char *message)
+{
+	char error[SCENARIO_ERROR_MAX], want[64];
+	struct scenario sc;
+	unsigned n_lines;
+	char *path, *text = big_scenario(bad_line, bad_text, &n_lines);
+
+	ck_assert_int_eq(load_text(text, &sc, error, &path), -1);
+	snprintf(want, sizeof(want), "%u:", bad_line);
+	const char *rest = error_after_path(error, path);
+	ck_assert_msg(strncmp(rest, want, strlen(want)) == 0 && strstr(rest, message),
+		      "line %u of %u: want '%s...%s', got: %s", bad_line, n_lines, want, message,
+		      error);
+	ck_assert(is_zeroed(&sc));
+	free(path);
+	free(text);
+}
+
+START_TEST(test_large_file_split_parse)
+{
+	struct scenario sc;
+	unsigned n_lines;
+	char *text = big_scenario(0, NULL, &n_lines);
+
+	load_good_text(text, &sc);
+	ck_assert_uint_eq(sc.topo.n_functions, BIG_BUSES * 256);
+	/* The last device, from the far end of the second half, is where it should be. */
+	const struct topo_function *last = function_at(&sc.topo, "0000:47:1f.7");
+	ck_assert_uint_eq(last->pos.line, n_lines);
+	ck_assert_int_eq(sc.topo.groups[last->group].id, BIG_BUSES * 32 - 1);
+	scenario_free(&sc);
+	free(text);
+
+	/* In the first half, just before and just after the middle, and at the end; a model
+	 * error (met in the second half's events), then a syntax error (met by the first
+	 * parser, which carries on alone past a second half that failed). */
+	const unsigned lines[] = { 10, 8000, 8700, 9500, 18000 };
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		big_error_on_line(lines[i], "  0000:47:1f.7: {id: 1af4:1041, class: nonsense}",
+				  "class");
+		big_error_on_line(lines[i], "  0000:47:1f.7: {id: 1af4:1041, class: ethernet}]",
+				  "expected");
+	}
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
 	Suite *suite = suite_create("scenario");
@@ -1864,6 +1949,7 @@ static Suite *scenario_suite(void)
 	tcase_add_test(loading, test_mdev_vgpu_model);
 	tcase_add_test(loading, test_mdev_defaults_and_auto_groups);
 	tcase_add_test(loading, test_many_mdevs);
+	tcase_add_test(loading, test_large_file_split_parse);
 	suite_add_tcase(suite, loading);
 
 	tcase_add_test(errors, test_missing_file);
