@@ -629,11 +629,15 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_statfs(req, &st);
 }
 
-/* kernfs has no create, mknod or link operations: the VFS answers EACCES or EPERM. */
+/*
+ * kernfs has no create, mknod or link operations: the VFS answers EACCES for a regular file
+ * (vfs_create, which FUSE sends here as a mknod of S_IFREG) and EPERM for anything else
+ * (vfs_mknod: a FIFO, a socket, a device node).
+ */
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
-	(void)parent, (void)name, (void)mode, (void)rdev;
-	fuse_reply_err(req, EACCES);
+	(void)parent, (void)name, (void)rdev;
+	fuse_reply_err(req, S_ISREG(mode) ? EACCES : EPERM);
 }
 
 static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -268,22 +269,75 @@ static int cmd_list(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * libfuse's own words for a missing or wrong /dev/fuse ("device not found", "mount failed:
+ * Invalid argument") do not say which file is at fault, so it is looked at first. The device
+ * is the misc device 10:229 on every kernel.
+ */
+static int check_fuse_device(void)
+{
+	static const char advice[] = "mounting needs the FUSE device (modprobe fuse; in a "
+				     "container, pass /dev/fuse in); fakesys render needs none";
+	struct stat st;
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		fprintf(stderr,
+			"fakesys: /dev/fuse: %s; mounting needs to read and write it (mode 0666, "
+			"as most distributions set it)\n",
+			strerror(errno));
+		return EXIT_FAILED;
+	}
+	if (fd < 0) {
+		fprintf(stderr, "fakesys: /dev/fuse: %s; %s\n", strerror(errno), advice);
+		return EXIT_FAILED;
+	}
+	int err = fstat(fd, &st) != 0 ? errno : 0;
+
+	close(fd);
+	if (err) {
+		fprintf(stderr, "fakesys: /dev/fuse: %s\n", strerror(err));
+		return EXIT_FAILED;
+	}
+	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 10 || minor(st.st_rdev) != 229) {
+		char what[64];
+
+		if (S_ISCHR(st.st_mode))
+			snprintf(what, sizeof(what), "the character device %u:%u",
+				 major(st.st_rdev), minor(st.st_rdev));
+		else
+			snprintf(what, sizeof(what), "%s",
+				 S_ISREG(st.st_mode) ? "a regular file" : "not a device");
+		fprintf(stderr, "fakesys: /dev/fuse is %s, not the FUSE device 10:229; %s\n", what,
+			advice);
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
 /* mount, once its options are read: the rules given with --fault, checked already. */
 static int mount_scenario(const char *path, const char *mountpoint, struct fuse_fs_options *options,
 			  enum sysfs_order order, uint64_t seed, bool force, const char *trace_path,
 			  char *const *fault_texts, size_t n_faults)
 {
 	struct stat st;
+	/* The daemon works from / (libfuse's daemonize moves there, even in the foreground),
+	 * and unmounts by this path when it is stopped: a relative one would miss. */
+	char absolute[PATH_MAX];
 	int status = check_mountpoint(mountpoint, force);
 
 	options->mountpoint = mountpoint;
 	if (status)
 		return status;
-	if (stat(mountpoint, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "fakesys: %s: %s\n", mountpoint,
-			errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "Not a directory");
+	if (stat(mountpoint, &st) != 0 || !realpath(mountpoint, absolute)) {
+		fprintf(stderr, "fakesys: %s: %s\n", mountpoint, strerror(errno));
 		return EXIT_USAGE;
 	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "fakesys: %s: %s\n", mountpoint, strerror(ENOTDIR));
+		return EXIT_USAGE;
+	}
+	options->mountpoint = absolute;
 
 	struct host_control host;
 	char source[PATH_MAX + sizeof(FAKESYS_SOURCE_PREFIX)];
@@ -311,6 +365,12 @@ static int mount_scenario(const char *path, const char *mountpoint, struct fuse_
 	/* The loader's working arrays are freed by now, but glibc keeps their pages; the daemon
 	 * lives long, so they go back to the system before it starts serving. */
 	malloc_trim(0);
+	status = check_fuse_device();
+	if (status) {
+		host_control_free(&host);
+		access_trace_close(options->trace);
+		return status;
+	}
 	status = fuse_fs_serve(host.ht->tree, options, error, sizeof(error));
 	if (status)
 		fprintf(stderr, "fakesys: %s\n", error);
