@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # A malformed scenario is refused by `fakesys check` and by `fakesys mount` with exit status 2
 # and exactly the message its first line promises ("# error: LINE:COL: message" or
-# "# error: message"), and nothing gets mounted.
+# "# error: message"), and nothing gets mounted. A file that cannot carry that line (binary,
+# UTF-16) has it in FILE.error beside it.
 # usage: refuse_scenario.sh FAKESYS FILE
 set -u
 fakesys=$1
 file=$2
 
-want=$(head -n 1 "$file" | sed -n 's/^# error: //p')
+if [ -f "$file.error" ]; then
+	want=$(sed -n '1s/^# error: //p' "$file.error")
+else
+	want=$(head -n 1 "$file" | sed -n 's/^# error: //p')
+fi
 if [ -z "$want" ]; then
 	echo "FAIL $file: the first line must be '# error: ...'"
 	exit 1

@@ -4816,6 +4816,13 @@ static int read_file(struct loader *ld, unsigned char **data, size_t *size)
 		}
 	}
 	fclose(file);
+	/* libyaml would decode UTF-16 after its byte order mark, but scenarios are UTF-8, and an
+	 * editor that saved one as UTF-16 should be told so rather than have it half work. */
+	if (rc == 0 && length >= 2 &&
+	    ((buffer[0] == 0xff && buffer[1] == 0xfe) || (buffer[0] == 0xfe && buffer[1] == 0xff)))
+		rc = fail(ld, nowhere,
+			  "UTF-16 text (it starts with a byte order mark); scenario "
+			  "files are UTF-8");
 	if (rc != 0) {
 		free(buffer);
 		return rc;
