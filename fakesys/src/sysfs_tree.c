@@ -95,7 +95,8 @@ static inline void *chunked_at(const struct chunked *store, uint32_t i)
 static void *chunked_push(struct chunked *store)
 {
 	if (store->n == (uint64_t)store->n_chunks * CHUNK_LEN) {
-		if (store->n == UINT32_MAX - CHUNK_LEN)
+		/* Indexes stay below NO_NODE. */
+		if (store->n_chunks >= UINT32_MAX / CHUNK_LEN)
 			return NULL;
 		void **chunks = realloc(store->chunks, (store->n_chunks + 1) * sizeof(*chunks));
 
