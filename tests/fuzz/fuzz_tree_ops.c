@@ -162,13 +162,45 @@ static void check_tree(const struct sysfs_tree *tree, sysfs_ino_t dir, const cha
 		violated("a directory's link count is not 2 + its subdirectories", dir_path);
 }
 
+/* Where the link at path (no link above it) leads, as a path from the root; false if it is
+ * no link or leads out of the tree. */
+static bool follow(const struct sysfs_tree *tree, const char *path, char *out, size_t size)
+{
+	struct sysfs_stat st;
+	char text[4096];
+
+	return sysfs_lookup_path(tree, path, &st) == 0 && S_ISLNK(st.mode) &&
+	       sysfs_readlink(tree, st.ino, text, sizeof(text)) == 0 &&
+	       resolve_link(path, text, out, size);
+}
+
+/* The group a PCI function's iommu_group link leads to ("" without one), found from its
+ * sys/bus/pci/devices entry, itself a link (lookups here follow none). */
+static bool group_of_function(const struct sysfs_tree *tree, const char *bdf, char *out,
+			      size_t size)
+{
+	char path[4096], device[4096];
+	struct sysfs_stat st;
+
+	snprintf(path, sizeof(path), "sys/bus/pci/devices/%s", bdf);
+	if (!follow(tree, path, device, sizeof(device)))
+		violated("a bus/pci/devices entry that leads nowhere", bdf);
+	snprintf(path, sizeof(path), "%s/iommu_group", device);
+	out[0] = '\0';
+	if (sysfs_lookup_path(tree, path, &st) != 0)
+		return false;
+	if (!follow(tree, path, out, size))
+		violated("an iommu_group that leads nowhere", bdf);
+	return true;
+}
+
 /* sys/kernel/iommu_groups/<N>/devices/<BDF> exactly when <BDF>/iommu_group leads to <N>. */
 static void check_groups(const struct sysfs_tree *tree)
 {
 	struct sysfs_stat groups, group, members, st;
 	uint64_t cookie = 0, member_cookie;
 	const char *name, *member;
-	char path[4096], text[4096], target[4096];
+	char path[4096], target[4096];
 	size_t from_groups = 0, from_devices = 0;
 
 	if (sysfs_lookup_path(tree, "sys/kernel/iommu_groups", &groups) != 0)
@@ -178,11 +210,12 @@ static void check_groups(const struct sysfs_tree *tree)
 			violated("a group without devices", name);
 		member_cookie = 0;
 		while (sysfs_readdir(tree, members.ino, &member_cookie, &member, &st) == 0) {
-			snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/iommu_group", member);
-			if (sysfs_lookup_path(tree, path, &st) != 0 ||
-			    sysfs_readlink(tree, st.ino, text, sizeof(text)) != 0 ||
-			    !resolve_link(path, text, target, sizeof(target)))
-				continue; /* mediated devices live elsewhere */
+			/* Mediated devices are not on the PCI bus; every PCI member links back. */
+			snprintf(path, sizeof(path), "sys/bus/pci/devices/%s", member);
+			if (sysfs_lookup_path(tree, path, &st) != 0)
+				continue;
+			if (!group_of_function(tree, member, target, sizeof(target)))
+				violated("a group member without its iommu_group link", member);
 			snprintf(path, sizeof(path), "sys/kernel/iommu_groups/%s", name);
 			if (strcmp(target, path) != 0)
 				violated("a member whose iommu_group is another group", member);
@@ -192,13 +225,13 @@ static void check_groups(const struct sysfs_tree *tree)
 	cookie = 0;
 	if (sysfs_lookup_path(tree, "sys/bus/pci/devices", &members) != 0)
 		violated("no sys/bus/pci/devices", "");
-	while (sysfs_readdir(tree, members.ino, &cookie, &member, &st) == 0) {
-		snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/iommu_group", member);
-		if (sysfs_lookup_path(tree, path, &st) == 0)
-			from_devices++;
-	}
+	while (sysfs_readdir(tree, members.ino, &cookie, &member, &st) == 0)
+		from_devices += group_of_function(tree, member, target, sizeof(target));
 	if (from_groups != from_devices)
 		violated("group membership differs between the two sides", "iommu_groups");
+	/* Every scenario fuzzed has PCI functions in groups: counting none checked nothing. */
+	if (from_groups == 0)
+		violated("no PCI function found in any group", "iommu_groups");
 }
 
 /* Values a store is likely to act on, so that writes change the host and not only fail. */
