@@ -5,6 +5,7 @@
  * even on a pipe or terminal where a write may be cut short.
  */
 #include "access_trace.h"
+#include "json_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -94,71 +95,6 @@ void access_trace_close(struct access_trace *trace)
 	free(trace);
 }
 
-static size_t escaped_length(const char *text, size_t len)
-{
-	size_t out = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' ||
-		    c == '\t')
-			out += 2;
-		else if (c < 0x20 || c >= 0x7f)
-			out += 6;
-		else
-			out += 1;
-	}
-	return out;
-}
-
-/* Writes text as the inside of a JSON string at out; returns the end. escaped_length() bytes. */
-static char *escape(char *out, const char *text, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		char short_form = 0;
-
-		switch (c) {
-		case '"':
-			short_form = '"';
-			break;
-		case '\\':
-			short_form = '\\';
-			break;
-		case '\b':
-			short_form = 'b';
-			break;
-		case '\f':
-			short_form = 'f';
-			break;
-		case '\n':
-			short_form = 'n';
-			break;
-		case '\r':
-			short_form = 'r';
-			break;
-		case '\t':
-			short_form = 't';
-			break;
-		}
-		if (short_form) {
-			*out++ = '\\';
-			*out++ = short_form;
-		} else if (c < 0x20 || c >= 0x7f) {
-			memcpy(out, "\\u00", 4);
-			out[4] = hex[c >> 4];
-			out[5] = hex[c & 0xf];
-			out += 6;
-		} else {
-			*out++ = (char)c;
-		}
-	}
-	return out;
-}
-
 static char *append(char *out, const char *text)
 {
 	size_t len = strlen(text);
@@ -174,7 +110,7 @@ static char *append_string(char *out, const char *key, const char *text, size_t 
 	if (!text)
 		return append(out, "null");
 	*out++ = '"';
-	out = escape(out, text, len);
+	out = json_escape(out, text, len);
 	*out++ = '"';
 	return out;
 }
@@ -211,8 +147,9 @@ int access_trace_log(struct access_trace *trace, const char *op, long pid, const
 	size_t path_len = path ? strlen(path) : 0;
 	bool truncated = data && data_len > ACCESS_TRACE_DATA_MAX;
 	size_t kept = truncated ? ACCESS_TRACE_DATA_MAX : data_len;
-	size_t size = LINE_FIXED_MAX + escaped_length(op, op_len) + escaped_length(path, path_len) +
-		      (data ? escaped_length(data, kept) : 0);
+	size_t size = LINE_FIXED_MAX + json_escaped_length(op, op_len) +
+		      json_escaped_length(path, path_len) +
+		      (data ? json_escaped_length(data, kept) : 0);
 	struct timespec now;
 	int rc;
 

@@ -36,10 +36,8 @@ struct access_trace *access_trace_from_fd(int fd);
  * data (may be NULL, length data_len): for write, the bytes written, as the JSON string "data";
  * only its first ACCESS_TRACE_DATA_MAX bytes are kept, followed by "data_truncated":true.
  *
- * Strings are escaped so that a line is always valid JSON and plain ASCII: \" \\ \b \f \n \r \t,
- * other control characters, DEL and every byte >= 0x80 as \u00XX. A byte that is not ASCII thus
- * reads back as the code point of the same value (Latin-1), which gives back the exact bytes
- * of a path or of data that is not UTF-8. A NULL op or path is written as null.
+ * Strings are escaped as json_text.h says, so that a line is always valid JSON and plain ASCII
+ * that gives back the exact bytes of a path or of data. A NULL op or path is written as null.
  *
  * time is CLOCK_REALTIME seconds with microseconds. op is whatever string is passed, escaped;
  * the file system passes lookup, getattr, readlink, opendir, readdir, readdirplus, open, read

@@ -231,6 +231,36 @@ static void format_error(const struct loader *ld, struct src_pos pos, char *out,
 	vsnprintf(out + prefix, SCENARIO_ERROR_MAX - (size_t)prefix, format, args);
 }
 
+/* A position is digits right after the path's colon; a message without one starts with a space. */
+const char *scenario_error_message(const char *error, const char *path, unsigned *line,
+				   unsigned *column)
+{
+	size_t path_len = strlen(path);
+	unsigned long numbers[2];
+	const char *at = error + path_len + 1;
+
+	*line = *column = 0;
+	if (strncmp(error, path, path_len) != 0 || error[path_len] != ':')
+		return NULL;
+	if (*at == ' ')
+		return at + 1;
+	for (int i = 0; i < 2; i++) {
+		char *end;
+
+		if (*at < '0' || *at > '9')
+			return NULL;
+		numbers[i] = strtoul(at, &end, 10);
+		if (*end != ':' || numbers[i] > UINT_MAX)
+			return NULL;
+		at = end + 1;
+	}
+	if (*at != ' ')
+		return NULL;
+	*line = (unsigned)numbers[0];
+	*column = (unsigned)numbers[1];
+	return at + 1;
+}
+
 static int fail(struct loader *ld, struct src_pos pos, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -88,6 +88,14 @@ struct scenario {
  * no position (missing file, empty file).
  */
 int scenario_load(const char *path, struct scenario *out, char error[SCENARIO_ERROR_MAX]);
+
+/*
+ * Takes apart an error that scenario_load (or the tree build) wrote for path: the message after
+ * "FILE:LINE:COL: " or "FILE: ", with line and column, both 0 when there is no position. NULL
+ * when error is not one of path's.
+ */
+const char *scenario_error_message(const char *error, const char *path, unsigned *line,
+				   unsigned *column);
 void scenario_free(struct scenario *sc);
 
 #endif
