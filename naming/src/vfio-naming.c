@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define PROGRAM_NAME	"vfio-naming"
-#define PROGRAM_VERSION "0.1.0"
+#define PROGRAM_VERSION VFIO_NAMING_VERSION
 #define USAGE_LINE                                                                                 \
 	"Usage: " PROGRAM_NAME " [--root DIR] [--scheme index|group-index] [--prefix P] [--json] " \
 	"HOSTPATH...\n"
