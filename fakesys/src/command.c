@@ -94,6 +94,27 @@ int command_parse_common_only(const struct command *cmd, int argc, char **argv)
 	return -1;
 }
 
+int command_parse_flag(const struct command *cmd, int argc, char **argv, const char *name,
+		       char short_name, bool *set)
+{
+	const struct option options[] = {
+		{ name, no_argument, NULL, short_name },
+		COMMAND_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char short_options[] = { short_name, 'h', 'V', '\0' };
+	int option;
+
+	*set = false;
+	optind = 1;
+	while ((option = getopt_long(argc, argv, short_options, options, NULL)) != -1) {
+		if (option != short_name)
+			return command_common_option(cmd, option);
+		*set = true;
+	}
+	return -1;
+}
+
 int command_load(const char *path, struct scenario *sc)
 {
 	char error[SCENARIO_ERROR_MAX];

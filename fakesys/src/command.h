@@ -62,6 +62,14 @@ int command_common_option(const struct command *cmd, int option);
 int command_parse_common_only(const struct command *cmd, int argc, char **argv);
 
 /*
+ * For commands whose one option of their own is a flag (check --json, umount -l): parses the
+ * options, in any order among the operands, setting *set when the flag is given. Returns -1
+ * to go on with the operands, which getopt has moved to start at optind, or the exit status.
+ */
+int command_parse_flag(const struct command *cmd, int argc, char **argv, const char *name,
+		       char short_name, bool *set);
+
+/*
  * The scenario at path, loaded (load) and built into a tree (load_tree); both print the error
  * and return the exit status, or 0 with the result to free with scenario_free/unload_tree.
  */

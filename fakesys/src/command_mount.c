@@ -360,20 +360,11 @@ static void print_mount(const struct mount_entry *entry, void *arg)
 
 static int cmd_list(const struct command *self, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		COMMAND_COMMON_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
-	bool json = false, first = true;
-	int option;
+	bool json, first = true;
+	int status = command_parse_flag(self, argc, argv, "json", 'j', &json);
 
-	optind = 1;
-	while ((option = getopt_long(argc, argv, "j" COMMAND_COMMON_SHORT, options, NULL)) != -1) {
-		if (option != 'j')
-			return command_common_option(self, option);
-		json = true;
-	}
+	if (status >= 0)
+		return status;
 	if (optind != argc)
 		return command_usage_error(self, "takes no operands");
 	if (json)
@@ -405,20 +396,11 @@ const struct command list_command = {
 
 static int cmd_umount(const struct command *self, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "lazy", no_argument, NULL, 'l' },
-		COMMAND_COMMON_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
-	bool lazy = false;
-	int opt;
+	bool lazy;
+	int status = command_parse_flag(self, argc, argv, "lazy", 'l', &lazy);
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+l" COMMAND_COMMON_SHORT, options, NULL)) != -1) {
-		if (opt != 'l')
-			return command_common_option(self, opt);
-		lazy = true;
-	}
+	if (status >= 0)
+		return status;
 	if (argc - optind != 1)
 		return command_usage_error(self, "needs MOUNTPOINT");
 

@@ -100,20 +100,12 @@ static void print_check_json(const char *path, int status, const struct check_co
 
 static int cmd_check(const struct command *self, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		COMMAND_COMMON_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
-	bool json = false;
-	int option, status = 0;
+	bool json;
+	int status = command_parse_flag(self, argc, argv, "json", 'j', &json);
 
-	optind = 1;
-	while ((option = getopt_long(argc, argv, "j" COMMAND_COMMON_SHORT, options, NULL)) != -1) {
-		if (option != 'j')
-			return command_common_option(self, option);
-		json = true;
-	}
+	if (status >= 0)
+		return status;
+	status = 0;
 	if (optind == argc)
 		return command_usage_error(self, "needs at least one scenario");
 	if (json)
