@@ -2,7 +2,7 @@
 /*
  * The fakesys subcommands. Each is one table entry carrying its own help, the way a kernel
  * attribute carries its show and store: main.c only looks a name up and runs the entry, and
- * `fakesys NAME --help`, `fakesys --help` and the man page's option lists all come from it.
+ * `fakesys NAME --help` and `fakesys --help` come from it (and the man page is tested against it).
  */
 #ifndef FAKESYS_COMMAND_H
 #define FAKESYS_COMMAND_H

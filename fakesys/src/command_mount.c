@@ -305,8 +305,8 @@ const struct command mount_command = {
 		    "[--fault RULE]... SCENARIO MOUNTPOINT",
 	.summary = "serve the scenario's sys/ and dev/vfio/ at MOUNTPOINT (FUSE)",
 	.description =
-		"Checks SCENARIO, mounts the host it describes at MOUNTPOINT (an empty directory)\n"
-		"and returns once the mount is ready, leaving a daemon to serve it until fakesys\n"
+		"Checks SCENARIO, mounts the host it describes at MOUNTPOINT (a directory) and\n"
+		"returns once the mount is ready, leaving a daemon to serve it until fakesys\n"
 		"umount. MOUNTPOINT/sys holds kernel/iommu_groups, bus/pci, the devices/pci* tree\n"
 		"they link into and the rest that lspci and VFIO users read; MOUNTPOINT/dev holds\n"
 		"vfio/. Writes that sysfs acts on (driver binding, sriov_numvfs, remove, rescan,\n"
@@ -320,7 +320,7 @@ const struct command mount_command = {
 		   "                      sorted, reverse or shuffle:SEED\n"
 		   "      --force         take down a dead fakesys mount at MOUNTPOINT first\n"
 		   "      --trace FILE    every operation as a JSON line (time, pid, op, path,\n"
-		   "                      result) to FILE, or - for stderr\n"
+		   "                      result) to FILE, or - for stderr (with -f or -d)\n"
 		   "      --fault RULE    fail matching operations: \"PATTERN OP[,OP] ACTION...\n"
 		   "                      [nth=N|count=N|after=N]\", e.g.\n"
 		   "                      'sys/devices/**/config read errno=EIO' (repeatable)\n",

@@ -49,7 +49,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    (strcmp(argv[1], "help") == 0 && argc == 2)) {
+	    (strcmp(argv[1], "help") == 0 &&
+	     (argc == 2 || strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0))) {
 		usage(stdout);
 		return fflush(stdout) == 0 ? 0 : EXIT_FAILED;
 	}
