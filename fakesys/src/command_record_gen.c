@@ -9,7 +9,16 @@
 
 #include "command.h"
 #include "gen.h"
+#include "progress.h"
 #include "record.h"
+
+#define PROGRESS_OPTION 'P' /* --progress: long only */
+
+/* --progress asks for it anywhere, even with --quiet; --quiet alone turns it off. */
+static enum progress_mode progress_mode(bool quiet, bool force)
+{
+	return force ? PROGRESS_FORCED : quiet ? PROGRESS_OFF : PROGRESS_AUTO;
+}
 
 /* A scenario name from a file name: "host-a.yaml" -> "host-a"; "recorded" when that fails. */
 static void name_from_output(const char *output, char *name, size_t size)
@@ -39,12 +48,13 @@ static int cmd_record(const struct command *self, int argc, char **argv)
 		{ "children", no_argument, NULL, 'c' },
 		{ "keep-identifiers", no_argument, NULL, 'k' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "progress", no_argument, NULL, PROGRESS_OPTION },
 		COMMAND_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct record_options opt = { .root = "/", .report = stderr };
 	const char *output = NULL;
-	bool quiet = false;
+	bool quiet = false, force_progress = false;
 	char name[72], error[PATH_MAX + 256];
 	int c;
 
@@ -69,6 +79,9 @@ static int cmd_record(const struct command *self, int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case PROGRESS_OPTION:
+			force_progress = true;
+			break;
 		default:
 			return command_common_option(self, c);
 		}
@@ -83,8 +96,14 @@ static int cmd_record(const struct command *self, int argc, char **argv)
 	struct command_output file;
 	if (command_output_open(&file, output) != 0)
 		return EXIT_FAILED;
+	struct progress progress;
+	progress_start(&progress, "fakesys record", progress_mode(quiet, force_progress), !output);
+	opt.report = progress_messages(&progress);
+	opt.progress = progress_update;
+	opt.progress_arg = &progress;
 	struct record_summary summary;
 	int rc = record_host(&opt, file.out, &summary, error, sizeof(error));
+	progress_end(&progress);
 	if (command_output_close(&file, rc == 0) != 0 && rc == 0) {
 		snprintf(error, sizeof(error), "%s: %s", output ? output : "standard output",
 			 strerror(errno));
@@ -107,7 +126,7 @@ static int cmd_record(const struct command *self, int argc, char **argv)
 const struct command record_command = {
 	.name = "record",
 	.synopsis = "[--root DIR] [-o FILE] [--name NAME] [--children] [--keep-identifiers]\n"
-		    "[--quiet]",
+		    "[--quiet] [--progress]",
 	.summary = "write this host's PCI and IOMMU layout as a scenario",
 	.description =
 		"Writes a scenario of the live host's PCI and IOMMU topology (or of a tree copied\n"
@@ -124,7 +143,8 @@ const struct command record_command = {
 		   "                      (network interfaces, disks)\n"
 		   "      --keep-identifiers\n"
 		   "                      keep serial numbers (VPD, PCIe Device Serial Number)\n"
-		   "  -q, --quiet         no progress and no closing summary\n",
+		   "  -q, --quiet         no progress and no closing summary\n"
+		   "      --progress      show progress even when stderr is not a terminal\n",
 	.examples = "sudo fakesys record -o host-a.yaml\n"
 		    "fakesys mount host-a.yaml /tmp/a\n"
 		    "fakesys record --root /mnt/copy-of-host-b -o host-b.yaml",
@@ -157,6 +177,7 @@ static int cmd_gen(const struct command *self, int argc, char **argv)
 		{ "seed", required_argument, NULL, SEED },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "progress", no_argument, NULL, PROGRESS_OPTION },
 		COMMAND_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -168,7 +189,7 @@ static int cmd_gen(const struct command *self, int argc, char **argv)
 	enum gen_shape shape;
 	const char *output = NULL;
 	char error[256];
-	bool quiet = false;
+	bool quiet = false, force_progress = false;
 	int c;
 
 	if (argc >= 2 && argv[1][0] == '-') {
@@ -186,8 +207,9 @@ static int cmd_gen(const struct command *self, int argc, char **argv)
 
 		if (c == '?' || c == 'h' || c == 'V')
 			return command_common_option(self, c);
-		if (c == 'q') {
-			quiet = true;
+		if (c == 'q' || c == PROGRESS_OPTION) {
+			quiet = quiet || c == 'q';
+			force_progress = force_progress || c == PROGRESS_OPTION;
 			continue;
 		}
 		const char *name = NULL;
@@ -224,12 +246,16 @@ static int cmd_gen(const struct command *self, int argc, char **argv)
 	}
 	if (optind != argc)
 		return command_usage_error(self, "takes no operands after the shape");
-	(void)quiet; /* nothing to quieten yet: gen shows no progress */
 
 	struct command_output file;
 	if (command_output_open(&file, output) != 0)
 		return EXIT_FAILED;
+	struct progress progress;
+	progress_start(&progress, "fakesys gen", progress_mode(quiet, force_progress), !output);
+	opt.progress = progress_update;
+	opt.progress_arg = &progress;
 	int err = gen_write(&opt, file.out, error, sizeof(error));
+	progress_end(&progress);
 	if (command_output_close(&file, err == 0) != 0 && err == 0) {
 		snprintf(error, sizeof(error), "%s: %s", output ? output : "standard output",
 			 strerror(errno));
@@ -245,7 +271,7 @@ static int cmd_gen(const struct command *self, int argc, char **argv)
 const struct command gen_command = {
 	.name = "gen",
 	.synopsis = "sriov [--pfs N] [--vfs N] | gpu [--gpus N] | domain [--functions N]\n"
-		    "[--seed N] [-o FILE] [--quiet]",
+		    "[--seed N] [-o FILE] [--quiet] [--progress]",
 	.summary = "write a synthetic host of a chosen shape and size as a scenario",
 	.description =
 		"Writes a synthetic scenario for stress, scale and benchmarks. The same options\n"
@@ -266,7 +292,8 @@ const struct command gen_command = {
 		   "      --functions N   domain: 1 to 65536 (default 65536)\n"
 		   "      --seed N        picks models, drivers and the sandbox (default 1)\n"
 		   "  -o, --output FILE   write FILE (in place at the end; stdout by default)\n"
-		   "  -q, --quiet         no progress\n",
+		   "  -q, --quiet         no progress\n"
+		   "      --progress      show progress even when stderr is not a terminal\n",
 	.examples =
 		"fakesys gen sriov --pfs 4 --vfs 256 -o nfv.yaml\n"
 		"fakesys gen domain --functions 4096 -o domain.yaml && fakesys check domain.yaml\n"

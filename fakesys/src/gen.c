@@ -57,6 +57,12 @@ int gen_shape_parse(const char *name, enum gen_shape *shape)
 	return -1;
 }
 
+static void progress(const struct gen_options *o, const char *phase, size_t done, size_t total)
+{
+	if (o->progress)
+		o->progress(o->progress_arg, phase, done, total);
+}
+
 static int invalid(char *error, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int invalid(char *error, size_t size, const char *fmt, ...)
@@ -171,6 +177,7 @@ static int write_sriov(const struct gen_options *o, FILE *out, char *error, size
 			bus, m->id, m->subsystem, m->driver, 1 + o->pfs + i, i % 2,
 			m->total > o->vfs ? m->total : o->vfs, o->vfs, m->offset, m->vf_id,
 			m->name);
+		progress(o, "writing PFs", i + 1, o->pfs);
 	}
 
 	/* VF n of PF i: the loader numbers VF groups from one above the highest written. */
@@ -269,6 +276,7 @@ static int write_gpu(const struct gen_options *o, FILE *out, char *error, size_t
 			"driver: nvme, group: %u, numa_node: %u, pcie: {width: 4}}\n",
 			bus + 4, group, node, bus + 5, group + 1, node);
 		group += 2;
+		progress(o, "writing GPUs", 2 * s + 2 < o->gpus ? 2 * s + 2 : o->gpus, o->gpus);
 	}
 	for (unsigned k = 0; k < nvswitches; k++) {
 		unsigned bus = 1 + switches * 6 + k;
@@ -355,6 +363,7 @@ static int write_domain(const struct gen_options *o, FILE *out, char *error, siz
 					"group: %u, numa_node: %u}\n",
 					bus, device, f, m->id, m->class, slot, bus / 128);
 		}
+		progress(o, "writing functions", 8 * (size_t)slot + functions, o->functions);
 	}
 
 	struct gen_member members[2];

@@ -22,9 +22,12 @@ struct gen_options {
 	unsigned gpus;	    /* gpu: 1..32 */
 	unsigned functions; /* domain: 1..65536 */
 	uint64_t seed;	    /* picks models, drivers and the sandbox */
+	/* Called as the devices are written: done of total. NULL: not called. */
+	void (*progress)(void *arg, const char *phase, size_t done, size_t total);
+	void *progress_arg;
 };
 
-/* The defaults of shape: 4 PFs x 256 VFs, 8 GPUs, 65,536 functions; seed 1. */
+/* The defaults of shape: 4 PFs x 256 VFs, 8 GPUs, 65,536 functions; seed 1; no progress. */
 void gen_defaults(struct gen_options *options, enum gen_shape shape);
 /* "sriov", "gpu", "domain" -> shape; -1 for anything else. */
 int gen_shape_parse(const char *name, enum gen_shape *shape);

@@ -134,6 +134,7 @@ struct recorder {
 	int root_fd;
 	bool privileged;  /* what the source showed us: root sees all of config */
 	bool sysfs_sizes; /* the source is sysfs itself, whose sizes are worth keeping */
+	size_t functions; /* as the source's sys/bus/pci/devices lists them */
 	char *error;
 	size_t error_size;
 };
@@ -148,6 +149,12 @@ __attribute__((format(printf, 2, 3))) static void report(struct recorder *r, con
 	vfprintf(r->opt->report, fmt, ap);
 	va_end(ap);
 	fputc('\n', r->opt->report);
+}
+
+static void progress(const struct recorder *r, const char *phase, size_t done, size_t total)
+{
+	if (r->opt->progress)
+		r->opt->progress(r->opt->progress_arg, phase, done, total);
 }
 
 /* rel, relative to the root, with no link followed on the way and none escaping it. */
@@ -1035,11 +1042,14 @@ static int record_model(struct recorder *r, struct model *m)
 			 err ? strerror(err) : "no PCI devices");
 		return -1;
 	}
-	for (size_t i = 0; i < n && !failed; i++) {
-		struct pci_addr addr;
-
-		if (pci_addr_parse(names[i], &addr))
-			failed = record_device(r, m, names[i], &max_node);
+	struct pci_addr addr;
+	for (size_t i = 0; i < n; i++)
+		r->functions += pci_addr_parse(names[i], &addr);
+	for (size_t i = 0, done = 0; i < n && !failed; i++) {
+		if (!pci_addr_parse(names[i], &addr))
+			continue;
+		failed = record_device(r, m, names[i], &max_node);
+		progress(r, "reading functions", ++done, r->functions);
 	}
 	free_names(names, n);
 
@@ -1063,8 +1073,10 @@ static int record_model(struct recorder *r, struct model *m)
 	failed = failed ? failed : err == ENOMEM;
 
 	names = list_dir(r, "sys/kernel/iommu_groups", &n, &err);
-	for (size_t i = 0; i < n && !failed; i++)
+	for (size_t i = 0; i < n && !failed; i++) {
 		failed = record_group(r, m, names[i]);
+		progress(r, "reading IOMMU groups", i + 1, n);
+	}
 	free_names(names, n);
 	failed = failed ? failed : err == ENOMEM;
 
@@ -1120,6 +1132,7 @@ static char *assemble_model(const struct recorder *r, struct model *m)
  */
 static int load_model(struct recorder *r, struct model *m, struct scenario *sc, char **text_out)
 {
+	progress(r, "loading the model", 0, 0);
 	for (int attempt = 0; attempt < MAX_LOAD_RETRIES; attempt++) {
 		char *text = assemble_model(r, m);
 		char path[64], error[SCENARIO_ERROR_MAX];
@@ -1184,6 +1197,7 @@ struct walk {
 	const struct sysfs_tree *tree;
 	struct sysfs_opener opener;
 	struct entry_list out;
+	size_t functions_compared; /* PCI function directories walked, for the progress */
 	bool failed;
 };
 
@@ -1362,7 +1376,8 @@ static void walk_entry(struct walk *w, int dir_fd, const char *rel, const char *
 	if (S_ISDIR(st.st_mode)) {
 		bool model_dir_too = in_model && S_ISDIR(mst.mode);
 		struct pci_addr addr;
-		bool device_dir = under_device || pci_addr_parse(name, &addr);
+		bool function_dir = pci_addr_parse(name, &addr);
+		bool device_dir = under_device || function_dir;
 
 		if (!model_dir_too || (mst.mode & 07777) != (st.st_mode & 07777))
 			entry_simple(w, path, "{dir: %04o}", st.st_mode & 07777);
@@ -1376,6 +1391,13 @@ static void walk_entry(struct walk *w, int dir_fd, const char *rel, const char *
 			return;
 		}
 		walk_dir(w, path, model_dir_too ? mst.ino : 0, device_dir);
+		if (function_dir) {
+			size_t done = ++w->functions_compared;
+
+			/* A source may hold more function directories than it lists. */
+			progress(w->r, "comparing functions", done,
+				 done > w->r->functions ? done : w->r->functions);
+		}
 		return;
 	}
 	if (S_ISLNK(st.st_mode)) {
@@ -1553,6 +1575,8 @@ static int record_differences(struct recorder *r, struct scenario *sc, FILE *out
 		return -1;
 	}
 	w.tree = ht.tree;
+	/* The bus and group listings come before the first function: the phase shows at 0. */
+	progress(r, "comparing functions", 0, r->functions);
 
 	static const char *const fixed[] = { "sys/bus/pci", "sys/kernel/iommu_groups" };
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)

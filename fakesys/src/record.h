@@ -18,6 +18,13 @@ struct record_options {
 	bool children;	       /* keep devices of other subsystems below PCI functions */
 	bool keep_identifiers; /* keep VPD and Device Serial Numbers */
 	FILE *report;	       /* what could not be read or was left out, one line each */
+	/*
+	 * Called as the work goes on, phase by phase ("reading functions", "reading IOMMU
+	 * groups", "loading the model", "comparing functions"): done of total, total 0 when not
+	 * known. Counted in functions as the source lists them. NULL: not called.
+	 */
+	void (*progress)(void *arg, const char *phase, size_t done, size_t total);
+	void *progress_arg;
 };
 
 /* What a recording held, for the closing summary. */
