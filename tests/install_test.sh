@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `cmake --install` of a build into a fresh prefix: the commands, libvfionaming static and
-# shared, its header and pkg-config file land there; a program built against the installed
-# library through pkg-config, linked either way, names the report's sandbox exactly as the
-# installed vfio-naming does, and the installed fakesys renders the tree it reads.
+# shared, its header and pkg-config file, the man pages and the bash completions land there;
+# man and bash-completion's loader find them; a program built against the installed library
+# through pkg-config, linked either way, names the report's sandbox exactly as the installed
+# vfio-naming does, and the installed fakesys renders the tree it reads.
 # usage: install_test.sh BUILD_DIR SOURCE_DIR (CFLAGS: the build's own, e.g. its sanitizers)
 # shellcheck disable=SC2015 # "A && ok || fail": ok never fails
 set -u
@@ -25,12 +26,31 @@ if ! cmake --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1; then
 fi
 libdir=$(dirname "$(find "$prefix" -name vfionaming.pc -path '*/pkgconfig/*')")
 libdir=${libdir%/pkgconfig}
-for file in bin/fakesys bin/vfio-naming include/vfionaming.h; do
+for file in bin/fakesys bin/vfio-naming include/vfionaming.h share/man/man1/fakesys.1 \
+	share/man/man1/vfio-naming.1 share/man/man5/fakesys-scenario.5 \
+	share/bash-completion/completions/fakesys share/bash-completion/completions/vfio-naming; do
 	[ -e "$prefix/$file" ] && ok "installed $file" || fail "not installed: $file"
 done
 for file in libvfionaming.a libvfionaming.so "$libdir/pkgconfig/vfionaming.pc"; do
 	[ -e "$libdir/${file#"$libdir"/}" ] && ok "installed ${file#"$prefix"/}" ||
 		fail "not installed: $file in $libdir"
+done
+
+# man finds the installed pages through the prefix, as it would in /usr/local.
+for page in fakesys vfio-naming "5 fakesys-scenario"; do
+	# shellcheck disable=SC2086 # "5 fakesys-scenario": section and name
+	MANPATH=$prefix/share/man MANWIDTH=80 man $page 2>"$work/man.err" | grep -q "^NAME" &&
+		ok "man $page" || fail "man $page: $(cat "$work/man.err")"
+done
+
+# bash-completion's loader finds the completions under the prefix's share/ (it looks in
+# $XDG_DATA_DIRS, /usr/local/share:/usr/share by default).
+for command in fakesys vfio-naming; do
+	XDG_DATA_DIRS=$prefix/share PATH=$prefix/bin:$PATH bash -c '
+		. /usr/share/bash-completion/bash_completion &&
+		__load_completion "$1" && complete -p "$1"' sh "$command" >"$work/complete" 2>&1 &&
+		ok "bash-completion loads $command's completion" ||
+		fail "bash-completion does not load $command's: $(cat "$work/complete")"
 done
 
 # The pkg-config file finds the prefix it was installed to (and would, moved elsewhere).
