@@ -40,36 +40,39 @@ done
 
 # ---- the help texts, and the pages as text ---------------------------------------------------
 
+# An awk function for the programs below: prints each --long-option in text, one a line.
+print_long_options='
+	function print_long_options(text) {
+		while (match(text, /--[A-Za-z0-9][A-Za-z0-9-]*/)) {
+			print substr(text, RSTART, RLENGTH)
+			text = substr(text, RSTART + RLENGTH)
+		}
+	}'
+
 # help_options HELP: the long options of the option lines of a help text, one a line. Option
 # lines follow an "options:" line (any case) up to a blank line or the next heading; each
 # starts with 2 to 8 spaces and a '-', and its options end where two spaces start its text.
 # Continuation lines are indented further, so an option named in a description is not one.
 help_options() {
-	awk '
+	awk "$print_long_options"'
 		/^[A-Za-z][A-Za-z ]*:$/ { in_options = tolower($0) == "options:"; next }
 		/^$/ { in_options = 0; next }
 		in_options && match($0, /^ +-/) && RLENGTH >= 3 && RLENGTH <= 9 {
 			spec = $0
 			sub(/^ +/, "", spec)
 			sub(/  .*/, "", spec)
-			while (match(spec, /--[A-Za-z0-9][A-Za-z0-9-]*/)) {
-				print substr(spec, RSTART, RLENGTH)
-				spec = substr(spec, RSTART + RLENGTH)
-			}
+			print_long_options(spec)
 		}' "$1" | sort -u
 }
 
 # usage_options HELP: the long options of its usage line and the lines that continue it.
 usage_options() {
-	awk '
+	awk "$print_long_options"'
 		tolower($0) ~ /^usage:/ { in_usage = 1 }
 		in_usage && /^$/ { exit }
 		in_usage {
 			line = $0
-			while (match(line, /--[A-Za-z0-9][A-Za-z0-9-]*/)) {
-				print substr(line, RSTART, RLENGTH)
-				line = substr(line, RSTART + RLENGTH)
-			}
+			print_long_options(line)
 		}' "$1" | sort -u
 }
 
@@ -106,14 +109,11 @@ page_part() {
 # tag_options LINES: the long options of the tags of option lists (".TP" at the section's
 # indent, starting with '-'), up to where two spaces start the tag's text.
 tag_options() {
-	awk '/^       -/ {
+	awk "$print_long_options"'/^       -/ {
 			spec = $0
 			sub(/^ +/, "", spec)
 			sub(/  .*/, "", spec)
-			while (match(spec, /--[A-Za-z0-9][A-Za-z0-9-]*/)) {
-				print substr(spec, RSTART, RLENGTH)
-				spec = substr(spec, RSTART + RLENGTH)
-			}
+			print_long_options(spec)
 		}' "$1" | sort -u
 }
 
