@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `cmake --install` of a build into a fresh prefix: the commands, libvfionaming static and
-# shared, its header and pkg-config file, the man pages and the bash completions land there;
-# man and bash-completion's loader find them; a program built against the installed library
+# shared, its header and pkg-config file, the man pages, the bash completions and the
+# scenarios land there; man and bash-completion's loader find them; a program built against the installed library
 # through pkg-config, linked either way, names the report's sandbox exactly as the installed
 # vfio-naming does, and the installed fakesys renders the tree it reads.
 # usage: install_test.sh BUILD_DIR SOURCE_DIR (CFLAGS: the build's own, e.g. its sanitizers)
@@ -35,6 +35,11 @@ for file in libvfionaming.a libvfionaming.so "$libdir/pkgconfig/vfionaming.pc"; 
 	[ -e "$libdir/${file#"$libdir"/}" ] && ok "installed ${file#"$prefix"/}" ||
 		fail "not installed: $file in $libdir"
 done
+
+scenarios=("$source"/scenarios/*.yaml)
+"$prefix/bin/fakesys" check "$prefix"/share/fakesys/scenarios/*.yaml >"$work/check" 2>&1 &&
+	[ "$(grep -c ': ok (' "$work/check")" = "${#scenarios[@]}" ] &&
+	ok "the installed scenarios check" || fail "the installed scenarios: $(cat "$work/check")"
 
 # man finds the installed pages through the prefix, as it would in /usr/local.
 for page in fakesys vfio-naming "5 fakesys-scenario"; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cpack's Debian packages: fakesys (the commands, manual pages, completions), libvfionaming0
+# cpack's Debian packages: fakesys (the commands, manual pages, completions, scenarios), libvfionaming0
 # and libvfionaming-dev hold what they should and depend on what they need; unpacked (never
 # installed: the test changes nothing on this machine), the commands run, the pages render, and
 # a program builds against the -dev package through pkg-config and runs on the runtime one.
@@ -54,10 +54,11 @@ expect_files() {
 		diff <(echo "$want") <(echo "$got")
 	fi
 }
+mapfile -t scenarios < <(cd "$source" && find scenarios -type f | sed 's|^|/usr/share/fakesys/|')
 expect_files "$tools" /usr/bin/fakesys /usr/bin/vfio-naming /usr/share/man/man1/fakesys.1 \
 	/usr/share/man/man1/vfio-naming.1 /usr/share/man/man5/fakesys-scenario.5 \
 	/usr/share/bash-completion/completions/fakesys \
-	/usr/share/bash-completion/completions/vfio-naming
+	/usr/share/bash-completion/completions/vfio-naming "${scenarios[@]}"
 libdir=$(dpkg-deb -c "$runtime" | awk '$6 ~ /libvfionaming\.so\.[0-9]+$/ { print $6 }')
 libdir=${libdir#.}
 libdir=${libdir%/*}
@@ -89,6 +90,8 @@ for deb in "$tools" "$runtime" "$dev"; do dpkg-deb -x "$deb" "$root"; done
 		>"$work/names" && grep -q '^vfio_device_216_0 ' "$work/names" &&
 	ok "the packaged commands render and name the report's host" ||
 	fail "the packaged commands: $(cat "$work/names")"
+"$root/usr/bin/fakesys" check "$root"/usr/share/fakesys/scenarios/*.yaml >/dev/null &&
+	ok "the packaged scenarios check" || fail "the packaged scenarios do not check"
 for page in man1/fakesys.1 man1/vfio-naming.1 man5/fakesys-scenario.5; do
 	MANWIDTH=80 man -l "$root/usr/share/man/$page" 2>&1 | grep -q '^NAME' &&
 		ok "man -l $page" || fail "man -l $page does not render"
