@@ -195,8 +195,9 @@ check exactly "--order after flags" "fakesys mount -f -d --order " "${order_valu
 check exactly "--order=" "fakesys mount --order=" "${order_values[@]}"
 check exactly "--order=s" "fakesys mount --order=s" sorted shuffle:
 check exactly "nothing after shuffle:" "fakesys mount --order=shuffle:" 
-check exactly "mount -o" "fakesys mount -o " allow_other
-check exactly "mount -fo (flags bundled)" "fakesys mount -fo " allow_other
+check exactly "mount -o" "fakesys mount -o " allow_other ro rw
+check exactly "mount -fo (flags bundled)" "fakesys mount -fo " allow_other ro rw
+check exactly "mount -o, a word after a comma" "fakesys mount -o ro,a" ro,allow_other
 check exactly "--trace FILE" "fakesys mount --trace $work/scenarios/n" "$work/scenarios/notes.txt"
 check exactly "gen -o FILE" "fakesys gen sriov -o $work/scenarios/n" "$work/scenarios/notes.txt"
 check exactly "gen --output=FILE" "fakesys gen sriov --output=$work/scenarios/n" \

@@ -142,6 +142,29 @@ run_cli check-odd check --json "$odd"
 [ "$(jq -j '.scenarios[0].file' "$work/out" | iconv -f utf-8 -t latin1)" = "$odd" ] ||
 	fail "check --json: an odd file name did not come back"
 
+# --- mount -o --------------------------------------------------------------------------------
+# Options combine with commas; ro makes the kernel refuse writes; an unknown word is refused.
+mount_scenario "$source_dir/scenarios/kata-10576.yaml" "$work/mnt-ro" -o allow_other,ro
+if grep -q " $work/mnt-ro fuse.fakesys ro,.*allow_other" /proc/mounts; then
+	ok "mount -o allow_other,ro: both in the mount's options"
+else
+	fail "mount -o allow_other,ro: $(grep " $work/mnt-ro " /proc/mounts)"
+fi
+expect_write "a write to a read-only mount" "0000:3b:00.0" \
+	"$work/mnt-ro/sys/bus/pci/drivers/vfio-pci/unbind" "Read-only file system"
+expect_link "0000:3b:00.0 still on vfio-pci:" "$work/mnt-ro/sys/bus/pci/devices/0000:3b:00.0/driver" \
+	/vfio-pci
+"$fakesys" umount "$work/mnt-ro"
+mkdir "$work/mnt-bad"
+run_cli "mount -o ro,nosuchoption" mount -o ro,nosuchoption \
+	"$source_dir/scenarios/kata-10576.yaml" "$work/mnt-bad"
+if [ "$rc" = 2 ] && grep -q "unsupported mount options 'ro,nosuchoption'" "$work/err" &&
+	! grep -q " $work/mnt-bad " /proc/mounts; then
+	ok "mount -o ro,nosuchoption: refused, nothing mounted"
+else
+	fail "mount -o ro,nosuchoption: exit $rc, $(cat "$work/err")"
+fi
+
 # --- list --json -----------------------------------------------------------------------------
 run_cli list-empty list --json
 before=$(jq -c '[.mounts[] | select(.mountpoint | startswith("'"$work"'"))]' "$work/out")

@@ -56,6 +56,26 @@ static bool parse_order(const char *text, enum sysfs_order *order, uint64_t *see
 	return true;
 }
 
+/* -o's comma-separated list, as libfuse's file systems take it; false for a word not known. */
+static bool parse_mount_options(const char *list, struct fuse_fs_options *options)
+{
+	for (const char *word = list;; word++) {
+		size_t len = strcspn(word, ",");
+
+		if (len == strlen("allow_other") && strncmp(word, "allow_other", len) == 0)
+			options->allow_other = true;
+		else if (len == 2 && strncmp(word, "ro", 2) == 0)
+			options->read_only = true;
+		else if (len == 2 && strncmp(word, "rw", 2) == 0)
+			options->read_only = false;
+		else
+			return false;
+		word += len;
+		if (!*word)
+			return true;
+	}
+}
+
 /* Takes the fakesys mount at mountpoint down; lazily if asked (or if its daemon is dead). */
 static int detach(const char *mountpoint, bool lazy)
 {
@@ -281,10 +301,11 @@ static int cmd_mount(const struct command *self, int argc, char **argv)
 			options.debug = true;
 			break;
 		case 'o':
-			if (strcmp(optarg, "allow_other") != 0)
-				status = command_usage_error(self, "unsupported mount option '%s'",
+			if (!parse_mount_options(optarg, &options))
+				status = command_usage_error(self,
+							     "unsupported mount options '%s' "
+							     "(allow_other, ro, rw)",
 							     optarg);
-			options.allow_other = true;
 			break;
 		default:
 			status = command_common_option(self, opt);
@@ -301,7 +322,7 @@ static int cmd_mount(const struct command *self, int argc, char **argv)
 
 const struct command mount_command = {
 	.name = "mount",
-	.synopsis = "[-f] [-d] [-o allow_other] [--order ORDER] [--force] [--trace FILE]\n"
+	.synopsis = "[-f] [-d] [-o OPTION[,OPTION]...] [--order ORDER] [--force] [--trace FILE]\n"
 		    "[--fault RULE]... SCENARIO MOUNTPOINT",
 	.summary = "serve the scenario's sys/ and dev/vfio/ at MOUNTPOINT (FUSE)",
 	.description =
@@ -314,8 +335,11 @@ const struct command mount_command = {
 		"users mount through fusermount3 and see files of their own.",
 	.options = "  -f, --foreground    stay in the foreground until unmounted or signalled\n"
 		   "  -d, --debug         log every FUSE request to stderr (implies -f)\n"
-		   "  -o allow_other      let other users in (root, or user_allow_other in\n"
-		   "                      /etc/fuse.conf); the control file stays the owner's\n"
+		   "  -o OPTIONS          mount options, comma-separated as for any FUSE mount:\n"
+		   "                      allow_other: let other users in (root, or\n"
+		   "                      user_allow_other in /etc/fuse.conf); the control\n"
+		   "                      file stays the owner's\n"
+		   "                      ro: every write fails with EROFS; rw (the default)\n"
 		   "      --order ORDER   how directories list: kernfs (the kernel's, default),\n"
 		   "                      sorted, reverse or shuffle:SEED\n"
 		   "      --force         take down a dead fakesys mount at MOUNTPOINT first\n"

@@ -783,8 +783,8 @@ int fuse_fs_serve(struct sysfs_tree *tree, const struct fuse_fs_options *options
 	clock_gettime(CLOCK_REALTIME, &fs.created);
 	escape_option(options->source ? options->source : "fakesys", fsname, sizeof(fsname));
 	snprintf(mount_options, sizeof(mount_options),
-		 "default_permissions,noatime,fsname=%s,subtype=fakesys%s", fsname,
-		 options->allow_other ? ",allow_other" : "");
+		 "default_permissions,noatime,fsname=%s,subtype=fakesys%s%s", fsname,
+		 options->allow_other ? ",allow_other" : "", options->read_only ? ",ro" : "");
 	argv[argc++] = "fakesys";
 	argv[argc++] = "-o";
 	argv[argc++] = mount_options;

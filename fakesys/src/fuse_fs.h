@@ -31,6 +31,7 @@ struct fuse_fs_options {
 	bool foreground;    /* false: detach once the mount is in place */
 	bool debug;	    /* libfuse's -d: log every request; implies foreground */
 	bool allow_other;   /* let users other than the mounting one in */
+	bool read_only;	    /* the kernel refuses every write with EROFS, before it reaches us */
 	unsigned max_threads;
 	struct fault_rules *faults;	       /* may be NULL */
 	struct access_trace *trace;	       /* may be NULL */
