@@ -95,6 +95,27 @@ expect_write "reset 1" '1\n' "$f" ok
 expect_write "reset 2" '2' "$f" "Invalid argument"
 expect_write "reset junk" 'now' "$f" "Invalid argument"
 
+echo "== uevent (kobject_synth_uevent), on every kind of object that has one"
+uuid=2b5f2f55-4b1a-4f2e-9d6c-0123456789ab
+for f in "$dev/0000:00:01.0/uevent" "$mnt/sys/bus/pci/uevent" \
+	"$mnt/sys/bus/pci/drivers/vfio-pci/uevent" "$mnt/sys/devices/pci0000:00/pci_bus/0000:00/uevent" \
+	"$mnt/sys/devices/virtual/vfio/3/uevent" "$mnt/sys/module/vfio_pci/uevent"; do
+	what=${f#"$mnt"/sys/}
+	expect_write "$what: change" 'change\n' "$f" ok
+	expect_write "$what: add with a UUID and arguments" "add $uuid ACTION2=test\n" "$f" ok
+	expect_write "$what: an unknown action" 'explode\n' "$f" "Invalid argument"
+	expect_write "$what: an empty value" "add $uuid KEY=" "$f" "Invalid argument"
+done
+expect_read "a synthetic remove leaves the device" "$dev/0000:00:01.0/vendor" 0x8086
+expect_write "remove, synthesized" 'remove' "$dev/0000:00:01.0/uevent" ok
+expect_read "and the device is still there" "$dev/0000:00:01.0/vendor" 0x8086
+err=$(as_nobody sh -c "echo change > $dev/0000:00:01.0/uevent" 2>&1)
+if [[ $err == *"Permission denied"* ]]; then
+	ok "nobody may not synthesize a uevent"
+else
+	fail "nobody writing uevent: '${err:-success}'"
+fi
+
 echo "== iommu_groups/N/type (iommu_group_store_type)"
 expect_write "DMA -> DMA-FQ with a driver bound (live)" 'DMA-FQ' "$groups/1/type" ok
 expect_read "group 1 type" "$groups/1/type" "DMA-FQ"

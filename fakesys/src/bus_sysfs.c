@@ -75,7 +75,9 @@ static const struct sysfs_attr attr_drivers_autoprobe = { .name = "drivers_autop
 static const struct sysfs_attr attr_drivers_probe = { .name = "drivers_probe",
 						      .mode = 0200,
 						      .store = drivers_probe_store };
-static const struct sysfs_attr attr_uevent = { .name = "uevent", .mode = 0200 };
+static const struct sysfs_attr attr_uevent = { .name = "uevent",
+					       .mode = 0200,
+					       .store = sysfs_store_uevent };
 static const struct sysfs_attr attr_bind = { .name = "bind", .mode = 0200, .store = bind_store };
 static const struct sysfs_attr attr_unbind = { .name = "unbind",
 					       .mode = 0200,

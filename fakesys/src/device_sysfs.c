@@ -31,9 +31,9 @@ static ssize_t uevent_show(const void *obj, const struct sysfs_opener *opener, c
 }
 
 static const struct sysfs_attr attr_dev = { .name = "dev", .mode = 0444, .show = dev_show };
-static const struct sysfs_attr attr_uevent = { .name = "uevent",
-					       .mode = 0644,
-					       .show = uevent_show };
+static const struct sysfs_attr attr_uevent = {
+	.name = "uevent", .mode = 0644, .show = uevent_show, .store = sysfs_store_uevent
+};
 
 static const struct sysfs_attr *const chardev_attrs[] = {
 	&attr_dev,
@@ -48,9 +48,9 @@ const struct sysfs_attr_group *const chardev_groups[] = {
 	NULL,
 };
 
-static const struct sysfs_attr attr_empty_uevent = { .name = "uevent",
-						     .mode = 0644,
-						     .show = sysfs_show_empty };
+static const struct sysfs_attr attr_empty_uevent = {
+	.name = "uevent", .mode = 0644, .show = sysfs_show_empty, .store = sysfs_store_uevent
+};
 static const struct sysfs_attr *const virtual_device_attrs[] = {
 	&attr_empty_uevent,
 	NULL,

@@ -80,9 +80,9 @@ SYSFS_SHOW(mdev_uevent)
 			  dev->topo->functions[mdev->parent].mdev_types[mdev->type].id);
 }
 
-static const struct sysfs_attr attr_mdev_uevent = { .name = "uevent",
-						    .mode = 0644,
-						    .show = mdev_uevent_show };
+static const struct sysfs_attr attr_mdev_uevent = {
+	.name = "uevent", .mode = 0644, .show = mdev_uevent_show, .store = sysfs_store_uevent
+};
 static const struct sysfs_attr attr_remove = { .name = "remove", .mode = 0200 };
 
 static const struct sysfs_attr *const mdev_device_attrs[] = {

@@ -178,64 +178,6 @@ SYSFS_SHOW(srcversion)
 			  (unsigned long long)low);
 }
 
-/* kobject_synth_uevent(): an action, then optionally a UUID and KEY=value arguments. */
-static bool uuid_valid(const char *s, size_t len)
-{
-	if (len != 36)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
-			return false;
-	}
-	return true;
-}
-
-static bool synth_args_valid(const char *args, size_t len)
-{
-	const char *end = args + len;
-	const char *space = memchr(args, ' ', len);
-
-	if (!uuid_valid(args, space ? (size_t)(space - args) : len))
-		return false;
-	for (const char *arg = space ? space + 1 : end; arg < end;) {
-		const char *next = memchr(arg, ' ', (size_t)(end - arg));
-		const char *arg_end = next ? next : end;
-		const char *key_end = arg;
-
-		while (key_end < arg_end && ((*key_end >= 'A' && *key_end <= 'Z') ||
-					     (*key_end >= 'a' && *key_end <= 'z') ||
-					     (*key_end >= '0' && *key_end <= '9')))
-			key_end++;
-		if (key_end == arg || key_end == arg_end || *key_end != '=')
-			return false;
-		arg = next ? next + 1 : end;
-	}
-	return true;
-}
-
-SYSFS_STORE(uevent)
-{
-	static const char *const actions[] = { "add",	 "remove",  "change", "move",
-					       "online", "offline", "bind",   "unbind" };
-	size_t count = len;
-
-	if (count && (buf[count - 1] == '\n' || buf[count - 1] == '\0'))
-		count--;
-	const char *space = memchr(buf, ' ', count);
-	size_t action_len = space ? (size_t)(space - buf) : count;
-
-	for (size_t i = 0; count && i < sizeof(actions) / sizeof(actions[0]); i++) {
-		if (strlen(actions[i]) != action_len || memcmp(actions[i], buf, action_len) != 0)
-			continue;
-		if (space && !synth_args_valid(space + 1, count - action_len - 1))
-			return -EINVAL;
-		return (ssize_t)len;
-	}
-	return -EINVAL;
-}
-
 /*
  * sections/<name>: where each loaded section sits, "0x%px\n", 19 bytes, root only; zeros for
  * whoever kallsyms_show_value() refuses. A few of the sections every module has: a real one
@@ -333,7 +275,7 @@ static const struct sysfs_attr *const note_attrs[] = { &build_id_attr, NULL };
 
 static const struct sysfs_attr uevent_attr = { .name = "uevent",
 					       .mode = 0200,
-					       .store = uevent_store };
+					       .store = sysfs_store_uevent };
 static const struct sysfs_attr initstate_attr = { .name = "initstate",
 						  .mode = 0444,
 						  .show = initstate_show };

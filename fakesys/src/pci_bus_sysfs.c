@@ -88,9 +88,9 @@ SYSFS_SHOW(cpulistaffinity)
 	return cpumask_emit_list(buf, size, first, last);
 }
 
-static const struct sysfs_attr attr_uevent = { .name = "uevent",
-					       .mode = 0644,
-					       .show = sysfs_show_empty };
+static const struct sysfs_attr attr_uevent = {
+	.name = "uevent", .mode = 0644, .show = sysfs_show_empty, .store = sysfs_store_uevent
+};
 static const struct sysfs_attr attr_waiting_for_supplier = { .name = "waiting_for_supplier",
 							     .mode = 0444,
 							     .show = sysfs_show_zero };

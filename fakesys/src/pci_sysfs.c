@@ -675,7 +675,9 @@ static const struct sysfs_attr attr_msi_bus = RWS(msi_bus);
 static const struct sysfs_attr attr_d3cold_allowed = RWS(d3cold_allowed);
 static const struct sysfs_attr attr_driver_override = RWS(driver_override);
 static const struct sysfs_attr attr_ari_enabled = RO_AS(ari_enabled, sysfs_show_zero);
-static const struct sysfs_attr attr_uevent = RW(uevent);
+static const struct sysfs_attr attr_uevent = {
+	.name = "uevent", .mode = 0644, .show = uevent_show, .store = sysfs_store_uevent
+};
 static const struct sysfs_attr attr_config = {
 	.name = "config", .mode = 0644, .show = config_show, .size = config_size
 };

@@ -2,6 +2,7 @@
 /* lib/kstrtox.c and sysfs_streq() from lib/string.c, over (buf, len) instead of C strings. */
 #include "sysfs_parse.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
@@ -247,4 +248,79 @@ bool sysfs_streq(const char *a, size_t alen, const char *b)
 size_t sysfs_strip_newline(const char *buf, size_t len)
 {
 	return len > 0 && buf[len - 1] == '\n' ? len - 1 : len;
+}
+
+/* lib/ctype.c's isalnum(): ASCII letters and digits, and Latin-1's letters (not × and ÷). */
+static bool kernel_isalnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= 0xc0 && c != 0xd7 && c != 0xf7);
+}
+
+/* uuid_is_valid(): 36 characters, hex digits with dashes at 8, 13, 18 and 23. */
+static bool uuid_valid(const char *s)
+{
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
+/* action_arg_word_end(): the end of a non-empty alnum run that stops at delim or at end. */
+static const char *word_end(const char *p, const char *end, char delim)
+{
+	const char *start = p;
+
+	while (p < end && *p != delim)
+		if (!kernel_isalnum((unsigned char)*p++))
+			return NULL;
+	return p == start ? NULL : p;
+}
+
+/* kobject_action_args(): a UUID, then " KEY=VALUE" pairs. */
+static bool synth_args_valid(const char *args, size_t len)
+{
+	const char *end;
+
+	if (len && (args[len - 1] == '\n' || args[len - 1] == '\0'))
+		len--;
+	end = args + len;
+	if (len < 36 || !uuid_valid(args))
+		return false;
+	for (const char *p = args + 36; p < end;) {
+		if (*p++ != ' ')
+			return false;
+		p = word_end(p, end, '=');
+		if (!p || p == end)
+			return false;
+		p = word_end(p + 1, end, ' ');
+		if (!p)
+			return false;
+	}
+	return true;
+}
+
+int sysfs_parse_synth_uevent(const char *buf, size_t len)
+{
+	static const char *const actions[] = { "add",	 "remove",  "change", "move",
+					       "online", "offline", "bind",   "unbind" };
+	size_t count = len;
+
+	if (count && (buf[count - 1] == '\n' || buf[count - 1] == '\0'))
+		count--;
+	const char *space = memchr(buf, ' ', count);
+	size_t action_len = space ? (size_t)(space - buf) : count;
+
+	for (size_t i = 0; count && i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (strlen(actions[i]) != action_len || memcmp(actions[i], buf, action_len) != 0)
+			continue;
+		/* The arguments run to the end of what was written, not of the trimmed count. */
+		if (space && !synth_args_valid(space + 1, len - action_len - 1))
+			return -EINVAL;
+		return 0;
+	}
+	return -EINVAL;
 }

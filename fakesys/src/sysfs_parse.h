@@ -42,6 +42,14 @@ int sysfs_parse_bool(const char *buf, size_t len, bool *out);
  */
 bool sysfs_streq(const char *a, size_t alen, const char *b);
 
+/*
+ * kobject_synth_uevent(), what every uevent file takes: an action (add, remove, change, move,
+ * online, offline, bind or unbind), optionally followed by a UUID and " KEY=VALUE" pairs whose
+ * keys and values are non-empty runs of the kernel's isalnum() characters (Latin-1 letters
+ * count). One trailing '\n' or NUL is dropped. 0, or -EINVAL for anything else.
+ */
+int sysfs_parse_synth_uevent(const char *buf, size_t len);
+
 /* len without one trailing '\n', the newline echo(1) appends. */
 size_t sysfs_strip_newline(const char *buf, size_t len);
 

@@ -2,6 +2,7 @@
 /* The kernfs-like tree: nodes, name lookup, inode numbering, link text and per-open buffers. */
 #define _GNU_SOURCE /* qsort_r */
 #include "sysfs_tree.h"
+#include "sysfs_parse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -280,6 +281,15 @@ ssize_t sysfs_show_one(const void *obj, const struct sysfs_opener *opener, char 
 {
 	(void)obj, (void)opener;
 	return sysfs_emit(buf, size, "1\n");
+}
+
+ssize_t sysfs_store_uevent(void *obj, const struct sysfs_opener *opener, const char *buf,
+			   size_t len)
+{
+	(void)obj, (void)opener;
+	int err = sysfs_parse_synth_uevent(buf, len);
+
+	return err ? err : (ssize_t)len;
 }
 
 /* ---- listing order ------------------------------------------------------------------------ */

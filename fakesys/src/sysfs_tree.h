@@ -75,6 +75,14 @@ ssize_t sysfs_show_empty(const void *obj, const struct sysfs_opener *opener, cha
 ssize_t sysfs_show_zero(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size);
 ssize_t sysfs_show_one(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size);
 
+/*
+ * The store of every uevent file (devices, buses, drivers, modules): the kernel synthesizes
+ * the event asked for (kobject_synth_uevent) and takes the write whole; nothing listens here,
+ * so only the words are checked. -EINVAL for a malformed request.
+ */
+ssize_t sysfs_store_uevent(void *obj, const struct sysfs_opener *opener, const char *buf,
+			   size_t len);
+
 struct sysfs_tree;
 struct sysfs_node;
 

@@ -531,6 +531,68 @@ START_TEST(one_trailing_newline_is_stripped)
 }
 END_TEST
 
+#define UUID "2b5f2f55-4b1a-4f2e-9d6c-0123456789ab"
+
+START_TEST(uevent_requests_parse_as_kobject_synth_uevent)
+{
+	static const struct {
+		const char *buf;
+		size_t len;
+		int result;
+	} cases[] = {
+		{ S("change"), 0 },
+		{ S("change\n"), 0 },
+		{ S("add\0"), 0 },
+		{ S("remove"), 0 },
+		{ S("move"), 0 },
+		{ S("online"), 0 },
+		{ S("offline"), 0 },
+		{ S("bind"), 0 },
+		{ S("unbind"), 0 },
+		{ S(""), -EINVAL },
+		{ S("\n"), -EINVAL },
+		{ S("change\n\n"), -EINVAL },
+		{ S("Change"), -EINVAL },
+		{ S("chang"), -EINVAL },
+		{ S("changes"), -EINVAL },
+		{ S("frobnicate"), -EINVAL },
+		/* A space opens the arguments: a UUID first, then KEY=VALUE pairs. */
+		{ S("change "), -EINVAL },
+		{ S("change \n"), -EINVAL },
+		{ S("add " UUID), 0 },
+		{ S("add " UUID "\n"), 0 },
+		{ S("add " UUID " A=1"), 0 },
+		{ S("add " UUID " KEY1=v1 KEY2=v2\n"), 0 },
+		{ S("add " UUID " K\xe9Y=caf\xe9"), 0 }, /* Latin-1 letters are alnum */
+		{ S("add " UUID " K\xd7Y=1"), -EINVAL }, /* but not the multiplication sign */
+		{ S("add 2B5F2F55-4B1A-4F2E-9D6C-0123456789AB"), 0 },
+		{ S("add 2b5f2f55-4b1a-4f2e-9d6c-0123456789a"), -EINVAL },
+		{ S("add 2b5f2f55x4b1a-4f2e-9d6c-0123456789ab"), -EINVAL },
+		{ S("add 2b5f2f55-4b1a-4f2e-9d6c-0123456789ag"), -EINVAL },
+		{ S("add " UUID "x"), -EINVAL },
+		{ S("add " UUID " "), -EINVAL },
+		{ S("add " UUID " A=1 "), -EINVAL },
+		{ S("add " UUID " A=1  B=2"), -EINVAL },
+		{ S("add " UUID " A="), -EINVAL },
+		{ S("add " UUID " =1"), -EINVAL },
+		{ S("add " UUID " A"), -EINVAL },
+		{ S("add " UUID " A=b-c"), -EINVAL },
+		{ S("add " UUID " A_B=1"), -EINVAL },
+		{ S("add " UUID " A=1=2"), -EINVAL },
+		{ S("add not-a-uuid"), -EINVAL },
+	};
+
+	for (size_t i = 0; i < N(cases); i++) {
+		char *buf = exact_copy(cases[i].buf, cases[i].len);
+
+		ck_assert_msg(sysfs_parse_synth_uevent(buf, cases[i].len) == cases[i].result,
+			      "uevent case %zu ('%.*s'): %d", i, (int)cases[i].len, cases[i].buf,
+			      sysfs_parse_synth_uevent(buf, cases[i].len));
+		free(buf);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("sysfs_parse");
@@ -543,6 +605,7 @@ int main(void)
 	tcase_add_test(tc, booleans_parse_as_kstrtobool);
 	tcase_add_test(tc, strings_compare_as_sysfs_streq);
 	tcase_add_test(tc, one_trailing_newline_is_stripped);
+	tcase_add_test(tc, uevent_requests_parse_as_kobject_synth_uevent);
 	suite_add_tcase(suite, tc);
 	return check_run(suite);
 }
