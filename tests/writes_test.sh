@@ -124,6 +124,8 @@ expect_write "identity on a group with no driver" 'identity\n' "$groups/2/type" 
 expect_read "group 2 type" "$groups/2/type" "identity"
 expect_write "auto" 'auto' "$groups/2/type" ok
 expect_read "group 2 type" "$groups/2/type" "DMA-FQ"
+expect_write "identity with vfio-pci bound (it manages DMA itself)" 'identity' "$groups/3/type" ok
+expect_read "group 3 type" "$groups/3/type" "identity"
 expect_write "an unknown type" 'fast' "$groups/2/type" "Invalid argument"
 expect_write "a group without a default domain" 'DMA' "$groups/4/type" "Invalid argument"
 

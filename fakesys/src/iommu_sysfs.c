@@ -37,7 +37,11 @@ static ssize_t type_show(const void *obj, const struct sysfs_opener *opener, cha
 							: (enum iommu_group_type)group->type));
 }
 
-/* Some member has a driver: the kernel's owner_cnt is not zero. */
+/*
+ * The kernel's owner_cnt is not zero: a member is bound to a driver that uses the group's
+ * default domain. Drivers that manage DMA themselves (vfio-pci, pci-stub, pcieport) take no
+ * share; VFIO claims the group only when user space opens it, which no one does here.
+ */
 static bool group_is_owned(const struct iommu_group_obj *obj, bool *empty)
 {
 	const struct topology *topo = obj->topo;
@@ -49,12 +53,13 @@ static bool group_is_owned(const struct iommu_group_obj *obj, bool *empty)
 		if (topo->functions[i].group != index)
 			continue;
 		*empty = false;
-		owned |= topo->functions[i].driver != TOPO_NONE;
+		owned |= topo->functions[i].driver != TOPO_NONE &&
+			 !topology_driver_manages_dma(topo, &topo->functions[i]);
 	}
 	return owned;
 }
 
-/* iommu_group_store_type(): DMA to DMA-FQ live; anything else only with no driver bound. */
+/* iommu_group_store_type(): DMA to DMA-FQ live; anything else only with no owner. */
 static ssize_t type_store(void *obj, const struct sysfs_opener *opener, const char *buf, size_t len)
 {
 	static const struct {

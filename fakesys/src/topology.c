@@ -167,6 +167,15 @@ const char *topology_driver_of(const struct topology *topo, const struct topo_fu
 	return fn->driver == TOPO_NONE ? NULL : topo->drivers[fn->driver].name;
 }
 
+bool topology_driver_manages_dma(const struct topology *topo, const struct topo_function *fn)
+{
+	const char *driver = topology_driver_of(topo, fn);
+
+	/* Variant drivers (mlx5_vfio_pci, hisi_acc_vfio_pci, ...) are all named after VFIO. */
+	return driver && (strstr(driver, "vfio") || strcmp(driver, "pci-stub") == 0 ||
+			  strcmp(driver, "pcieport") == 0);
+}
+
 bool topology_is_vfio_bound(const struct topology *topo, const struct topo_function *fn)
 {
 	const char *driver = topology_driver_of(topo, fn);

@@ -246,6 +246,11 @@ void topology_free(struct topology *topo);
 
 /* The name of the driver fn is bound to, or NULL when unbound. */
 const char *topology_driver_of(const struct topology *topo, const struct topo_function *fn);
+/*
+ * fn's driver manages DMA itself (the kernel's driver_managed_dma): vfio-pci and its variant
+ * drivers, pci-stub and pcieport. Binding one takes no ownership of the IOMMU group.
+ */
+bool topology_driver_manages_dma(const struct topology *topo, const struct topo_function *fn);
 /* fn is bound to vfio-pci: its group is usable through VFIO. */
 bool topology_is_vfio_bound(const struct topology *topo, const struct topo_function *fn);
 
