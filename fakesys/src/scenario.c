@@ -46,8 +46,6 @@
 /* Link defaults: 8.0 GT/s (generation 3), x1. */
 #define DEFAULT_LINK_SPEED 3
 #define DEFAULT_LINK_WIDTH 1
-/* User text quoted in a message is cut to this many bytes, so that the message stays useful. */
-#define SHOWN_TEXT_MAX 60
 /* `config`: raw config space bytes, spelled as text: lspci -xxxx prints 4096 bytes in 256 lines
  * of 53 characters, so its scalar may be longer than others. */
 #define CONFIG_BYTES_MAX   4096
@@ -162,7 +160,7 @@ struct loader {
 	const struct yaml_event_record *next_record, *end_record; /* read, not taken yet */
 	const unsigned char *input;
 	size_t input_len;
-	char shown[2][SHOWN_TEXT_MAX + 4];
+	char shown[2][SCENARIO_SHOWN_MAX + 4];
 	unsigned next_shown;
 	/* The earliest error found by a whole-file check; see note(). */
 	bool noted;
@@ -321,14 +319,13 @@ static int report_noted(struct loader *ld)
 	return -1;
 }
 
-/* User text for a message: cut short if long, control characters replaced, on one line. */
-static const char *shown(struct loader *ld, const char *text)
+/* User text cut short enough that the message stays useful; one line whatever it holds. */
+void scenario_shown_text(const char *text, size_t len, char out[SCENARIO_SHOWN_MAX + 4])
 {
-	char *out = ld->shown[ld->next_shown++ % 2];
-	size_t len = strlen(text), keep = len;
+	size_t keep = len;
 
-	if (len > SHOWN_TEXT_MAX) {
-		keep = SHOWN_TEXT_MAX;
+	if (len > SCENARIO_SHOWN_MAX) {
+		keep = SCENARIO_SHOWN_MAX;
 		/* Do not cut a UTF-8 sequence in two. */
 		while (keep > 0 && ((unsigned char)text[keep] & 0xc0) == 0x80)
 			keep--;
@@ -339,7 +336,20 @@ static const char *shown(struct loader *ld, const char *text)
 		out[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 	}
 	strcpy(out + keep, keep < len ? "..." : "");
+}
+
+/* len bytes of text for a message; two at a time, for messages that quote two texts. */
+static const char *shown_token(struct loader *ld, const char *text, size_t len)
+{
+	char *out = ld->shown[ld->next_shown++ % 2];
+
+	scenario_shown_text(text, len, out);
 	return out;
+}
+
+static const char *shown(struct loader *ld, const char *text)
+{
+	return shown_token(ld, text, strlen(text));
 }
 
 /* ---- small containers ------------------------------------------------------------------ */
@@ -861,9 +871,10 @@ static const char *format_size(struct loader *ld, uint64_t size)
 		unit++;
 	}
 	if (unit)
-		snprintf(out, SHOWN_TEXT_MAX, "%llu%c", (unsigned long long)size, units[unit - 1]);
+		snprintf(out, SCENARIO_SHOWN_MAX, "%llu%c", (unsigned long long)size,
+			 units[unit - 1]);
 	else
-		snprintf(out, SHOWN_TEXT_MAX, "%llu", (unsigned long long)size);
+		snprintf(out, SCENARIO_SHOWN_MAX, "%llu", (unsigned long long)size);
 	return out;
 }
 
@@ -1663,18 +1674,6 @@ static bool parse_config_offset(const char *token, size_t len, uint32_t *value)
 {
 	return len >= 2 && len <= 9 && token[len - 1] == ':' &&
 	       parse_fixed_hex(token, len - 1, value);
-}
-
-/* The token for a message, cut as shown() cuts (it stops at SHOWN_TEXT_MAX anyway). */
-static const char *shown_token(struct loader *ld, const char *token, size_t len)
-{
-	char copy[SHOWN_TEXT_MAX + 2];
-
-	if (len > SHOWN_TEXT_MAX + 1)
-		len = SHOWN_TEXT_MAX + 1;
-	memcpy(copy, token, len);
-	copy[len] = '\0';
-	return shown(ld, copy);
 }
 
 /*

@@ -89,6 +89,15 @@ struct scenario {
  */
 int scenario_load(const char *path, struct scenario *out, char error[SCENARIO_ERROR_MAX]);
 
+/* Scenario text as messages quote it: at most this many bytes of it, then "...". */
+#define SCENARIO_SHOWN_MAX 60
+
+/*
+ * len bytes of text as a message quotes them: cut after SCENARIO_SHOWN_MAX bytes (never inside
+ * a UTF-8 sequence) with "..." added, control characters as '?', NUL-terminated in out.
+ */
+void scenario_shown_text(const char *text, size_t len, char out[SCENARIO_SHOWN_MAX + 4]);
+
 /*
  * Takes apart an error that scenario_load (or the tree build) wrote for path: the message after
  * "FILE:LINE:COL: " or "FILE: ", with line and column, both 0 when there is no position. NULL

@@ -78,7 +78,10 @@ static struct sysfs_node *parent_of(struct sysfs_tree *tree, const char *path, c
 		component[len] = '\0';
 		struct sysfs_node *next = sysfs_find_child(tree, dir, component);
 		if (!next || !sysfs_is_dir(next)) {
-			snprintf(reason, reason_size, "'%.*s' %s", (int)(slash - path), path,
+			char shown[SCENARIO_SHOWN_MAX + 4];
+
+			scenario_shown_text(path, (size_t)(slash - path), shown);
+			snprintf(reason, reason_size, "'%s' %s", shown,
 				 next ? "is not a directory" : "does not exist");
 			return NULL;
 		}
@@ -207,9 +210,11 @@ int scenario_tree_build(struct scenario *sc, struct host_tree *out, char *error)
 				  sizeof(reason));
 	if (err) {
 		const struct verbatim_entry *entry = &sc->verbatim[failed];
+		char shown[SCENARIO_SHOWN_MAX + 4];
 
-		snprintf(error, SCENARIO_ERROR_MAX, "%s:%u:%u: verbatim '%.200s': %s", sc->path,
-			 entry->pos.line, entry->pos.column, entry->path, reason);
+		scenario_shown_text(entry->path, strlen(entry->path), shown);
+		snprintf(error, SCENARIO_ERROR_MAX, "%s:%u:%u: verbatim '%s': %s", sc->path,
+			 entry->pos.line, entry->pos.column, shown, reason);
 		host_tree_free(out);
 		return err; /* -ENOMEM is no fault of the file's */
 	}
