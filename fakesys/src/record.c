@@ -276,45 +276,6 @@ static bool link_basename_at(int dir_fd, const char *name, char *out, size_t siz
 	return out[0] != '\0';
 }
 
-/*
- * dir/text resolved by name alone into out ("sys/devices/..."); false if it climbs out of the
- * root or does not fit.
- */
-static bool resolve_link_text(const char *dir, const char *text, char *out, size_t size)
-{
-	char path[PATH_MAX];
-	size_t len;
-
-	if (text[0] == '/')
-		return false;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, text) >= sizeof(path))
-		return false;
-	len = 0;
-	out[0] = '\0';
-	for (char *save, *name = strtok_r(path, "/", &save); name;
-	     name = strtok_r(NULL, "/", &save)) {
-		if (strcmp(name, ".") == 0)
-			continue;
-		if (strcmp(name, "..") == 0) {
-			char *slash = strrchr(out, '/');
-
-			if (len == 0)
-				return false;
-			len = slash ? (size_t)(slash - out) : 0;
-			out[len] = '\0';
-			continue;
-		}
-		size_t n = strlen(name);
-		if (len + n + 2 > size)
-			return false;
-		if (len)
-			out[len++] = '/';
-		memcpy(out + len, name, n + 1);
-		len += n;
-	}
-	return len > 0;
-}
-
 /* ---- the model --------------------------------------------------------------------------- */
 
 /* One entry of a model section; dropped when the loader refuses it. */
@@ -720,7 +681,7 @@ static int record_device(struct recorder *r, struct model *m, const char *bdf, u
 		return 0;
 	}
 	text_buf[n] = '\0';
-	if (!resolve_link_text(link_dir, text_buf, dev_path, sizeof(dev_path))) {
+	if (!sysfs_link_resolve(link_dir, text_buf, dev_path, sizeof(dev_path)) || !dev_path[0]) {
 		report(r, "%s/%s: points outside the root (%s); left out", link_dir, bdf, text_buf);
 		r->summary->left_out++;
 		return 0;

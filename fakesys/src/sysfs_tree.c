@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The kernfs-like tree: nodes, name lookup, inode numbering, link text and per-open buffers. */
-#define _GNU_SOURCE /* qsort_r */
+#define _GNU_SOURCE /* qsort_r, memrchr */
 #include "sysfs_tree.h"
 #include "sysfs_parse.h"
 
@@ -263,6 +263,44 @@ ssize_t sysfs_emit(char *buf, size_t size, const char *fmt, ...)
 	if (n < 0)
 		return -EINVAL;
 	return (size_t)n < size ? n : (ssize_t)size - 1;
+}
+
+/* Takes the steps names spells (down a name, up for "..", nowhere for "."): false if one
+ * climbs above the root or the path outgrows size. */
+static bool walk_names(const char *names, char *out, size_t *len, size_t size)
+{
+	while (*names) {
+		size_t n = strcspn(names, "/");
+
+		if (n == 2 && names[0] == '.' && names[1] == '.') {
+			char *up = memrchr(out, '/', *len);
+
+			if (*len == 0)
+				return false;
+			*len = up ? (size_t)(up - out) : 0;
+			out[*len] = '\0';
+		} else if (n && !(n == 1 && names[0] == '.')) {
+			if (*len + (*len != 0) + n >= size)
+				return false;
+			if (*len)
+				out[(*len)++] = '/';
+			memcpy(out + *len, names, n);
+			*len += n;
+			out[*len] = '\0';
+		}
+		names += n + (names[n] == '/');
+	}
+	return true;
+}
+
+bool sysfs_link_resolve(const char *dir, const char *text, char *out, size_t size)
+{
+	size_t len = 0;
+
+	if (text[0] == '/' || size == 0)
+		return false;
+	out[0] = '\0';
+	return walk_names(dir, out, &len, size) && walk_names(text, out, &len, size);
 }
 
 ssize_t sysfs_show_empty(const void *obj, const struct sysfs_opener *opener, char *buf, size_t size)

@@ -199,6 +199,13 @@ int sysfs_lookup(const struct sysfs_tree *tree, sysfs_ino_t dir, const char *nam
 int sysfs_lookup_path(const struct sysfs_tree *tree, const char *path, struct sysfs_stat *st);
 /* The parent directory's inode (the root is its own parent). */
 int sysfs_parent(const struct sysfs_tree *tree, sysfs_ino_t ino, sysfs_ino_t *parent);
+/*
+ * Where a relative link text leads from dir (a relative path of names, "" the root): the
+ * relative path it names, "." and ".." resolved ("" for the root itself). False when the text
+ * is absolute, climbs above the root or does not fit in size bytes.
+ */
+bool sysfs_link_resolve(const char *dir, const char *text, char *out, size_t size);
+
 /* Writes the NUL-terminated link text; -ENAMETOOLONG if size is too small. */
 int sysfs_readlink(const struct sysfs_tree *tree, sysfs_ino_t ino, char *buf, size_t size);
 

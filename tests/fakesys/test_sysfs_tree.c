@@ -642,6 +642,39 @@ START_TEST(paths_name_nodes_and_attributes)
 }
 END_TEST
 
+START_TEST(link_text_resolves_by_name_from_its_directory)
+{
+	static const struct {
+		const char *dir, *text, *want; /* want NULL: refused */
+		size_t size;
+	} cases[] = {
+		{ "sys/bus/pci/devices", "../../../devices/pci0000:00/0000:00:01.0",
+		  "sys/devices/pci0000:00/0000:00:01.0", 64 },
+		{ "sys/kernel/iommu_groups/5/devices", "../../../../devices/x", "sys/devices/x",
+		  64 },
+		{ "", "a/./b//c/", "a/b/c", 64 },
+		{ "sys", "..", "", 64 },
+		{ "sys", "../..", NULL, 64 },
+		{ "a/b", "../../../c", NULL, 64 },
+		{ "a", "/sys/devices", NULL, 64 },
+		{ "a", "b/../../..", NULL, 64 },
+		{ "abc", "def", "abc/def", 8 },
+		{ "abc", "defg", NULL, 8 }, /* "abc/defg" and its NUL need 9 */
+		{ "abc/def", "..", "abc", 8 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[64];
+		bool resolved = sysfs_link_resolve(cases[i].dir, cases[i].text, out, cases[i].size);
+
+		ck_assert_msg(resolved == (cases[i].want != NULL), "case %zu: resolved %d", i,
+			      resolved);
+		if (resolved)
+			ck_assert_msg(strcmp(out, cases[i].want) == 0, "case %zu: '%s'", i, out);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("sysfs_tree");
@@ -661,6 +694,7 @@ int main(void)
 	tcase_add_test(tc, replacement_keeps_inodes_by_path_and_logs_what_changed);
 	tcase_add_test(tc, listing_resumes_across_a_replacement);
 	tcase_add_test(tc, paths_name_nodes_and_attributes);
+	tcase_add_test(tc, link_text_resolves_by_name_from_its_directory);
 	suite_add_tcase(suite, tc);
 	return check_run(suite);
 }

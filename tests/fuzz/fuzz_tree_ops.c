@@ -95,38 +95,14 @@ static void check_stat(const struct sysfs_stat *st, const char *path)
 	}
 }
 
-/* The path a link's text leads to from the link's directory, ".." resolved; false if above
- * the root. */
+/* Where the link at link_path leads (text: its text), as a path from the root. */
 static bool resolve_link(const char *link_path, const char *text, char *out, size_t size)
 {
-	char joined[8192];
-	size_t len = 0;
+	char dir[8192];
+	const char *slash = strrchr(link_path, '/');
 
-	snprintf(joined, sizeof(joined), "%s", link_path);
-	char *slash = strrchr(joined, '/');
-	if (slash)
-		slash[1] = '\0';
-	else
-		joined[0] = '\0';
-	strncat(joined, text, sizeof(joined) - strlen(joined) - 1);
-	out[0] = '\0';
-	for (char *save = NULL, *part = strtok_r(joined, "/", &save); part;
-	     part = strtok_r(NULL, "/", &save)) {
-		if (strcmp(part, ".") == 0)
-			continue;
-		if (strcmp(part, "..") == 0) {
-			if (len == 0)
-				return false;
-			char *up = strrchr(out, '/');
-			len = up ? (size_t)(up - out) : 0;
-			out[len] = '\0';
-			continue;
-		}
-		len += (size_t)snprintf(out + len, size - len, "%s%s", len ? "/" : "", part);
-		if (len >= size)
-			return false;
-	}
-	return true;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - link_path) : 0, link_path);
+	return sysfs_link_resolve(dir, text, out, size);
 }
 
 /* The whole tree, checked: entries as readdir and lookup give them agree, links resolve,
