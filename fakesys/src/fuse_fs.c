@@ -156,8 +156,11 @@ static void op_end(struct fuse_fs *fs, fuse_req_t req, const char *op, const str
 				 data, data_len);
 }
 
+/* Owned by root and as old as the mount, unless a setattr said otherwise. */
 static void to_stat(const struct fuse_fs *fs, const struct sysfs_stat *in, struct stat *st)
 {
+	unsigned set = in->set.valid;
+
 	memset(st, 0, sizeof(*st));
 	st->st_ino = in->ino;
 	st->st_mode = in->mode;
@@ -165,7 +168,11 @@ static void to_stat(const struct fuse_fs *fs, const struct sysfs_stat *in, struc
 	st->st_size = (off_t)in->size;
 	st->st_rdev = makedev(in->rdev_major, in->rdev_minor);
 	st->st_blksize = SYSFS_PAGE_SIZE;
-	st->st_atim = st->st_mtim = st->st_ctim = fs->created;
+	st->st_uid = set & SYSFS_SET_UID ? in->set.uid : 0;
+	st->st_gid = set & SYSFS_SET_GID ? in->set.gid : 0;
+	st->st_atim = set & SYSFS_SET_ATIME ? in->set.atime : fs->created;
+	st->st_mtim = set & SYSFS_SET_MTIME ? in->set.mtime : fs->created;
+	st->st_ctim = set & SYSFS_SET_CTIME ? in->set.ctime : fs->created;
 }
 
 static void to_entry(const struct fuse_fs *fs, const struct sysfs_stat *in,
@@ -678,12 +685,74 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	fuse_reply_err(req, EPERM);
 }
 
-/* Ownership and modes of the emulated tree are fixed for now. */
+/* What a setattr request asks the tree to keep; the ctime of any change is now. */
+static struct sysfs_setattr setattr_request(const struct stat *attr, int to_set)
+{
+	struct sysfs_setattr change = { 0 };
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (to_set & FUSE_SET_ATTR_MODE) {
+		change.valid |= SYSFS_SET_MODE;
+		change.mode = attr->st_mode & 07777;
+	}
+	if (to_set & FUSE_SET_ATTR_UID) {
+		change.valid |= SYSFS_SET_UID;
+		change.uid = attr->st_uid;
+	}
+	if (to_set & FUSE_SET_ATTR_GID) {
+		change.valid |= SYSFS_SET_GID;
+		change.gid = attr->st_gid;
+	}
+	if (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW)) {
+		change.valid |= SYSFS_SET_ATIME;
+		change.atime = to_set & FUSE_SET_ATTR_ATIME_NOW ? now : attr->st_atim;
+	}
+	if (to_set & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW)) {
+		change.valid |= SYSFS_SET_MTIME;
+		change.mtime = to_set & FUSE_SET_ATTR_MTIME_NOW ? now : attr->st_mtim;
+	}
+	if (change.valid || (to_set & FUSE_SET_ATTR_SIZE)) {
+		change.valid |= SYSFS_SET_CTIME;
+		change.ctime = to_set & FUSE_SET_ATTR_CTIME ? attr->st_ctim : now;
+	}
+	return change;
+}
+
+/*
+ * chmod, chown, utimes and truncate, which sysfs takes from whoever may (kernfs_iop_setattr):
+ * the kernel has checked that already (default_permissions). Modes, owners and times stay
+ * with the node while it lives; a size is ignored, as kernfs ignores it.
+ */
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 		       struct fuse_file_info *fi)
 {
-	(void)ino, (void)attr, (void)to_set, (void)fi;
-	fuse_reply_err(req, EPERM);
+	struct fuse_fs *fs = fs_of(req);
+	struct sysfs_setattr change = setattr_request(attr, to_set);
+	struct sysfs_stat st;
+	struct op_context ctx = { .path = "" };
+	struct stat out;
+
+	(void)fi;
+	/* The control file is the daemon's, not a sysfs file. */
+	if (ino == CONTROL_INO) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	lock_alone(fs, &ctx);
+	if (fs->trace && sysfs_path(fs->tree, ino, ctx.path, sizeof(ctx.path)) != 0)
+		ctx.path[0] = '\0';
+	int err = sysfs_setattr(fs->tree, ino, &change);
+	if (!err)
+		err = sysfs_stat(fs->tree, ino, &st);
+	op_end(fs, req, "setattr", &ctx, err, NULL, 0);
+	unlock(fs, &ctx);
+	if (err) {
+		fuse_reply_err(req, -err);
+		return;
+	}
+	to_stat(fs, &st, &out);
+	fuse_reply_attr(req, &out, CACHE_TIMEOUT_S);
 }
 
 /*

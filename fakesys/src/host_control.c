@@ -227,6 +227,9 @@ static int cmd_reload(struct host_control *ctl, const char *arg, char **reply)
 		free_generation(sc, ht);
 		return reply_with(reply, err, "out of memory");
 	}
+	/* Modes, owners and times set since boot are gone with a reboot. */
+	if ((err = sysfs_tree_forget_setattrs(ctl->ht->tree)) != 0)
+		return reply_with(reply, err, "out of memory");
 	ht->tree = ctl->ht->tree;
 	ctl->ht->tree = NULL;
 	free_generation(ctl->sc, ctl->ht);

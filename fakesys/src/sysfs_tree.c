@@ -189,6 +189,14 @@ struct string_set {
 #define ATTR_INDEX_BITS	 (ATTR_SLOT_BITS - ATTR_GROUP_BITS)
 #define ATTR_MAX_DIR_INO ((sysfs_ino_t)1 << (40 - ATTR_SLOT_BITS))
 
+struct sysfs_setattr_entry {
+	sysfs_ino_t ino;
+	/* For an attribute, its table entry: its inode names a slot, which a new tree could fill
+	 * with another one. NULL for a node, whose inode is never given twice. */
+	const struct sysfs_attr *attr_entry;
+	struct sysfs_setattr attr;
+};
+
 struct sysfs_tree {
 	enum sysfs_order order;
 	uint64_t shuffle_seed;
@@ -204,6 +212,10 @@ struct sysfs_tree {
 	sysfs_ino_t next_ino; /* never handed out twice in a tree's life, across replacements */
 	struct arena arena;   /* names, link texts, finished children arrays */
 	struct string_set strings; /* names and link texts */
+	/* What setattr changed, by inode and sorted by it: few, and none on most trees. */
+	struct sysfs_setattr_entry *setattrs;
+	size_t n_setattrs;
+	size_t cap_setattrs;
 	/* What sysfs_tree_replace() changed, for the caches of whoever serves the tree. */
 	struct sysfs_change *changes;
 	size_t n_changes;
@@ -675,6 +687,7 @@ void sysfs_tree_free(struct sysfs_tree *tree)
 	free(tree->hash);
 	free(tree->by_ino);
 	sysfs_changes_free(tree->changes, tree->n_changes);
+	free(tree->setattrs);
 	free(tree);
 }
 
@@ -1013,6 +1026,28 @@ static int carry_inodes(struct sysfs_tree *tree, struct sysfs_tree *next, bool *
 	return err;
 }
 
+struct resolved {
+	const struct sysfs_node *node; /* NULL for an attribute */
+	struct attr_ref attr;
+};
+
+static int resolve(const struct sysfs_tree *tree, sysfs_ino_t ino, struct resolved *out);
+
+/* A node that went took what setattr changed of it along: its inode is never given again. */
+static void drop_setattrs_of_the_gone(struct sysfs_tree *tree)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < tree->n_setattrs; i++) {
+		struct resolved r;
+
+		if (resolve(tree, tree->setattrs[i].ino, &r) == 0 &&
+		    (r.node ? NULL : r.attr.attr) == tree->setattrs[i].attr_entry)
+			tree->setattrs[kept++] = tree->setattrs[i];
+	}
+	tree->n_setattrs = kept;
+}
+
 int sysfs_tree_replace(struct sysfs_tree *tree, struct sysfs_tree *next)
 {
 	bool *matched = calloc(tree->nodes.n, sizeof(*matched));
@@ -1048,8 +1083,16 @@ int sysfs_tree_replace(struct sysfs_tree *tree, struct sysfs_tree *next)
 	old.changes = next->changes;
 	old.n_changes = next->n_changes;
 	old.cap_changes = next->cap_changes;
+	/* What setattr changed stays with the inodes that stayed, as with kernfs nodes. */
+	tree->setattrs = old.setattrs;
+	tree->n_setattrs = old.n_setattrs;
+	tree->cap_setattrs = old.cap_setattrs;
+	old.setattrs = next->setattrs;
+	old.n_setattrs = next->n_setattrs;
+	old.cap_setattrs = next->cap_setattrs;
 	*next = old;
 	sysfs_tree_free(next);
+	drop_setattrs_of_the_gone(tree);
 	return 0;
 }
 
@@ -1059,11 +1102,6 @@ bool sysfs_is_dir(const struct sysfs_node *node)
 }
 
 /* ---- reading ------------------------------------------------------------------------------ */
-
-struct resolved {
-	const struct sysfs_node *node; /* NULL for an attribute */
-	struct attr_ref attr;
-};
 
 static int resolve(const struct sysfs_tree *tree, sysfs_ino_t ino, struct resolved *out)
 {
@@ -1099,6 +1137,36 @@ static int resolve_kind(const struct sysfs_tree *tree, sysfs_ino_t ino, enum nod
 	return 0;
 }
 
+/* The setattr entry of ino, or NULL. */
+static struct sysfs_setattr_entry *setattr_of(const struct sysfs_tree *tree, sysfs_ino_t ino)
+{
+	size_t low = 0, high = tree->n_setattrs;
+
+	while (low < high) {
+		size_t mid = low + (high - low) / 2;
+
+		if (tree->setattrs[mid].ino == ino)
+			return &tree->setattrs[mid];
+		if (tree->setattrs[mid].ino < ino)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	return NULL;
+}
+
+static void apply_setattr(const struct sysfs_tree *tree, struct sysfs_stat *st)
+{
+	const struct sysfs_setattr_entry *entry =
+		tree->n_setattrs ? setattr_of(tree, st->ino) : NULL;
+
+	if (!entry)
+		return;
+	st->set = entry->attr;
+	if (entry->attr.valid & SYSFS_SET_MODE)
+		st->mode = (st->mode & S_IFMT) | entry->attr.mode;
+}
+
 static void stat_node(const struct sysfs_tree *tree, const struct sysfs_node *node,
 		      struct sysfs_stat *st)
 {
@@ -1128,15 +1196,18 @@ static void stat_node(const struct sysfs_tree *tree, const struct sysfs_node *no
 		break;
 	}
 	}
+	apply_setattr(tree, st);
 }
 
-static void stat_attr(const struct attr_ref *ref, struct sysfs_stat *st)
+static void stat_attr(const struct sysfs_tree *tree, const struct attr_ref *ref,
+		      struct sysfs_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->ino = attr_ino(ref);
 	st->mode = S_IFREG | ref->mode;
 	st->nlink = 1;
 	st->size = ref->attr->size ? ref->attr->size(ref->obj) : SYSFS_PAGE_SIZE;
+	apply_setattr(tree, st);
 }
 
 int sysfs_stat(const struct sysfs_tree *tree, sysfs_ino_t ino, struct sysfs_stat *st)
@@ -1149,7 +1220,67 @@ int sysfs_stat(const struct sysfs_tree *tree, sysfs_ino_t ino, struct sysfs_stat
 	if (r.node)
 		stat_node(tree, r.node, st);
 	else
-		stat_attr(&r.attr, st);
+		stat_attr(tree, &r.attr, st);
+	return 0;
+}
+
+int sysfs_setattr(struct sysfs_tree *tree, sysfs_ino_t ino, const struct sysfs_setattr *attr)
+{
+	struct resolved r;
+	int err = resolve(tree, ino, &r);
+
+	if (err)
+		return err;
+	struct sysfs_setattr_entry *entry = setattr_of(tree, ino);
+	if (!entry) {
+		size_t at = 0;
+
+		if (tree->n_setattrs == tree->cap_setattrs) {
+			size_t cap = tree->cap_setattrs ? 2 * tree->cap_setattrs : 8;
+			void *bigger = realloc(tree->setattrs, cap * sizeof(*tree->setattrs));
+
+			if (!bigger)
+				return -ENOMEM;
+			tree->setattrs = bigger;
+			tree->cap_setattrs = cap;
+		}
+		while (at < tree->n_setattrs && tree->setattrs[at].ino < ino)
+			at++;
+		memmove(&tree->setattrs[at + 1], &tree->setattrs[at],
+			(tree->n_setattrs - at) * sizeof(*tree->setattrs));
+		tree->n_setattrs++;
+		entry = &tree->setattrs[at];
+		*entry = (struct sysfs_setattr_entry){ .ino = ino,
+						       .attr_entry = r.node ? NULL : r.attr.attr };
+	}
+	struct sysfs_setattr *kept = &entry->attr;
+	kept->valid |= attr->valid;
+	if (attr->valid & SYSFS_SET_MODE)
+		kept->mode = attr->mode & 07777;
+	if (attr->valid & SYSFS_SET_UID)
+		kept->uid = attr->uid;
+	if (attr->valid & SYSFS_SET_GID)
+		kept->gid = attr->gid;
+	if (attr->valid & SYSFS_SET_ATIME)
+		kept->atime = attr->atime;
+	if (attr->valid & SYSFS_SET_MTIME)
+		kept->mtime = attr->mtime;
+	if (attr->valid & SYSFS_SET_CTIME)
+		kept->ctime = attr->ctime;
+	return 0;
+}
+
+int sysfs_tree_forget_setattrs(struct sysfs_tree *tree)
+{
+	/* Logged by inode alone: whoever caches its attributes drops them. */
+	while (tree->n_setattrs) {
+		int err =
+			sysfs_tree_log_change(tree, tree->setattrs[tree->n_setattrs - 1].ino, NULL);
+
+		if (err)
+			return err;
+		tree->n_setattrs--;
+	}
 	return 0;
 }
 
@@ -1171,7 +1302,7 @@ int sysfs_lookup(const struct sysfs_tree *tree, sysfs_ino_t dir, const char *nam
 	}
 	struct attr_ref ref;
 	if (attr_by_name(tree, node, name, &ref)) {
-		stat_attr(&ref, st);
+		stat_attr(tree, &ref, st);
 		return 0;
 	}
 	return -ENOENT;
@@ -1438,7 +1569,7 @@ int sysfs_readdir(const struct sysfs_tree *tree, sysfs_ino_t dir, uint64_t *cook
 			rank = 0; /* what the position named is gone: go on from its successor */
 		if (have_attr) {
 			*name = attrs[attr].ref.attr->name;
-			stat_attr(&attrs[attr].ref, st);
+			stat_attr(tree, &attrs[attr].ref, st);
 			attr++;
 		} else {
 			const struct sysfs_node *c = child_at(tree, info, child);

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/types.h>
 
 /* Size stat reports for every text attribute, whatever its content: one page. */
@@ -182,17 +183,48 @@ struct sysfs_node *sysfs_node_parent(const struct sysfs_tree *tree, const struct
 struct sysfs_node *sysfs_find_child(const struct sysfs_tree *tree, const struct sysfs_node *parent,
 				    const char *name);
 
+/* What a setattr may change of a node or an attribute, as kernfs keeps it (kernfs_iattrs). */
+enum sysfs_setattr_field {
+	SYSFS_SET_MODE = 1u << 0, /* the permission bits */
+	SYSFS_SET_UID = 1u << 1,
+	SYSFS_SET_GID = 1u << 2,
+	SYSFS_SET_ATIME = 1u << 3,
+	SYSFS_SET_MTIME = 1u << 4,
+	SYSFS_SET_CTIME = 1u << 5,
+};
+
+struct sysfs_setattr {
+	unsigned valid; /* enum sysfs_setattr_field: what the others below hold */
+	uint16_t mode;
+	uint32_t uid, gid;
+	struct timespec atime, mtime, ctime;
+};
+
 /* Reading: what the file system layer and the renderer use. All return 0 or -errno. */
 struct sysfs_stat {
 	sysfs_ino_t ino;
-	uint32_t mode; /* S_IFDIR/S_IFLNK/S_IFREG/S_IFCHR | permission bits */
+	uint32_t mode; /* S_IFDIR/S_IFLNK/S_IFREG/S_IFCHR | permission bits, as set if they were */
 	uint64_t size;
 	uint32_t nlink;
 	unsigned rdev_major;
 	unsigned rdev_minor;
+	/* What setattr changed (its valid; mode is merged above): owner and times otherwise are
+	 * the server's to say (root, the mount's time). */
+	struct sysfs_setattr set;
 };
 
 int sysfs_stat(const struct sysfs_tree *tree, sysfs_ino_t ino, struct sysfs_stat *st);
+/*
+ * chmod, chown and utimes, as kernfs takes them: what attr->valid names is kept for the node or
+ * attribute at ino for as long as its inode lives, across replacements; a size is not the
+ * tree's to change and is not asked for. 0, -ENOENT or -ENOMEM. Callers check permissions.
+ */
+int sysfs_setattr(struct sysfs_tree *tree, sysfs_ino_t ino, const struct sysfs_setattr *attr);
+/*
+ * Forgets every setattr, as a reboot would; each inode that had one is logged as changed (name
+ * NULL). 0 or -ENOMEM (then some may be left).
+ */
+int sysfs_tree_forget_setattrs(struct sysfs_tree *tree);
 int sysfs_lookup(const struct sysfs_tree *tree, sysfs_ino_t dir, const char *name,
 		 struct sysfs_stat *st);
 /* The node at a relative path of names ("sys/bus/pci"), following no link; "" is the root. */

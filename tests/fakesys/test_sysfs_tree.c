@@ -562,6 +562,67 @@ START_TEST(replacement_keeps_inodes_by_path_and_logs_what_changed)
 }
 END_TEST
 
+/* What chmod, chown and utimes set stays with a node or attribute for as long as its inode
+ * lives, across replacements, and a reboot (forget) takes it all back. */
+START_TEST(setattr_is_kept_while_the_inode_lives)
+{
+	struct sysfs_node *dir, *next_dir;
+	struct sysfs_tree *tree = numbered_links(20, -1, -1, &dir);
+	struct sysfs_stat ro, link5, link9, st;
+	struct sysfs_change *changes;
+	const struct sysfs_setattr chmod_chown = { .valid = SYSFS_SET_MODE | SYSFS_SET_UID,
+						   .mode = 0600,
+						   .uid = 4244 };
+	const struct sysfs_setattr touch = { .valid = SYSFS_SET_MTIME, .mtime = { 1577934245, 0 } };
+
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices/ro", &ro), 0);
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices/5", &link5), 0);
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices/9", &link9), 0);
+	ck_assert_uint_eq(ro.set.valid, 0);
+	ck_assert_int_eq(sysfs_setattr(tree, ro.ino, &chmod_chown), 0);
+	ck_assert_int_eq(sysfs_setattr(tree, ro.ino, &touch), 0);
+	ck_assert_int_eq(sysfs_setattr(tree, link5.ino, &chmod_chown), 0);
+	ck_assert_int_eq(sysfs_setattr(tree, link9.ino, &touch), 0);
+	ck_assert_int_eq(sysfs_setattr(tree, 1u << 30, &touch), -ENOENT);
+
+	/* Both calls add up; the file type stays. */
+	ck_assert_int_eq(sysfs_stat(tree, ro.ino, &st), 0);
+	ck_assert_uint_eq(st.mode, S_IFREG | 0600);
+	ck_assert_uint_eq(st.set.valid, SYSFS_SET_MODE | SYSFS_SET_UID | SYSFS_SET_MTIME);
+	ck_assert_uint_eq(st.set.uid, 4244);
+	ck_assert_int_eq(st.set.mtime.tv_sec, 1577934245);
+	ck_assert_int_eq(sysfs_lookup(tree, sysfs_node_ino(dir), "5", &st), 0);
+	ck_assert_uint_eq(st.mode, S_IFLNK | 0600);
+
+	/* 9 goes and comes back: a new inode, nothing set. The attribute and 5 stay. */
+	struct sysfs_tree *next = numbered_links(20, 9, -1, &next_dir);
+	ck_assert_int_eq(sysfs_tree_replace(tree, next), 0);
+	next = numbered_links(20, -1, -1, &next_dir);
+	ck_assert_int_eq(sysfs_tree_replace(tree, next), 0);
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices/ro", &st), 0);
+	ck_assert_uint_eq(st.ino, ro.ino);
+	ck_assert_uint_eq(st.mode, S_IFREG | 0600);
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices/5", &st), 0);
+	ck_assert_uint_eq(st.set.uid, 4244);
+	ck_assert_int_eq(sysfs_lookup_path(tree, "devices/9", &st), 0);
+	ck_assert_uint_ne(st.ino, link9.ino);
+	ck_assert_uint_eq(st.set.valid, 0);
+	sysfs_changes_free(changes, sysfs_tree_take_changes(tree, &changes));
+
+	/* A reboot: everything back to the tree's own, each inode logged for the caches. */
+	ck_assert_int_eq(sysfs_tree_forget_setattrs(tree), 0);
+	ck_assert_int_eq(sysfs_stat(tree, ro.ino, &st), 0);
+	ck_assert_uint_eq(st.mode, ro.mode);
+	ck_assert_uint_eq(st.set.valid, 0);
+	size_t n = sysfs_tree_take_changes(tree, &changes);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(change_logged(changes, n, ro.ino, NULL));
+	ck_assert(change_logged(changes, n, link5.ino, NULL));
+	sysfs_changes_free(changes, n);
+	sysfs_tree_free(tree);
+}
+END_TEST
+
 /* A listing cut between two getdents calls by a replacement misses and repeats nothing that
  * stayed, in every order. */
 START_TEST(listing_resumes_across_a_replacement)
@@ -695,6 +756,7 @@ int main(void)
 	tcase_add_test(tc, listing_resumes_across_a_replacement);
 	tcase_add_test(tc, paths_name_nodes_and_attributes);
 	tcase_add_test(tc, link_text_resolves_by_name_from_its_directory);
+	tcase_add_test(tc, setattr_is_kept_while_the_inode_lives);
 	suite_add_tcase(suite, tc);
 	return check_run(suite);
 }
