@@ -10,13 +10,9 @@ set -u
 build=$1
 source=$2
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/fakesys-install.XXXXXX")
-# shellcheck disable=SC2317 # called by the trap
-cleanup() { rm -rf "$work"; }
-trap cleanup EXIT
-status=0
-fail() { echo "FAIL $*"; status=1; }
-ok() { echo "ok   $*"; }
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+setup_work install "$build/bin/fakesys"
 
 prefix=$work/prefix
 if ! cmake --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1; then

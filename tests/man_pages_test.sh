@@ -16,16 +16,9 @@ fakesys_page=$source_dir/fakesys/man/fakesys.1
 scenario_page=$source_dir/fakesys/man/fakesys-scenario.5
 naming_page=$source_dir/naming/man/vfio-naming.1
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/fakesys-man.XXXXXX")
-# shellcheck disable=SC2317 # called by the trap
-cleanup() { rm -rf "$work"; }
-trap cleanup EXIT
-status=0
-fail() {
-	echo "FAIL $*"
-	status=1
-}
-ok() { echo "ok   $*"; }
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+setup_work man "$fakesys"
 
 # Output as a reader's terminal shows it, but in plain ASCII: one byte is one column.
 export LC_ALL=C

@@ -9,16 +9,9 @@ set -u
 build=$1
 source=$2
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/fakesys-package.XXXXXX")
-# shellcheck disable=SC2317 # called by the trap
-cleanup() { rm -rf "$work"; }
-trap cleanup EXIT
-status=0
-fail() {
-	echo "FAIL $*"
-	status=1
-}
-ok() { echo "ok   $*"; }
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+setup_work package "$build/bin/fakesys"
 
 if ! (cd "$build" && cpack -G DEB -B "$work/packages") >"$work/cpack.log" 2>&1; then
 	cat "$work/cpack.log"
