@@ -206,7 +206,7 @@ check exactly "record -qo FILE" "fakesys record -qo $work/scenarios/n" "$work/sc
 check exactly "record --root DIR" "fakesys record --root $work/scenarios/" "$work/scenarios/sub"
 check exactly "record -r DIR" "fakesys record -r $work/scen" "$work/scenarios"
 check exactly "no values for a count" "fakesys gen sriov --pfs " 
-check exactly "gen's shapes" "fakesys gen " sriov gpu domain
+check exactly "gen's shapes" "fakesys gen " sriov gpu domain switch
 check exactly "a gen shape from its beginning" "fakesys gen g" gpu
 check exactly "no second shape" "fakesys gen sriov " 
 

@@ -48,6 +48,11 @@ for seed in 1 2 3 4; do
 	audio=$(grep -c 'class: audio' "$work/gpu.yaml")
 	gen_check "gpu 3, seed $seed" $((1 + 2 * 8 + 3 + audio + 2 * 2)) gpu --gpus 3 --seed $seed
 done
+# switch: per switch a root port, an upstream port, then M downstream ports and M endpoints.
+gen_check "switch 2x3" $((1 + 2 * (2 + 3 + 3))) switch --switches 2 --ports 3
+gen_check "switch 1x1 (one group in the sandbox)" $((1 + 2 + 1 + 1)) switch --switches 1 --ports 1
+gen_check "switch 31x6 (every root port)" $((1 + 31 * (2 + 6 + 6))) switch --switches 31 --ports 6 --seed 9
+gen_check "switch 7x32 (every device of the internal bus)" $((1 + 7 * (2 + 32 + 32))) switch --switches 7 --ports 32
 gen_check "domain 1" 1 domain --functions 1
 gen_check "domain 9 (one group in the sandbox)" 9 domain --functions 9
 gen_check "domain 1000" 1000 domain --functions 1000 --seed 42
@@ -102,6 +107,11 @@ refused domain --functions 65537 "--functions 65537: 1 to 65536"
 refused domain --functions -3 "a number 0 to"
 refused domain --functions 12x "a number 0 to"
 refused gpu --vfs 3 "gen gpu takes no --vfs"
+refused switch --switches 32 "--switches 32: 1 to 31"
+refused switch --ports 0 "--ports 0: 1 to 32"
+refused switch --ports 33 "--ports 33: 1 to 32"
+refused switch --switches 8 --ports 30 "need 256 buses"
+refused domain --ports 3 "gen domain takes no --ports"
 refused tree "needs a shape"
 refused sriov extra "no operands"
 exit "$status"

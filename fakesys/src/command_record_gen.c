@@ -12,7 +12,7 @@
 #include "progress.h"
 #include "record.h"
 
-#define PROGRESS_OPTION 'P' /* --progress: long only */
+#define PROGRESS_OPTION 256 /* --progress: long only, beyond any short option */
 
 /* --progress asks for it anywhere, even with --quiet; --quiet alone turns it off. */
 static enum progress_mode progress_mode(bool quiet, bool force)
@@ -168,12 +168,22 @@ static int gen_number(const char *option, const char *text, unsigned long long m
 
 static int cmd_gen(const struct command *self, int argc, char **argv)
 {
-	enum { PFS = 'p', VFS = 'v', GPUS = 'g', FUNCTIONS = 'f', SEED = 's' };
+	enum {
+		PFS = 'p',
+		VFS = 'v',
+		GPUS = 'g',
+		FUNCTIONS = 'f',
+		SWITCHES = 'w',
+		PORTS = 't',
+		SEED = 's'
+	};
 	static const struct option options[] = {
 		{ "pfs", required_argument, NULL, PFS },
 		{ "vfs", required_argument, NULL, VFS },
 		{ "gpus", required_argument, NULL, GPUS },
 		{ "functions", required_argument, NULL, FUNCTIONS },
+		{ "switches", required_argument, NULL, SWITCHES },
+		{ "ports", required_argument, NULL, PORTS },
 		{ "seed", required_argument, NULL, SEED },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -183,7 +193,7 @@ static int cmd_gen(const struct command *self, int argc, char **argv)
 	};
 	/* The options each shape takes; a size given to the wrong shape is a mistake. */
 	static const char *const shape_options[] = {
-		[GEN_SRIOV] = "pv", [GEN_GPU] = "g", [GEN_DOMAIN] = "f"
+		[GEN_SRIOV] = "pv", [GEN_GPU] = "g", [GEN_DOMAIN] = "f", [GEN_SWITCH] = "wt"
 	};
 	struct gen_options opt;
 	enum gen_shape shape;
@@ -199,7 +209,7 @@ static int cmd_gen(const struct command *self, int argc, char **argv)
 			return status;
 	}
 	if (argc < 2 || gen_shape_parse(argv[1], &shape) != 0)
-		return command_usage_error(self, "needs a shape: sriov, gpu or domain");
+		return command_usage_error(self, "needs a shape: sriov, gpu, domain or switch");
 	gen_defaults(&opt, shape);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "o:q" COMMAND_COMMON_SHORT, options, NULL)) != -1) {
@@ -236,6 +246,12 @@ static int cmd_gen(const struct command *self, int argc, char **argv)
 		case FUNCTIONS:
 			opt.functions = (unsigned)value;
 			break;
+		case SWITCHES:
+			opt.switches = (unsigned)value;
+			break;
+		case PORTS:
+			opt.ports = (unsigned)value;
+			break;
 		case SEED:
 			opt.seed = value;
 			break;
@@ -270,8 +286,9 @@ static int cmd_gen(const struct command *self, int argc, char **argv)
 
 const struct command gen_command = {
 	.name = "gen",
-	.synopsis = "sriov [--pfs N] [--vfs N] | gpu [--gpus N] | domain [--functions N]\n"
-		    "[--seed N] [-o FILE] [--quiet] [--progress]",
+	.synopsis =
+		"sriov [--pfs N] [--vfs N] | gpu [--gpus N] | domain [--functions N] |\n"
+		"switch [--switches N] [--ports N]  [--seed N] [-o FILE] [--quiet] [--progress]",
 	.summary = "write a synthetic host of a chosen shape and size as a scenario",
 	.description =
 		"Writes a synthetic scenario for stress, scale and benchmarks. The same options\n"
@@ -285,11 +302,15 @@ const struct command gen_command = {
 		"          and NVSwitch bridges\n"
 		"  domain  a PCI domain filled slot by slot, eight functions to a device, a group\n"
 		"          per device\n"
+		"  switch  PCIe switches without ACS, an endpoint below each downstream port:\n"
+		"          one group per switch, its bridges included\n"
 		"On a terminal, progress is shown on stderr while it works.",
 	.options = "      --pfs N         sriov: physical functions, 1 to 31 (default 4)\n"
 		   "      --vfs N         sriov: VFs on each PF, 1 to 65535 (default 256)\n"
 		   "      --gpus N        gpu: 1 to 32 (default 8)\n"
 		   "      --functions N   domain: 1 to 65536 (default 65536)\n"
+		   "      --switches N    switch: 1 to 31 (default 4)\n"
+		   "      --ports N       switch: downstream ports of each, 1 to 32 (default 4)\n"
 		   "      --seed N        picks models, drivers and the sandbox (default 1)\n"
 		   "  -o, --output FILE   write FILE (in place at the end; stdout by default)\n"
 		   "  -q, --quiet         no progress\n"
@@ -298,7 +319,8 @@ const struct command gen_command = {
 		"fakesys gen sriov --pfs 4 --vfs 256 -o nfv.yaml\n"
 		"fakesys gen domain --functions 4096 -o domain.yaml && fakesys check domain.yaml\n"
 		"fakesys gen gpu --seed 7 -o gpu.yaml && fakesys graph gpu.yaml | dot -Tsvg > "
-		"gpu.svg",
+		"gpu.svg\n"
+		"fakesys gen switch --switches 2 --ports 8 -o plx.yaml",
 	.exit_status = "0 written, 1 writing failed, 2 usage error or sizes no host can have",
 	.run = cmd_gen,
 };

@@ -17,6 +17,7 @@
 #define GEN_MAX_VFS	  65535
 #define GEN_MAX_GPUS	  32
 #define GEN_MAX_FUNCTIONS 65536 /* 256 buses x 32 devices x 8 functions */
+#define GEN_MAX_PORTS	  32	/* devices of a switch's internal bus */
 
 /* splitmix64: small, and the same sequence everywhere for a seed. */
 static uint64_t next_random(uint64_t *state)
@@ -40,13 +41,18 @@ void gen_defaults(struct gen_options *options, enum gen_shape shape)
 					 .vfs = 256,
 					 .gpus = 8,
 					 .functions = GEN_MAX_FUNCTIONS,
+					 .switches = 4,
+					 .ports = 4,
 					 .seed = 1 };
 }
 
 int gen_shape_parse(const char *name, enum gen_shape *shape)
 {
 	static const char *const names[] = {
-		[GEN_SRIOV] = "sriov", [GEN_GPU] = "gpu", [GEN_DOMAIN] = "domain"
+		[GEN_SRIOV] = "sriov",
+		[GEN_GPU] = "gpu",
+		[GEN_DOMAIN] = "domain",
+		[GEN_SWITCH] = "switch",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -386,6 +392,82 @@ static int write_domain(const struct gen_options *o, FILE *out, char *error, siz
 	return 0;
 }
 
+/*
+ * Each switch behind a root port of its own: an upstream port, then downstream ports on its
+ * internal bus, one endpoint below each. The downstream ports have no ACS, so an endpoint's
+ * DMA could reach its neighbours without the IOMMU seeing it: the kernel puts the upstream
+ * port, the downstream ports and every endpoint below them in one group (bridges bound to
+ * pcieport, endpoints to vfio-pci), and a VM gets all the endpoints or none.
+ */
+static int write_switch(const struct gen_options *o, FILE *out, char *error, size_t error_size)
+{
+	if (o->switches < 1 || o->switches > GEN_ROOT_PORTS)
+		return invalid(error, error_size, "--switches %u: 1 to %u", o->switches,
+			       GEN_ROOT_PORTS);
+	if (o->ports < 1 || o->ports > GEN_MAX_PORTS)
+		return invalid(error, error_size, "--ports %u: 1 to %u", o->ports, GEN_MAX_PORTS);
+	/* A root port's bus, the switch's internal bus, and one bus below each port. */
+	unsigned buses = o->ports + 2;
+	if (o->switches * buses > 255)
+		return invalid(
+			error, error_size,
+			"%u switches of %u ports need %u buses; a domain has 255 below bus 0",
+			o->switches, o->ports, o->switches * buses);
+
+	uint64_t state = o->seed;
+	const struct endpoint_model *m = &endpoint_models[pick(
+		&state, sizeof(endpoint_models) / sizeof(endpoint_models[0]))];
+
+	fprintf(out,
+		"# fakesys gen switch --switches %u --ports %u --seed %llu\n"
+		"scenario: gen-switch-%ux%u-s%llu\n"
+		"description: >-\n"
+		"  Synthetic host of %u PCIe switches without ACS, each behind a root port with "
+		"%u\n"
+		"  endpoints on vfio-pci below its downstream ports, all in the switch's group.\n"
+		"host: {cpus: 64, numa_nodes: 2}\n"
+		"devices:\n"
+		"  0000:00:00.0: {id: 8086:2020, class: host-bridge, revision: 0x04, group: 0}\n",
+		o->switches, o->ports, (unsigned long long)o->seed, o->switches, o->ports,
+		(unsigned long long)o->seed, o->switches, o->ports);
+	/* Root ports take groups 1..switches; switch s takes group switches + 1 + s. */
+	for (unsigned s = 0; s < o->switches; s++) {
+		unsigned bus = 1 + s * buses, group = o->switches + 1 + s;
+		unsigned node = s * 2 / o->switches;
+
+		write_root_port(out, s + 1, s + 1, bus);
+		fprintf(out,
+			"  0000:%02x:00.0: {id: 10b5:8747, class: pci-bridge, driver: pcieport, "
+			"group: %u, secondary: 0x%02x, pcie: {type: upstream-port}}\n",
+			bus, group, bus + 1);
+		for (unsigned port = 0; port < o->ports; port++)
+			fprintf(out,
+				"  0000:%02x:%02x.0: {id: 10b5:8747, class: pci-bridge, "
+				"driver: pcieport, group: %u, secondary: 0x%02x, "
+				"pcie: {type: downstream-port}}\n",
+				bus + 1, port, group, bus + 2 + port);
+		for (unsigned port = 0; port < o->ports; port++)
+			fprintf(out,
+				"  0000:%02x:00.0: {id: %s, class: %s, driver: vfio-pci, "
+				"group: %u, numa_node: %u}\n",
+				bus + 2 + port, m->id, m->class, group, node);
+		progress(o, "writing switches", s + 1, o->switches);
+	}
+
+	/* Handed over whole: the bridges stay with the host and take no index. */
+	struct gen_member members[2];
+	size_t count = 0;
+	unsigned first = pick(&state, o->switches);
+	members[count++] = (struct gen_member){ o->switches + 1 + first, o->ports };
+	if (o->switches > 1) {
+		unsigned second = pick(&state, o->switches - 1);
+		second += second >= first;
+		members[count++] = (struct gen_member){ o->switches + 1 + second, o->ports };
+	}
+	write_sandbox(out, members, count);
+	return 0;
+}
+
 int gen_write(const struct gen_options *options, FILE *out, char *error, size_t error_size)
 {
 	int err;
@@ -399,6 +481,9 @@ int gen_write(const struct gen_options *options, FILE *out, char *error, size_t 
 		break;
 	case GEN_DOMAIN:
 		err = write_domain(options, out, error, error_size);
+		break;
+	case GEN_SWITCH:
+		err = write_switch(options, out, error, error_size);
 		break;
 	default:
 		return invalid(error, error_size, "unknown shape");

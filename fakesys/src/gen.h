@@ -13,6 +13,7 @@ enum gen_shape {
 	GEN_SRIOV,  /* NFV host: PFs behind root ports, each with VFs in groups of their own */
 	GEN_GPU,    /* GPU server: switches, GPUs (with audio), NVSwitch bridges, NICs, NVMe */
 	GEN_DOMAIN, /* a PCI domain filled slot by slot: up to 65,536 functions */
+	GEN_SWITCH, /* endpoints behind PCIe switches without ACS: a group per switch */
 };
 
 struct gen_options {
@@ -21,15 +22,18 @@ struct gen_options {
 	unsigned vfs;	    /* sriov: VFs enabled on each PF, 1..65535 */
 	unsigned gpus;	    /* gpu: 1..32 */
 	unsigned functions; /* domain: 1..65536 */
+	unsigned switches;  /* switch: 1..31 */
+	unsigned ports;	    /* switch: downstream ports of each, one endpoint below each, 1..32 */
 	uint64_t seed;	    /* picks models, drivers and the sandbox */
 	/* Called as the devices are written: done of total. NULL: not called. */
 	void (*progress)(void *arg, const char *phase, size_t done, size_t total);
 	void *progress_arg;
 };
 
-/* The defaults of shape: 4 PFs x 256 VFs, 8 GPUs, 65,536 functions; seed 1; no progress. */
+/* The defaults of shape: 4 PFs x 256 VFs, 8 GPUs, 65,536 functions, 4 switches x 4 ports;
+ * seed 1; no progress. */
 void gen_defaults(struct gen_options *options, enum gen_shape shape);
-/* "sriov", "gpu", "domain" -> shape; -1 for anything else. */
+/* "sriov", "gpu", "domain", "switch" -> shape; -1 for anything else. */
 int gen_shape_parse(const char *name, enum gen_shape *shape);
 
 /*
