@@ -16,7 +16,8 @@ devices:
                  pcie: true, sriov: {total: 8, num: 0, offset: 16, vf_id: 154c}}
   0000:00:02.0: {id: 8086:1572, class: ethernet, group: 2, pcie: true}
   0000:00:03.0: {id: 8086:1572, class: ethernet, driver: vfio-pci, group: 3, pcie: true}
-  0000:00:04.0: {id: 8086:1572, class: ethernet, driver: vfio-pci, group: 4}
+  0000:00:04.0: {id: 8086:1572, class: ethernet, driver: vfio-pci, group: 4,
+                 d3cold_allowed: false}
 groups:
   1: {type: DMA}
   4: {noiommu: true}
@@ -74,6 +75,10 @@ expect_read "broken_parity_status" "$d/broken_parity_status" 1
 expect_write "d3cold_allowed 0" '0' "$d/d3cold_allowed" ok
 expect_read "d3cold_allowed" "$d/d3cold_allowed" 0
 expect_write "d3cold_allowed junk" 'no' "$d/d3cold_allowed" "Invalid argument"
+# The scenario's d3cold_allowed: false is where the flag starts, and it stays writable.
+expect_read "d3cold_allowed: false" "$dev/0000:00:04.0/d3cold_allowed" 0
+expect_write "d3cold_allowed 1 over the scenario's word" '1' "$dev/0000:00:04.0/d3cold_allowed" ok
+expect_read "d3cold_allowed" "$dev/0000:00:04.0/d3cold_allowed" 1
 
 echo "== sriov_drivers_autoprobe (kstrtobool)"
 f=$dev/0000:00:01.0/sriov_drivers_autoprobe

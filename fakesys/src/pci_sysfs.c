@@ -47,7 +47,8 @@ static void reset_state(struct pci_device *dev, bool found_at_boot)
 	dev->enable_cnt =
 		topology_driver_of(dev->topo, fn) && !topology_is_vfio_bound(dev->topo, fn);
 	dev->broken_parity_status = false;
-	dev->d3cold_allowed = true;
+	/* pci_pm_init() allows it; the platform may say otherwise, found again on a rescan. */
+	dev->d3cold_allowed = !fn->d3cold_disallowed;
 	dev->msi_bus = true;
 	dev->sriov_drivers_autoprobe = fn->sriov && fn->sriov->drivers_autoprobe;
 	/* pci_init_capabilities() probes the methods as the device is found, so a bus reset

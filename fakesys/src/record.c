@@ -700,7 +700,7 @@ static int record_device(struct recorder *r, struct model *m, const char *bdf, u
 	struct text t = { 0 };
 	unsigned long long vendor = 0, device = 0, sub_vendor = 0, sub_device = 0, class_code = 0,
 			   revision = 0, irq = 0, value;
-	long long numa_node = -1, acpi_index;
+	long long numa_node = -1, acpi_index, d3cold_allowed;
 	char driver[128] = "", group[32] = "", label[128];
 	unsigned char *config = NULL;
 	size_t config_len = 0;
@@ -780,6 +780,9 @@ static int record_device(struct recorder *r, struct model *m, const char *bdf, u
 		text_quoted(&t, (const unsigned char *)label, strlen(label));
 		text_printf(&t, "\n");
 	}
+	/* A writable flag the model keeps: a verbatim file would take the writes away. */
+	if (read_long_at(dev_fd, "d3cold_allowed", &d3cold_allowed) && d3cold_allowed == 0)
+		text_printf(&t, "    d3cold_allowed: false\n");
 	if (read_long_at(dev_fd, "acpi_index", &acpi_index) && acpi_index >= 0)
 		text_printf(&t, "    acpi_index: %lld\n", acpi_index);
 	else if (read_ulong_at(dev_fd, "index", &value) && value <= 2147483647)

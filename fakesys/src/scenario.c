@@ -1198,6 +1198,7 @@ enum device_key {
 	DEVICE_MDEV,
 	DEVICE_INDEX,
 	DEVICE_PLUGGED,
+	DEVICE_D3COLD_ALLOWED,
 	DEVICE_KEY_COUNT
 };
 
@@ -1223,6 +1224,7 @@ static const char *const device_keys[DEVICE_KEY_COUNT] = {
 	[DEVICE_MDEV] = "mdev",
 	[DEVICE_INDEX] = "index",
 	[DEVICE_PLUGGED] = "plugged",
+	[DEVICE_D3COLD_ALLOWED] = "d3cold_allowed",
 };
 
 /* ---- PCI Express ----------------------------------------------------------------------- */
@@ -2152,6 +2154,14 @@ static int read_device_value(struct loader *ld, struct pending_fn *pending, enum
 			return -1;
 		fn->unplugged = !plugged;
 		fn->present = plugged;
+		return 0;
+	}
+	case DEVICE_D3COLD_ALLOWED: {
+		bool allowed;
+
+		if (value_bool(ld, label, &allowed) != 0)
+			return -1;
+		fn->d3cold_disallowed = !allowed;
 		return 0;
 	}
 	default:

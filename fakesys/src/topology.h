@@ -114,6 +114,9 @@ struct topo_function {
 	/* Not in its slot: the scenario says `plugged: false`, or `fakesys ctl unplug` pulled it.
 	 * No rescan finds it, nor anything below it, until it is plugged in. */
 	bool unplugged;
+	/* The platform keeps it out of D3cold (`d3cold_allowed: false`): the file reads 0 from boot
+	 * and after every rescan, until written. */
+	bool d3cold_disallowed;
 	uint16_t vendor;
 	uint16_t device;
 	uint16_t subsys_vendor;

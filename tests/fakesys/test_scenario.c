@@ -771,6 +771,24 @@ START_TEST(test_unplugged_card)
 }
 END_TEST
 
+/* d3cold_allowed is the platform's word on a function; allowed unless the scenario says not. */
+START_TEST(test_d3cold_allowed)
+{
+	struct scenario sc;
+
+	load_good_text("scenario: d3cold\n"
+		       "devices:\n"
+		       "  0000:00:00.0: {id: 8086:2020, class: host-bridge}\n"
+		       "  0000:00:01.0: {id: 1af4:1041, class: ethernet, d3cold_allowed: false}\n"
+		       "  0000:00:02.0: {id: 1af4:1041, class: ethernet, d3cold_allowed: true}\n",
+		       &sc);
+	ck_assert(!function_at(&sc.topo, "0000:00:00.0")->d3cold_disallowed);
+	ck_assert(function_at(&sc.topo, "0000:00:01.0")->d3cold_disallowed);
+	ck_assert(!function_at(&sc.topo, "0000:00:02.0")->d3cold_disallowed);
+	scenario_free(&sc);
+}
+END_TEST
+
 START_TEST(test_scalar_length_limit)
 {
 	static const char head[] = "scenario: long\ndescription: ";
@@ -1944,6 +1962,7 @@ static Suite *scenario_suite(void)
 	tcase_add_test(loading, test_sandbox_shapes);
 	tcase_add_test(loading, test_steps_and_faults);
 	tcase_add_test(loading, test_unplugged_card);
+	tcase_add_test(loading, test_d3cold_allowed);
 	tcase_add_test(loading, test_scalar_length_limit);
 	tcase_add_test(loading, test_vf_formula_spills_onto_next_bus);
 	tcase_add_test(loading, test_vf_groups_modes);
