@@ -68,9 +68,17 @@ static void violated(const char *what, const char *path)
 	abort();
 }
 
-/* Modes sysfs gives: no execute bit on files, directories 0755 (0555 for /sys), links 0777. */
+/* Modes sysfs gives: no execute bit on files, directories 0755 (0555 for /sys), links 0777;
+ * or the mode a chmod set, whatever it was. */
 static void check_stat(const struct sysfs_stat *st, const char *path)
 {
+	if (st->set.valid & SYSFS_SET_MODE) {
+		if ((st->mode & 07777) != st->set.mode)
+			violated("a mode that is not the one set", path);
+		if (S_ISDIR(st->mode) && st->nlink < 2)
+			violated("a directory's link count", path);
+		return;
+	}
 	switch (st->mode & S_IFMT) {
 	case S_IFREG:
 		if (st->mode & 0111)
@@ -329,9 +337,30 @@ static void run_ops(struct sysfs_tree *tree, struct input *in)
 					violated("a link without text", "readlink");
 			}
 			break;
-		case 7: /* forget */
-			if (known.n > 1)
+		case 7:
+			if (verb & 0x40) { /* chmod, chown, utimes: kept and shown, the kind kept */
+				struct sysfs_setattr change = { .valid = next_byte(in) & 0x3f,
+								.mode = (uint16_t)next_u32(in) &
+									07777,
+								.uid = next_u32(in),
+								.gid = next_u32(in) };
+				struct sysfs_stat before, after;
+
+				if (sysfs_stat(tree, ino, &before) != 0)
+					break;
+				if (sysfs_setattr(tree, ino, &change) != 0 ||
+				    sysfs_stat(tree, ino, &after) != 0)
+					violated("a setattr of a live inode failed", "setattr");
+				if ((after.mode & S_IFMT) != (before.mode & S_IFMT) ||
+				    (after.set.valid & change.valid) != change.valid ||
+				    ((change.valid & SYSFS_SET_MODE) &&
+				     (after.mode & 07777) != change.mode) ||
+				    ((change.valid & SYSFS_SET_UID) && after.set.uid != change.uid))
+					violated("a setattr not kept as asked", "setattr");
+				check_stat(&after, "setattr");
+			} else if (known.n > 1) { /* forget */
 				known.ino[next_byte(in) % known.n] = known.ino[--known.n];
+			}
 			break;
 		}
 	}
