@@ -260,10 +260,12 @@ before=$status
 run_example libvfionaming
 expect_output libvfionaming
 if [ -e "$build/lib/libvfionaming.so" ]; then
-	LD_LIBRARY_PATH=$build/lib ldd "$scratch/name-sandbox" 2>&1 |
-		grep -q "libvfionaming.so.0 => $build/lib/" &&
+	# Whole before grep reads it: grep -q leaves early, and with pipefail ldd's SIGPIPE would
+	# fail a pipeline that matched.
+	libraries=$(LD_LIBRARY_PATH=$build/lib ldd "$scratch/name-sandbox" 2>&1)
+	grep -q "libvfionaming.so.0 => $build/lib/" <<<"$libraries" &&
 		ok "libvfionaming: name-sandbox loads the build's libvfionaming.so.0" ||
-		fail "libvfionaming: name-sandbox does not load $build/lib/libvfionaming.so.0"
+		fail "libvfionaming: name-sandbox does not load $build/lib/libvfionaming.so.0: $libraries"
 fi
 # The program in the README compiles clean where warnings are errors.
 # shellcheck disable=SC2086 # CFLAGS are words
