@@ -99,6 +99,7 @@ else
 	fail "the read answered first ($read_at, removal $removed_at): $(cat "$work/reader.out")"
 fi
 if [ "$got" = ENODEV ]; then ok "the delayed read then fails ENODEV"; else fail "delayed read: '$got'"; fi
+chmod 0755 "$mnt/sys/kernel/iommu_groups" || fail "chmod"
 
 "$fakesys" umount "$mnt" || fail "umount"
 if python3 -c '
@@ -123,6 +124,8 @@ removal = next(i for i, l in enumerate(lines) if l["op"] == "write" and l["path"
 read = next(i for i, l in enumerate(lines) if l["op"] == "read" and l["path"].endswith("0000:5e:00.0/subsystem_device"))
 assert removal < read and lines[removal]["result"] == 1, (lines[removal], lines[read])
 assert lines[read]["path"].startswith("sys/devices/") and lines[read].get("errno") == "ENODEV", lines[read]
+assert any(l["op"] == "setattr" and l["path"] == "sys/kernel/iommu_groups" and l["result"] == 0
+	   for l in lines), "no setattr"
 ' "$trace"; then
 	ok "the trace holds every operation above, as valid JSON lines"
 else

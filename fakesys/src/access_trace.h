@@ -40,8 +40,8 @@ struct access_trace *access_trace_from_fd(int fd);
  * that gives back the exact bytes of a path or of data. A NULL op or path is written as null.
  *
  * time is CLOCK_REALTIME seconds with microseconds. op is whatever string is passed, escaped;
- * the file system passes lookup, getattr, readlink, opendir, readdir, readdirplus, open, read
- * and write.
+ * the file system passes lookup, getattr, setattr, readlink, opendir, readdir, readdirplus,
+ * open, read and write.
  *
  * Safe to call from any number of threads at once. A NULL trace logs nothing (tracing off).
  * Returns 0, or -errno when the line could not be written whole (out of memory or a failed
