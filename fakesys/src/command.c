@@ -126,24 +126,30 @@ int command_load(const char *path, struct scenario *sc)
 	return 0;
 }
 
-int command_build_tree(struct scenario *sc, struct host_tree *ht)
+int command_load_tree(const char *path, struct scenario *sc, struct host_tree *ht)
 {
 	char error[SCENARIO_ERROR_MAX];
-	int err = scenario_tree_build(sc, ht, error);
+	int status = command_load(path, sc);
 
+	if (status)
+		return status;
+	int err = scenario_tree_build(sc, ht, error);
 	if (err) {
 		fprintf(stderr, "%s\n", error);
 		scenario_free(sc);
-		return err == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
 	}
-	return 0;
+	return command_load_status(err);
 }
 
-int command_load_tree(const char *path, struct scenario *sc, struct host_tree *ht)
+int command_load_host(const char *path, char *const *faults, size_t n_faults,
+		      struct host_control *host)
 {
-	int status = command_load(path, sc);
+	char error[SCENARIO_ERROR_MAX];
+	int err = host_control_load(host, path, faults, n_faults, error);
 
-	return status ? status : command_build_tree(sc, ht);
+	if (err)
+		fprintf(stderr, "%s\n", error);
+	return command_load_status(err);
 }
 
 void command_unload_tree(struct scenario *sc, struct host_tree *ht)

@@ -7,10 +7,12 @@
 #ifndef FAKESYS_COMMAND_H
 #define FAKESYS_COMMAND_H
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "host_control.h"
 #include "host_tree.h"
 #include "scenario.h"
 
@@ -69,14 +71,23 @@ int command_parse_common_only(const struct command *cmd, int argc, char **argv);
 int command_parse_flag(const struct command *cmd, int argc, char **argv, const char *name,
 		       char short_name, bool *set);
 
+/* The exit status for a -errno of loading a scenario: memory is ours, the rest the input's. */
+static inline int command_load_status(int err)
+{
+	return err == 0 ? 0 : err == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
+}
+
 /*
- * The scenario at path, loaded (load) and built into a tree (load_tree); both print the error
- * and return the exit status, or 0 with the result to free with scenario_free/unload_tree.
+ * The scenario at path, loaded (load), built into a tree (load_tree), or made a host that takes
+ * control commands and the fault rules given (load_host). Each prints the error and returns
+ * the exit status, or 0 with the result to free with scenario_free, command_unload_tree or
+ * host_control_free.
  */
 int command_load(const char *path, struct scenario *sc);
-int command_build_tree(struct scenario *sc, struct host_tree *ht);
 int command_load_tree(const char *path, struct scenario *sc, struct host_tree *ht);
 void command_unload_tree(struct scenario *sc, struct host_tree *ht);
+int command_load_host(const char *path, char *const *faults, size_t n_faults,
+		      struct host_control *host);
 
 /*
  * Where a command writes a file it makes: stdout, or (-o PATH) a temporary file beside PATH

@@ -204,11 +204,8 @@ static int mount_scenario(const char *path, const char *mountpoint, struct fuse_
 	struct host_control host;
 	char source[PATH_MAX + sizeof(FAKESYS_SOURCE_PREFIX)];
 	char error[PATH_MAX + SCENARIO_ERROR_MAX];
-	int err = host_control_load(&host, path, fault_texts, n_faults, error);
-	if (err) {
-		fprintf(stderr, "%s\n", error);
-		return err == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
-	}
+	if ((status = command_load_host(path, fault_texts, n_faults, &host)) != 0)
+		return status;
 	if (trace_path && !(options->trace = access_trace_open(trace_path, error, sizeof(error)))) {
 		fprintf(stderr, "fakesys: --trace: %s\n", error);
 		host_control_free(&host);
@@ -567,11 +564,8 @@ static int cmd_run(const struct command *self, int argc, char **argv)
 
 	struct host_control host;
 	char error[PATH_MAX + SCENARIO_ERROR_MAX];
-	status = host_control_load(&host, path, NULL, 0, error);
-	if (status) {
-		fprintf(stderr, "%s\n", error);
-		return status == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
-	}
+	if ((status = command_load_host(path, NULL, 0, &host)) != 0)
+		return status;
 	const struct fuse_fs_control control = { HOST_CONTROL_FILE, host_control_run, &host };
 	status = run_in_scenario(host.ht->tree, &control, host.faults, command, error,
 				 sizeof(error));

@@ -27,7 +27,7 @@ static void name_from_output(const char *output, char *name, size_t size)
 	size_t len = 0;
 
 	base = base ? base + 1 : output ? output : "";
-	for (; base[len] && base[len] != '.' && len + 1 < size && len < 64; len++) {
+	for (; base[len] && base[len] != '.' && len + 1 < size && len < SCENARIO_NAME_MAX; len++) {
 		char c = base[len];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))

@@ -39,30 +39,23 @@ static void count_scenario(const struct topology *topo, struct check_counts *cou
 }
 
 /* One scenario checked: 0, or the exit status with the error (as the loader wrote it). */
-static int check_one(const char *path, struct check_counts *counts, const char **name,
-		     char error[SCENARIO_ERROR_MAX])
+static int check_one(const char *path, struct check_counts *counts,
+		     char name[SCENARIO_NAME_MAX + 1], char error[SCENARIO_ERROR_MAX])
 {
 	struct scenario sc;
 	struct host_tree ht = { 0 };
-	static char name_copy[SCENARIO_ERROR_MAX];
 
 	if (scenario_load(path, &sc, error) != 0)
 		return EXIT_USAGE;
 	/* Verbatim entries only show whether they fit once the tree is built. */
-	if (sc.n_verbatim) {
-		int err = scenario_tree_build(&sc, &ht, error);
-
-		if (err) {
-			scenario_free(&sc);
-			return err == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
-		}
+	int err = sc.n_verbatim ? scenario_tree_build(&sc, &ht, error) : 0;
+	if (!err) {
+		count_scenario(&sc.topo, counts);
+		snprintf(name, SCENARIO_NAME_MAX + 1, "%s", sc.name ? sc.name : "");
 		host_tree_free(&ht);
 	}
-	count_scenario(&sc.topo, counts);
-	snprintf(name_copy, sizeof(name_copy), "%s", sc.name ? sc.name : "");
-	*name = sc.name ? name_copy : NULL;
 	scenario_free(&sc);
-	return 0;
+	return command_load_status(err);
 }
 
 static void print_check_line(const char *path, const struct check_counts *counts)
@@ -80,7 +73,7 @@ static void print_check_json(const char *path, int status, const struct check_co
 	json_put_string(stdout, path);
 	if (status == 0) {
 		fputs(",\"ok\":true,\"name\":", stdout);
-		json_put_string(stdout, name);
+		json_put_string(stdout, name[0] ? name : NULL);
 		printf(",\"functions\":%zu,\"iommu_groups\":%zu,\"vfs_to_enable\":%zu}",
 		       counts->functions, counts->groups, counts->more_vfs);
 		return;
@@ -112,9 +105,8 @@ static int cmd_check(const struct command *self, int argc, char **argv)
 		fputs("{\"scenarios\":[", stdout);
 	for (int i = optind; i < argc; i++) {
 		struct check_counts counts;
-		const char *name = NULL;
-		char error[SCENARIO_ERROR_MAX];
-		int failed = check_one(argv[i], &counts, &name, error);
+		char name[SCENARIO_NAME_MAX + 1], error[SCENARIO_ERROR_MAX];
+		int failed = check_one(argv[i], &counts, name, error);
 
 		if (failed)
 			status = failed;

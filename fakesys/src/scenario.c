@@ -26,7 +26,6 @@
 
 #define SCALAR_MAX	   4096
 #define FILE_SIZE_MAX	   (256u << 20)
-#define SCENARIO_NAME_MAX  64
 #define DRIVER_NAME_MAX	   64
 #define CPUS_MAX	   8192
 #define NUMA_NODES_MAX	   64

@@ -78,6 +78,9 @@ struct scenario {
 	size_t n_steps;
 };
 
+/* The longest scenario name. */
+#define SCENARIO_NAME_MAX 64
+
 /* Longest message scenario_load produces, including "FILE:LINE:COL: ". */
 #define SCENARIO_ERROR_MAX 512
 
