@@ -177,16 +177,28 @@ static int check_fuse_device(void)
 	return 0;
 }
 
-/* mount, once its options are read: the rules given with --fault, checked already. */
-static int mount_scenario(const char *path, const char *mountpoint, struct fuse_fs_options *options,
-			  enum sysfs_order order, uint64_t seed, bool force, const char *trace_path,
-			  char *const *fault_texts, size_t n_faults)
+/* What mount was asked for, its options read; the --fault rules are checked already. */
+struct mount_request {
+	const char *scenario;
+	const char *mountpoint;
+	struct fuse_fs_options fuse;
+	enum sysfs_order order;
+	uint64_t seed; /* of --order shuffle:SEED */
+	bool force;
+	const char *trace_path; /* NULL: no trace */
+	char **faults;
+	size_t n_faults;
+};
+
+static int mount_scenario(struct mount_request *req)
 {
+	struct fuse_fs_options *options = &req->fuse;
+	const char *mountpoint = req->mountpoint;
 	struct stat st;
 	/* The daemon works from / (libfuse's daemonize moves there, even in the foreground),
 	 * and unmounts by this path when it is stopped: a relative one would miss. */
 	char absolute[PATH_MAX];
-	int status = check_mountpoint(mountpoint, force);
+	int status = check_mountpoint(mountpoint, req->force);
 
 	options->mountpoint = mountpoint;
 	if (status)
@@ -204,9 +216,10 @@ static int mount_scenario(const char *path, const char *mountpoint, struct fuse_
 	struct host_control host;
 	char source[PATH_MAX + sizeof(FAKESYS_SOURCE_PREFIX)];
 	char error[PATH_MAX + SCENARIO_ERROR_MAX];
-	if ((status = command_load_host(path, fault_texts, n_faults, &host)) != 0)
+	if ((status = command_load_host(req->scenario, req->faults, req->n_faults, &host)) != 0)
 		return status;
-	if (trace_path && !(options->trace = access_trace_open(trace_path, error, sizeof(error)))) {
+	if (req->trace_path &&
+	    !(options->trace = access_trace_open(req->trace_path, error, sizeof(error)))) {
 		fprintf(stderr, "fakesys: --trace: %s\n", error);
 		host_control_free(&host);
 		return EXIT_USAGE;
@@ -217,8 +230,8 @@ static int mount_scenario(const char *path, const char *mountpoint, struct fuse_
 	options->faults = host.faults;
 	const struct fuse_fs_control control = { HOST_CONTROL_FILE, host_control_run, &host };
 	options->control = &control;
-	if (order != SYSFS_ORDER_KERNFS) {
-		sysfs_tree_set_order(host.ht->tree, order, seed);
+	if (req->order != SYSFS_ORDER_KERNFS) {
+		sysfs_tree_set_order(host.ht->tree, req->order, req->seed);
 		sysfs_tree_finish(host.ht->tree);
 	}
 	/* The loader's working arrays are freed by now, but glibc keeps their pages; the daemon
@@ -240,10 +253,7 @@ static int mount_scenario(const char *path, const char *mountpoint, struct fuse_
 
 static int cmd_mount(const struct command *self, int argc, char **argv)
 {
-	struct fuse_fs_options options = { 0 };
-	enum sysfs_order order = SYSFS_ORDER_KERNFS;
-	bool force = false;
-	uint64_t seed = 0;
+	struct mount_request req = { .order = SYSFS_ORDER_KERNFS };
 	static const struct option long_options[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -255,13 +265,11 @@ static int cmd_mount(const struct command *self, int argc, char **argv)
 		COMMAND_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *trace_path = NULL;
 	char fault_error[512];
-	char **faults = calloc((size_t)argc, sizeof(*faults));
-	size_t n_faults = 0;
 	int opt;
 
-	if (!faults) {
+	req.faults = calloc((size_t)argc, sizeof(*req.faults));
+	if (!req.faults) {
 		fprintf(stderr, "fakesys: out of memory\n");
 		return EXIT_FAILED;
 	}
@@ -272,33 +280,32 @@ static int cmd_mount(const struct command *self, int argc, char **argv)
 						long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'F':
-			force = true;
+			req.force = true;
 			break;
 		case 'T':
-			trace_path = optarg;
+			req.trace_path = optarg;
 			break;
 		case 'X':
-			/* Checked here, for a usage error; the mount's rule set takes them later.
-			 */
+			/* Checked now, for a usage error; the mount's rule set takes them later. */
 			if (!fault_rules_valid_text(optarg, fault_error, sizeof(fault_error)))
 				status = command_usage_error(self, "--fault: %s", fault_error);
-			faults[n_faults++] = optarg;
+			req.faults[req.n_faults++] = optarg;
 			break;
 		case 'O':
-			if (!parse_order(optarg, &order, &seed))
+			if (!parse_order(optarg, &req.order, &req.seed))
 				status = command_usage_error(self,
 							     "unknown listing order '%s' (kernfs, "
 							     "sorted, reverse or shuffle:SEED)",
 							     optarg);
 			break;
 		case 'f':
-			options.foreground = true;
+			req.fuse.foreground = true;
 			break;
 		case 'd':
-			options.debug = true;
+			req.fuse.debug = true;
 			break;
 		case 'o':
-			if (!parse_mount_options(optarg, &options))
+			if (!parse_mount_options(optarg, &req.fuse))
 				status = command_usage_error(self,
 							     "unsupported mount options '%s' "
 							     "(allow_other, ro, rw)",
@@ -310,10 +317,12 @@ static int cmd_mount(const struct command *self, int argc, char **argv)
 	}
 	if (status < 0 && argc - optind != 2)
 		status = command_usage_error(self, "needs SCENARIO and MOUNTPOINT");
-	if (status < 0)
-		status = mount_scenario(argv[optind], argv[optind + 1], &options, order, seed,
-					force, trace_path, faults, n_faults);
-	free(faults);
+	if (status < 0) {
+		req.scenario = argv[optind];
+		req.mountpoint = argv[optind + 1];
+		status = mount_scenario(&req);
+	}
+	free(req.faults);
 	return status;
 }
 
